@@ -1,0 +1,41 @@
+#ifndef SECRETWATCH_CCURL_SHIM_H
+#define SECRETWATCH_CCURL_SHIM_H
+#include <curl/curl.h>
+
+/* curl_easy_setopt and curl_easy_getinfo are variadic and cannot be called from Swift:
+   one typed wrapper per argument kind. */
+static inline CURLcode sw_curl_setopt_long(CURL *h, CURLoption opt, long value) {
+    return curl_easy_setopt(h, opt, value);
+}
+static inline CURLcode sw_curl_setopt_off(CURL *h, CURLoption opt, curl_off_t value) {
+    return curl_easy_setopt(h, opt, value);
+}
+static inline CURLcode sw_curl_setopt_string(CURL *h, CURLoption opt, const char *value) {
+    return curl_easy_setopt(h, opt, value);
+}
+static inline CURLcode sw_curl_setopt_pointer(CURL *h, CURLoption opt, void *value) {
+    return curl_easy_setopt(h, opt, value);
+}
+static inline CURLcode sw_curl_setopt_slist(CURL *h, CURLoption opt, struct curl_slist *value) {
+    return curl_easy_setopt(h, opt, value);
+}
+typedef size_t (*sw_curl_data_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
+static inline CURLcode sw_curl_setopt_data_callback(CURL *h, CURLoption opt, sw_curl_data_callback cb) {
+    return curl_easy_setopt(h, opt, cb);
+}
+typedef int (*sw_curl_xferinfo_callback)(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
+                                         curl_off_t ultotal, curl_off_t ulnow);
+static inline CURLcode sw_curl_setopt_xferinfo_callback(CURL *h, sw_curl_xferinfo_callback cb) {
+    return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, cb);
+}
+static inline CURLcode sw_curl_getinfo_long(CURL *h, CURLINFO info, long *out) {
+    return curl_easy_getinfo(h, info, out);
+}
+static inline CURLcode sw_curl_getinfo_double(CURL *h, CURLINFO info, double *out) {
+    return curl_easy_getinfo(h, info, out);
+}
+static inline CURLcode sw_curl_getinfo_string(CURL *h, CURLINFO info, char **out) {
+    return curl_easy_getinfo(h, info, out);
+}
+
+#endif

@@ -1,0 +1,27 @@
+#ifndef SECRETWATCH_CMICROHTTPD_SHIM_H
+#define SECRETWATCH_CMICROHTTPD_SHIM_H
+#include <sys/types.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <microhttpd.h>
+
+/* MHD_start_daemon is variadic: a typed wrapper with the options secretwatch uses. */
+static inline struct MHD_Daemon *sw_mhd_start(unsigned int flags, uint16_t port,
+                                              const struct sockaddr *bind_addr,
+                                              MHD_AccessHandlerCallback handler, void *handler_cls,
+                                              MHD_RequestCompletedCallback completed, void *completed_cls,
+                                              unsigned int connection_limit, unsigned int connection_timeout,
+                                              unsigned int thread_pool_size, size_t memory_limit) {
+    return MHD_start_daemon(flags, port, NULL, NULL, handler, handler_cls,
+                            MHD_OPTION_SOCK_ADDR, bind_addr,
+                            MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
+                            MHD_OPTION_CONNECTION_LIMIT, connection_limit,
+                            MHD_OPTION_CONNECTION_TIMEOUT, connection_timeout,
+                            MHD_OPTION_THREAD_POOL_SIZE, thread_pool_size,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory_limit,
+                            MHD_OPTION_END);
+}
+
+#endif

@@ -1,0 +1,28 @@
+/// The alarm catalog (product.md). Raw values are stable: they are metric labels and API values.
+public enum AlarmKind: String, Sendable, Codable, CaseIterable {
+    case clientSecretExpiring = "client_secret_expiring"
+    case clientSecretExpired = "client_secret_expired"
+    case tokenAcquisitionFailing = "token_acquisition_failing"
+    case mailDeliveryFailing = "mail_delivery_failing"
+
+    /// The title operators read in e-mails and listings.
+    public var title: String {
+        switch self {
+        case .clientSecretExpiring: "SMTP OAuth client secret about to expire"
+        case .clientSecretExpired: "SMTP OAuth client secret has expired"
+        case .tokenAcquisitionFailing: "OAuth token acquisition failing"
+        case .mailDeliveryFailing: "Mail delivery failing"
+        }
+    }
+
+    /// System alarms concern secretwatch's own mail path; `notifications.include_system_alarms` decides
+    /// whether they are e-mailed.
+    public var isSystem: Bool {
+        switch self {
+        case .clientSecretExpiring, .clientSecretExpired: false
+        case .tokenAcquisitionFailing, .mailDeliveryFailing: true
+        }
+    }
+
+    public var isExpiry: Bool { !isSystem }
+}

@@ -1,0 +1,106 @@
+import Foundation
+
+/// Decides, for every watched credential, which expiry alarms should be active, and makes it so:
+/// raises `client_secret_expiring` at the first threshold crossed and escalates it at each further one,
+/// raises `client_secret_expired` once the expiry passes, and clears both when the expiry date changes
+/// (the secret was rotated) or the credential is no longer configured. Idempotent: evaluating twice, or
+/// after a restart, changes nothing.
+public struct ExpiryEvaluator: Sendable {
+    public var engine: AlarmEngine
+    public var policy: AlarmPolicy
+
+    public init(engine: AlarmEngine, policy: AlarmPolicy) {
+        self.engine = engine
+        self.policy = policy
+    }
+
+    /// What one pass changed.
+    public struct Summary: Sendable, Equatable {
+        public var evaluated = 0
+        public var raised = 0
+        public var escalated = 0
+        public var cleared = 0
+    }
+
+    @discardableResult
+    public func evaluate(now: Date) throws -> Summary {
+        try engine.store.transaction { db in
+            var summary = Summary()
+            let credentials = try db.query("SELECT * FROM credentials").map(Store.credentialRecord)
+            var active: [Int64: [AlarmKind: Alarm]] = [:]
+            for alarm in try Store.activeAlarms(kinds: [.clientSecretExpiring, .clientSecretExpired], db) {
+                active[alarm.credentialId, default: [:]][alarm.kind] = alarm
+            }
+            for record in credentials {
+                let alarms = active[record.id] ?? [:]
+                guard record.watched else {
+                    for alarm in alarms.values.sorted(by: { $0.id < $1.id }) {
+                        try engine.clear(alarm, credential: record, detail: "credential \(record.name) is no longer in the configuration", at: now, db: db)
+                        summary.cleared += 1
+                    }
+                    continue
+                }
+                summary.evaluated += 1
+                try evaluate(record, alarms, now: now, db: db, summary: &summary)
+            }
+            return summary
+        }
+    }
+
+    private func evaluate(_ record: CredentialRecord, _ alarms: [AlarmKind: Alarm], now: Date, db: SQLiteConnection,
+                          summary: inout Summary) throws {
+        var expiring = alarms[.clientSecretExpiring]
+        var expired = alarms[.clientSecretExpired]
+        let expiresAt = record.credential.expiresAt
+
+        // Rotation: an alarm about another expiry date is over.
+        for alarm in [expiring, expired].compactMap({ $0 }) where alarm.expiresAt != expiresAt {
+            let detail = "expiry date changed from \(alarm.expiresAt.map(Timestamps.rfc3339) ?? "none") to \(expiresAt.map(Timestamps.rfc3339) ?? "none") (secret rotated)"
+            try engine.clear(alarm, credential: record, detail: detail, at: now, db: db)
+            summary.cleared += 1
+            if alarm.kind == .clientSecretExpiring { expiring = nil } else { expired = nil }
+        }
+        guard let expiresAt else { return }
+        let assessment = policy.assess(expiresAt: expiresAt, now: now)
+        let label = record.credential.label
+        let day = Timestamps.day(expiresAt)
+
+        if assessment.expired {
+            if expired == nil {
+                try engine.raise(.clientSecretExpired, for: record, severity: .critical, expiresAt: expiresAt,
+                                 summary: "client secret of \(label) expired on \(day)",
+                                 detail: "the client secret expired at \(Timestamps.rfc3339(expiresAt)); every token request with it now fails (AADSTS7000222)",
+                                 at: now, db: db)
+                summary.raised += 1
+            }
+            return
+        }
+        guard let threshold = assessment.threshold, let severity = assessment.severity else {
+            if let expiring {
+                try engine.clear(expiring, credential: record,
+                                 detail: "\(assessment.daysLeft) days left is beyond every threshold (\(policy.thresholdsDays.map(String.init).joined(separator: ", ")) days)",
+                                 at: now, db: db)
+                summary.cleared += 1
+            }
+            return
+        }
+        let summaryText = "client secret of \(label) expires on \(day) (\(Self.days(assessment.daysLeft)) left)"
+        if let current = expiring {
+            if let currentThreshold = current.thresholdDays, threshold < currentThreshold {
+                let detail = "\(Self.days(assessment.daysLeft)) left: threshold \(threshold) days crossed (was \(currentThreshold)); severity \(current.severity.rawValue) → \(severity.rawValue)"
+                try engine.update(current, credential: record, type: .escalated, severity: max(severity, current.severity),
+                                  thresholdDays: threshold, reason: current.reason, summary: summaryText, detail: detail,
+                                  at: now, db: db)
+                summary.escalated += 1
+            }
+        } else {
+            try engine.raise(.clientSecretExpiring, for: record, severity: severity, thresholdDays: threshold,
+                             expiresAt: expiresAt, summary: summaryText,
+                             detail: "\(Self.days(assessment.daysLeft)) left (threshold \(threshold) days); expires at \(Timestamps.rfc3339(expiresAt))",
+                             at: now, db: db)
+            summary.raised += 1
+        }
+    }
+
+    static func days(_ n: Int) -> String { n == 1 ? "1 day" : "\(n) days" }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+
+/// The validated configuration. Built only by `ConfigLoader`; every field is documented in docs/configuration.md.
+public struct Config: Sendable {
+    /// Absolute path of the SQLite database.
+    public var database: String
+    public var logLevel: Logger.Level
+    public var http: HTTPConfig
+    public var scheduler: SchedulerConfig
+    public var smtp: SMTPConfig
+    public var notifications: NotificationsConfig
+    public var alarms: AlarmPolicy
+    /// Further credentials watched for expiry only (no secret, no token probing).
+    public var credentials: [WatchedCredentialConfig]
+    /// The file the configuration was read from.
+    public var sourcePath: String
+
+    /// Every watched credential: the SMTP one first, then the list.
+    public var allCredentials: [Credential] {
+        [smtp.auth.credential] + credentials.map(\.credential)
+    }
+}
+
+public struct HTTPConfig: Sendable, Equatable {
+    public var listenHost: String
+    public var listenPort: Int
+    /// File holding the bearer token required by write endpoints (and by reads when `authReads`).
+    public var apiTokenFile: String?
+    public var authReads: Bool
+
+    public static let defaultListen = "127.0.0.1:9465"
+}
+
+public struct SchedulerConfig: Sendable, Equatable {
+    /// Time between two evaluation passes.
+    public var interval: TimeInterval
+}
+
+public enum TLSMode: String, Sendable, Equatable, CaseIterable {
+    /// `smtp://host:587`, STARTTLS required; never falls back to plaintext.
+    case starttls
+    /// `smtps://host:465`, TLS from the first byte.
+    case implicit
+}
+
+public struct SMTPConfig: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var tls: TLSMode
+    public var connectTimeout: TimeInterval
+    public var timeout: TimeInterval
+    public var caFile: String?
+    public var proxy: String?
+    public var auth: OAuthCredentialConfig
+}
+
+/// Where the client secret lives. The value is read when needed and never kept in the configuration.
+public enum SecretSource: Sendable, Equatable {
+    case file(String)
+    case environment(String)
+
+    public var description: String {
+        switch self {
+        case .file(let path): "file \(path)"
+        case .environment(let name): "environment variable \(name)"
+        }
+    }
+}
+
+/// The Exchange Online OAuth credential secretwatch sends with.
+public struct OAuthCredentialConfig: Sendable, Equatable {
+    public var name: String
+    public var displayName: String?
+    public var mailbox: String
+    public var tenantId: String
+    public var clientId: String
+    public var secret: SecretSource
+    public var secretExpires: Date
+    public var tokenEndpoint: String
+    public var scope: String
+
+    public static let defaultName = "smtp"
+    public static let defaultTokenEndpoint = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+    public static let defaultScope = "https://outlook.office365.com/.default"
+
+    /// The token endpoint with `{tenant}` filled in.
+    public var resolvedTokenEndpoint: String {
+        tokenEndpoint.replacingOccurrences(of: "{tenant}", with: tenantId)
+    }
+
+    public var credential: Credential {
+        Credential(name: name, displayName: displayName, tenantId: tenantId, clientId: clientId,
+                   mailbox: mailbox, expiresAt: secretExpires, hasSecret: true)
+    }
+}
+
+public struct WatchedCredentialConfig: Sendable, Equatable {
+    public var name: String
+    public var displayName: String?
+    public var tenantId: String
+    public var clientId: String
+    public var secretExpires: Date
+
+    public var credential: Credential {
+        Credential(name: name, displayName: displayName, tenantId: tenantId, clientId: clientId,
+                   mailbox: nil, expiresAt: secretExpires, hasSecret: false)
+    }
+}
+
+public struct NotificationsConfig: Sendable, Equatable {
+    public var from: String
+    public var to: [String]
+    /// Whether token and mail failures (`token_acquisition_failing`, `mail_delivery_failing`) are e-mailed too.
+    public var includeSystemAlarms: Bool
+}

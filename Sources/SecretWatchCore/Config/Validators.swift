@@ -1,0 +1,65 @@
+import Foundation
+
+/// Checks for the value shapes the configuration uses. Each returns nil when the value is fine, or the
+/// message explaining what is wrong.
+enum Validators {
+    static func guid(_ value: String) -> Bool {
+        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.map(\.count) == [8, 4, 4, 4, 12] else { return false }
+        return parts.allSatisfy { $0.allSatisfy(\.isHexDigit) }
+    }
+
+    static func domainName(_ value: String) -> Bool {
+        let labels = value.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, value.count <= 253 else { return false }
+        return labels.allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
+                && label.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
+        }
+    }
+
+    /// A plain `local@domain` address (no display name, no angle brackets, no spaces or control characters).
+    static func emailAddress(_ value: String) -> Bool {
+        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }
+        let allowedLocal = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-")
+        guard parts[0].unicodeScalars.allSatisfy({ allowedLocal.contains($0) }),
+              !parts[0].hasPrefix("."), !parts[0].hasSuffix("."), !parts[0].contains("..") else { return false }
+        return domainName(String(parts[1]))
+    }
+
+    /// `host:port` with an IPv4 address, a host name, or `[ipv6]`.
+    static func listenAddress(_ value: String) -> (host: String, port: Int)? {
+        let host: Substring
+        let portText: Substring
+        if value.hasPrefix("[") {
+            guard let close = value.firstIndex(of: "]"), value[value.index(after: close)...].hasPrefix(":") else { return nil }
+            host = value[value.index(after: value.startIndex)..<close]
+            portText = value[value.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = value.lastIndex(of: ":") else { return nil }
+            host = value[..<colon]
+            portText = value[value.index(after: colon)...]
+        }
+        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else { return nil }
+        return (String(host), port)
+    }
+
+    static func httpsURL(_ value: String) -> Bool {
+        guard let url = URL(string: value.replacingOccurrences(of: "{tenant}", with: "tenant")),
+              let scheme = url.scheme?.lowercased(), scheme == "https", url.host != nil else { return false }
+        return true
+    }
+
+    static func proxyURL(_ value: String) -> Bool {
+        guard let url = URL(string: value), let scheme = url.scheme?.lowercased(),
+              ["http", "https", "socks5", "socks5h", "socks4", "socks4a"].contains(scheme), url.host != nil else { return false }
+        return true
+    }
+
+    /// A metric-label-friendly credential name.
+    static func credentialName(_ value: String) -> Bool {
+        guard let first = value.first, first.isASCII, first.isLetter || first.isNumber, value.count <= 64 else { return false }
+        return value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import Yams
+
+/// Collects problems while the configuration is read, so that every one is reported at once.
+final class ProblemList {
+    var errors: [ConfigProblem] = []
+    var warnings: [ConfigProblem] = []
+
+    func error(_ path: String, _ message: String) { errors.append(ConfigProblem(path: path, message: message)) }
+    func warning(_ path: String, _ message: String) { warnings.append(ConfigProblem(path: path, message: message)) }
+}
+
+/// A YAML mapping being read: typed accessors that record problems under the field's path, and a `finish`
+/// that reports every key nobody asked for (typos must not pass silently).
+final class YAMLObject {
+    let path: String
+    private let entries: [(key: String, node: Node)]
+    private var requested: Set<String> = []
+    private let problems: ProblemList
+
+    init?(_ node: Node, path: String, problems: ProblemList) {
+        guard case .mapping(let mapping) = node else {
+            problems.error(path, "must be a mapping of fields, got \(YAMLObject.describe(node))")
+            return nil
+        }
+        var entries: [(String, Node)] = []
+        var seen: Set<String> = []
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? "\(keyNode)"
+            if !seen.insert(key).inserted {
+                problems.error(YAMLObject.join(path, key), "is set more than once")
+            }
+            entries.append((key, value))
+        }
+        self.entries = entries
+        self.path = path
+        self.problems = problems
+    }
+
+    func fieldPath(_ key: String) -> String { YAMLObject.join(path, key) }
+
+    static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    static func describe(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): isNull(node) ? "nothing" : "\"\(scalar.string)\""
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        }
+    }
+
+    static func isNull(_ node: Node) -> Bool {
+        guard case .scalar(let scalar) = node else { return false }
+        return scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
+    /// The node for `key`, or nil when absent or explicitly null.
+    func node(_ key: String) -> Node? {
+        requested.insert(key)
+        guard let node = entries.first(where: { $0.key == key })?.node, !YAMLObject.isNull(node) else { return nil }
+        return node
+    }
+
+    func has(_ key: String) -> Bool { node(key) != nil }
+
+    func missing(_ key: String) {
+        problems.error(fieldPath(key), "required field is missing")
+    }
+
+    func string(_ key: String, required: Bool = false) -> String? {
+        guard let node = node(key) else {
+            if required { missing(key) }
+            return nil
+        }
+        guard case .scalar(let scalar) = node else {
+            problems.error(fieldPath(key), "must be a text value, got \(YAMLObject.describe(node))")
+            return nil
+        }
+        let value = scalar.string
+        if value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+            problems.error(fieldPath(key), "must be a single line (line breaks are not allowed)")
+            return nil
+        }
+        if value.trimmingCharacters(in: .whitespaces).isEmpty {
+            if required { problems.error(fieldPath(key), "must not be empty") }
+            return nil
+        }
+        return value.trimmingCharacters(in: .whitespaces)
+    }
+
+    func int(_ key: String) -> Int? {
+        guard let node = node(key) else { return nil }
+        guard case .scalar(let scalar) = node, let value = Int(scalar.string) else {
+            problems.error(fieldPath(key), "must be a whole number, got \(YAMLObject.describe(node))")
+            return nil
+        }
+        return value
+    }
+
+    func bool(_ key: String) -> Bool? {
+        guard let node = node(key) else { return nil }
+        if case .scalar(let scalar) = node {
+            switch scalar.string.lowercased() {
+            case "true", "yes", "on": return true
+            case "false", "no", "off": return false
+            default: break
+            }
+        }
+        problems.error(fieldPath(key), "must be true or false, got \(YAMLObject.describe(node))")
+        return nil
+    }
+
+    func duration(_ key: String, minimum: TimeInterval = 0.001) -> TimeInterval? {
+        guard let text = string(key) else { return nil }
+        guard let seconds = DurationText.parse(text) else {
+            problems.error(fieldPath(key), "\"\(text)\" is not a duration (use a number with a unit: 500ms, 30s, 5m, 24h, 7d)")
+            return nil
+        }
+        guard seconds >= minimum else {
+            problems.error(fieldPath(key), "must be at least \(DurationText.format(minimum)), got \(text)")
+            return nil
+        }
+        return seconds
+    }
+
+    func object(_ key: String, required: Bool = false) -> YAMLObject? {
+        guard let node = node(key) else {
+            if required { missing(key) }
+            return nil
+        }
+        return YAMLObject(node, path: fieldPath(key), problems: problems)
+    }
+
+    func list(_ key: String) -> [Node]? {
+        guard let node = node(key) else { return nil }
+        guard case .sequence(let sequence) = node else {
+            problems.error(fieldPath(key), "must be a list, got \(YAMLObject.describe(node))")
+            return nil
+        }
+        return Array(sequence)
+    }
+
+    /// Reports every key that no accessor asked for, with the closest known name as a hint.
+    func finish() {
+        for (key, _) in entries where !requested.contains(key) {
+            if let guess = requested.min(by: { Self.distance($0, key) < Self.distance($1, key) }),
+               Self.distance(guess, key) <= max(2, key.count / 3) {
+                problems.error(fieldPath(key), "unknown field (did you mean \"\(guess)\"?)")
+            } else {
+                let known = requested.sorted().joined(separator: ", ")
+                problems.error(fieldPath(key), "unknown field (known fields here: \(known))")
+            }
+        }
+    }
+
+    /// Levenshtein distance, for "did you mean" hints.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

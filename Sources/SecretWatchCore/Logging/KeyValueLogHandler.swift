@@ -1,0 +1,79 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// One line per event: `ts=2026-11-29T06:40:00Z level=info msg="alarm raised" kind=client_secret_expiring …`.
+/// Every message and value goes through the `Redactor`, and sensitive keys are masked whatever their value.
+public struct KeyValueLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    public var metadataProvider: Logger.MetadataProvider?
+    private let label: String
+    private let sink: LogSink
+
+    public init(label: String, level: Logger.Level, sink: LogSink = .standardError) {
+        self.label = label
+        self.logLevel = level
+        self.sink = sink
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        var line = "ts=\(Timestamps.rfc3339(Date())) level=\(event.level) logger=\(label) msg=\(Self.quote(Redactor.scrub(event.message.description)))"
+        for key in merged.keys.sorted() {
+            let raw = "\(merged[key]!)"
+            let value = Redactor.sensitiveKeys.contains(key.lowercased()) ? Redactor.mask : Redactor.scrub(raw)
+            line += " \(key)=\(Self.quote(value))"
+        }
+        sink.write(line + "\n")
+    }
+
+    static func quote(_ value: String) -> String {
+        let needsQuotes = value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline || $0 == "\\" })
+        guard needsQuotes else { return value }
+        let escaped = value
+            .replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\r", with: "\\r")
+            .replacingOccurrences(of: "\n", with: "\\n")
+        return "\"\(escaped)\""
+    }
+}
+
+/// Where log lines go: standard error for the daemon, a memory buffer for tests.
+public final class LogSink: Sendable {
+    public static let standardError = LogSink(capture: false)
+    private let capture: Bool
+    private let captured = Mutex<[String]>([])
+
+    private init(capture: Bool) {
+        self.capture = capture
+    }
+
+    /// A sink that keeps every line in memory.
+    public static func memory() -> LogSink { LogSink(capture: true) }
+
+    public var lines: [String] { captured.withLock { $0 } }
+
+    func write(_ line: String) {
+        if capture {
+            captured.withLock { $0.append(line) }
+        } else {
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+    }
+}
+
+public enum LogSetup {
+    /// Installs the key=value handler as the process-wide logging backend (call once, at start-up).
+    public static func bootstrap(level: Logger.Level) {
+        LoggingSystem.bootstrap { label in KeyValueLogHandler(label: label, level: level) }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Synchronization
+
+/// Keeps secrets out of every text that leaves the process: log lines, stored history, CLI output, API answers,
+/// e-mails. Two layers: exact values registered when they are read (client secrets, access tokens), and
+/// patterns that catch secret-shaped text nobody registered (bearer headers, `client_secret=` form fields,
+/// `access_token` JSON members, XOAUTH2 blobs).
+public final class Redactor: Sendable {
+    public static let shared = Redactor()
+    public static let mask = "[REDACTED]"
+
+    private let secrets = Mutex<Set<String>>([])
+
+    public init() {}
+
+    /// Registers a secret value; every later `scrub` replaces it. Values shorter than 6 characters are
+    /// not registered: they would mask ordinary words and are not real secrets anyway.
+    public func register(_ secret: String) {
+        let trimmed = secret.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.count >= 6 else { return }
+        secrets.withLock { set in
+            set.insert(trimmed)
+            // The URL-encoded form is what travels in a token request body.
+            if let encoded = trimmed.addingPercentEncoding(withAllowedCharacters: .alphanumerics), encoded != trimmed {
+                set.insert(encoded)
+            }
+        }
+    }
+
+    public func forget(_ secret: String) {
+        let trimmed = secret.trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = secrets.withLock { $0.remove(trimmed) }
+    }
+
+    /// Field names whose values are always masked, in log metadata and key=value text.
+    public static let sensitiveKeys: Set<String> = [
+        "client_secret", "secret", "access_token", "token", "authorization", "password", "bearer",
+        "client_assertion", "api_token", "proxy_password",
+    ]
+
+    private static let patterns: [NSRegularExpression] = [
+        // Authorization: Bearer xxx / auth=Bearer xxx
+        #"(?i)(bearer\s+)[A-Za-z0-9\-._~+/=]{4,}"#,
+        // client_secret=xxx&... (form bodies), access_token=xxx
+        #"(?i)((?:client_secret|access_token|client_assertion|password)=)[^&\s"]+"#,
+        // "access_token":"xxx" (JSON)
+        #"(?i)("(?:access_token|client_secret|refresh_token|id_token)"\s*:\s*")[^"]*"#,
+        // AUTH XOAUTH2 <base64 blob>
+        #"(?i)(AUTH\s+XOAUTH2\s+)[A-Za-z0-9+/=]{8,}"#,
+    ].map { try! NSRegularExpression(pattern: $0) }
+
+    public func scrub(_ text: String) -> String {
+        var out = text
+        let known = secrets.withLock { $0 }
+        // Longest first so a secret that contains another is masked whole.
+        for secret in known.sorted(by: { $0.count > $1.count }) where out.contains(secret) {
+            out = out.replacingOccurrences(of: secret, with: Redactor.mask)
+        }
+        for pattern in Redactor.patterns {
+            let range = NSRange(out.startIndex..., in: out)
+            out = pattern.stringByReplacingMatches(in: out, range: range, withTemplate: "$1" + Redactor.mask)
+        }
+        return out
+    }
+
+    public static func scrub(_ text: String) -> String { shared.scrub(text) }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// `secretwatch status`: each credential's expiry, days left and active alarms, computed at `now`.
+public struct StatusReport: Encodable, Sendable {
+    public struct Entry: Encodable, Sendable {
+        public var name: String
+        public var displayName: String?
+        public var tenantId: String
+        public var clientId: String
+        public var mailbox: String?
+        public var expiresAt: Date?
+        public var daysLeft: Int?
+        public var expired: Bool
+        public var activeAlarms: [AlarmView]
+
+        enum CodingKeys: String, CodingKey {
+            case name, mailbox, expired
+            case displayName = "display_name"
+            case tenantId = "tenant_id"
+            case clientId = "client_id"
+            case expiresAt = "expires_at"
+            case daysLeft = "days_left"
+            case activeAlarms = "active_alarms"
+        }
+    }
+
+    public var generatedAt: Date
+    public var database: String
+    public var lastSchedulerPass: String?
+    public var credentials: [Entry]
+
+    enum CodingKeys: String, CodingKey {
+        case database, credentials
+        case generatedAt = "generated_at"
+        case lastSchedulerPass = "last_scheduler_pass"
+    }
+
+    public init(store: Store, policy: AlarmPolicy = AlarmPolicy(), now: Date) throws {
+        generatedAt = now
+        database = store.path
+        lastSchedulerPass = try store.meta("scheduler.last_pass_at")
+        let active = Dictionary(grouping: try store.activeAlarms(), by: \.credentialId)
+        credentials = try store.credentials().map { record in
+            let c = record.credential
+            let assessment = c.expiresAt.map { policy.assess(expiresAt: $0, now: now) }
+            return Entry(name: c.name, displayName: c.displayName, tenantId: c.tenantId, clientId: c.clientId,
+                         mailbox: c.mailbox, expiresAt: c.expiresAt, daysLeft: assessment?.daysLeft,
+                         expired: assessment?.expired ?? false,
+                         activeAlarms: (active[record.id] ?? []).map { AlarmView($0) })
+        }
+    }
+
+    public func renderText() -> String {
+        var table = TextTable(headers: ["CREDENTIAL", "TENANT", "CLIENT", "EXPIRES (UTC)", "DAYS LEFT", "ACTIVE ALARMS"])
+        for e in credentials {
+            let alarms = e.activeAlarms.isEmpty ? "-" : e.activeAlarms.map { "#\($0.id) \($0.kind) (\($0.severity)\($0.acknowledged == nil ? "" : ", acked"))" }.joined(separator: ", ")
+            table.add([e.name, e.tenantId, e.clientId, e.expiresAt.map(Timestamps.rfc3339) ?? "-",
+                       e.expired ? "expired" : e.daysLeft.map(String.init) ?? "-", alarms])
+        }
+        var out = table.render()
+        out += "last scheduler pass: \(lastSchedulerPass ?? "never")\n"
+        return out
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs every registered step once per interval, driven by an injected clock. A failing step is logged and
+/// retried next pass; it never stops the others or the daemon. Alarm state lives in SQLite, so a restart
+/// resumes where the last pass left off.
+public final class Scheduler: Service, Sendable {
+    public let steps: [any SchedulerStep]
+    public let interval: TimeInterval
+    public let clock: any WallClock
+    public let status: SchedulerStatus
+    private let store: Store
+    private let logger: Logger
+
+    public init(steps: [any SchedulerStep], interval: TimeInterval, clock: any WallClock, store: Store,
+                status: SchedulerStatus = SchedulerStatus(), logger: Logger = Logger(label: "secretwatch.scheduler")) {
+        self.steps = steps
+        self.interval = interval
+        self.clock = clock
+        self.store = store
+        self.status = status
+        self.logger = logger
+    }
+
+    /// One pass over every step.
+    public func runPass() async {
+        let started = clock.now()
+        let monotonicStart = ContinuousClock.now
+        var failures: [String: String] = [:]
+        for step in steps {
+            do {
+                try await step.run(now: started)
+            } catch {
+                failures[step.name] = Redactor.scrub("\(error)")
+                logger.error("scheduler step failed", metadata: ["step": "\(step.name)", "error": "\(error)"])
+            }
+        }
+        let elapsed = ContinuousClock.now - monotonicStart
+        let duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        status.record(startedAt: started, duration: duration, failures: failures)
+        do {
+            try store.setMeta("scheduler.last_pass_at", Timestamps.rfc3339(started))
+        } catch {
+            logger.error("cannot record the scheduler pass", metadata: ["error": "\(error)"])
+        }
+        logger.debug("scheduler pass done", metadata: ["duration_seconds": "\(String(format: "%.3f", duration))"])
+    }
+
+    /// Runs passes until the task is cancelled or graceful shutdown begins.
+    public func run() async throws {
+        logger.info("scheduler started", metadata: ["interval": "\(DurationText.format(interval))", "steps": "\(steps.map(\.name).joined(separator: ","))"])
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            await runPass()
+            do {
+                try await cancelWhenGracefulShutdown {
+                    try await self.clock.sleep(for: self.interval)
+                }
+            } catch {
+                break
+            }
+        }
+        logger.info("scheduler stopped")
+    }
+}

@@ -1,0 +1,93 @@
+/// The versioned schema. Each migration runs once, in its own transaction, at start-up; a database already
+/// at the current version is left untouched. Append new migrations; never edit an applied one.
+public enum Migrations {
+    public struct Migration: Sendable {
+        public let version: Int
+        public let name: String
+        public let sql: String
+    }
+
+    public static var currentVersion: Int { all.last!.version }
+
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "credentials, alarms, alarm events, token attempts, deliveries", sql: """
+            CREATE TABLE credentials (
+                id            INTEGER PRIMARY KEY,
+                name          TEXT NOT NULL UNIQUE,
+                display_name  TEXT,
+                tenant_id     TEXT NOT NULL,
+                client_id     TEXT NOT NULL,
+                mailbox       TEXT,
+                has_secret    INTEGER NOT NULL DEFAULT 0,
+                expires_at    REAL,
+                watched       INTEGER NOT NULL DEFAULT 1,
+                created_at    REAL NOT NULL,
+                updated_at    REAL NOT NULL
+            );
+            CREATE TABLE alarms (
+                id             INTEGER PRIMARY KEY,
+                kind           TEXT NOT NULL,
+                credential_id  INTEGER NOT NULL REFERENCES credentials(id),
+                state          TEXT NOT NULL CHECK (state IN ('active', 'cleared')),
+                severity       TEXT NOT NULL CHECK (severity IN ('warning', 'major', 'critical')),
+                threshold_days INTEGER,
+                expires_at     REAL,
+                reason         TEXT,
+                summary        TEXT NOT NULL,
+                raised_at      REAL NOT NULL,
+                updated_at     REAL NOT NULL,
+                cleared_at     REAL,
+                acked_at       REAL,
+                acked_by       TEXT,
+                ack_comment    TEXT,
+                notified_at    REAL,
+                notify_count   INTEGER NOT NULL DEFAULT 0
+            );
+            -- At most one active alarm per (kind, credential), enforced by the database itself.
+            CREATE UNIQUE INDEX alarms_one_active ON alarms(kind, credential_id) WHERE state = 'active';
+            CREATE INDEX alarms_by_raised ON alarms(raised_at DESC, id DESC);
+            CREATE TABLE alarm_events (
+                id        INTEGER PRIMARY KEY,
+                alarm_id  INTEGER NOT NULL REFERENCES alarms(id),
+                at        REAL NOT NULL,
+                type      TEXT NOT NULL,
+                severity  TEXT,
+                detail    TEXT NOT NULL
+            );
+            CREATE INDEX alarm_events_by_alarm ON alarm_events(alarm_id, id);
+            CREATE TABLE token_attempts (
+                id               INTEGER PRIMARY KEY,
+                credential_id    INTEGER NOT NULL REFERENCES credentials(id),
+                started_at       REAL NOT NULL,
+                duration_seconds REAL NOT NULL,
+                outcome          TEXT NOT NULL CHECK (outcome IN ('success', 'failure')),
+                reason           TEXT,
+                http_status      INTEGER,
+                aadsts_code      INTEGER,
+                error            TEXT,
+                message          TEXT,
+                trace_id         TEXT,
+                correlation_id   TEXT,
+                expires_in       INTEGER
+            );
+            CREATE INDEX token_attempts_by_credential ON token_attempts(credential_id, id DESC);
+            CREATE TABLE deliveries (
+                id               INTEGER PRIMARY KEY,
+                message_id       TEXT NOT NULL,
+                attempted_at     REAL NOT NULL,
+                duration_seconds REAL NOT NULL,
+                recipients       TEXT NOT NULL,
+                outcome          TEXT NOT NULL,
+                reason           TEXT,
+                smtp_code        INTEGER,
+                enhanced_code    TEXT,
+                reply            TEXT
+            );
+            CREATE INDEX deliveries_by_time ON deliveries(attempted_at DESC, id DESC);
+            CREATE TABLE meta (
+                key   TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+            """),
+    ]
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+extension Store {
+    /// Makes the stored credentials match the configuration, in one transaction: new ones are inserted,
+    /// changed ones updated, and ones no longer configured are marked unwatched (kept for history).
+    @discardableResult
+    public func syncCredentials(_ credentials: [Credential], now: Date) throws -> [CredentialRecord] {
+        try transaction { db in
+            for c in credentials {
+                try db.run("""
+                    INSERT INTO credentials (name, display_name, tenant_id, client_id, mailbox, has_secret, expires_at,
+                                             watched, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                    ON CONFLICT(name) DO UPDATE SET
+                        display_name = excluded.display_name, tenant_id = excluded.tenant_id,
+                        client_id = excluded.client_id, mailbox = excluded.mailbox, has_secret = excluded.has_secret,
+                        expires_at = excluded.expires_at, watched = 1,
+                        updated_at = CASE WHEN credentials.expires_at IS excluded.expires_at
+                                           AND credentials.tenant_id = excluded.tenant_id
+                                           AND credentials.client_id = excluded.client_id
+                                           AND credentials.display_name IS excluded.display_name
+                                           AND credentials.mailbox IS excluded.mailbox
+                                           AND credentials.has_secret = excluded.has_secret
+                                           AND credentials.watched = 1
+                                      THEN credentials.updated_at ELSE excluded.updated_at END
+                    """, [c.name, c.displayName, c.tenantId, c.clientId, c.mailbox, c.hasSecret, c.expiresAt, now, now])
+            }
+            let names = Set(credentials.map(\.name))
+            for row in try db.query("SELECT id, name FROM credentials WHERE watched = 1") where !names.contains(row["name"].string!) {
+                try db.run("UPDATE credentials SET watched = 0, updated_at = ? WHERE id = ?", [now, row["id"]])
+            }
+            return try Self.readCredentials(db, includeUnwatched: false)
+        }
+    }
+
+    public func credentials(includeUnwatched: Bool = false) throws -> [CredentialRecord] {
+        try read { db in try Self.readCredentials(db, includeUnwatched: includeUnwatched) }
+    }
+
+    public func credential(named name: String) throws -> CredentialRecord? {
+        try read { db in
+            try db.query("SELECT * FROM credentials WHERE name = ?", [name]).first.map(Self.credentialRecord)
+        }
+    }
+
+    static func readCredentials(_ db: SQLiteConnection, includeUnwatched: Bool) throws -> [CredentialRecord] {
+        let sql = includeUnwatched ? "SELECT * FROM credentials ORDER BY id" : "SELECT * FROM credentials WHERE watched = 1 ORDER BY id"
+        return try db.query(sql).map(credentialRecord)
+    }
+
+    static func credentialRecord(_ row: SQLRow) -> CredentialRecord {
+        CredentialRecord(
+            id: row["id"].int64!,
+            credential: Credential(name: row["name"].string!, displayName: row["display_name"].string,
+                                   tenantId: row["tenant_id"].string!, clientId: row["client_id"].string!,
+                                   mailbox: row["mailbox"].string, expiresAt: row["expires_at"].date,
+                                   hasSecret: row["has_secret"].int == 1),
+            watched: row["watched"].int == 1,
+            createdAt: row["created_at"].date!,
+            updatedAt: row["updated_at"].date!)
+    }
+}

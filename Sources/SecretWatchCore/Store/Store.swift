@@ -1,0 +1,98 @@
+import Foundation
+
+/// The one SQLite database: WAL mode, busy timeout, foreign keys, versioned migrations at open.
+///
+/// `@unchecked Sendable`: the connection is only touched while `lock` is held, so units of work from
+/// different threads (scheduler, CLI, HTTP handlers) never interleave their statements.
+public final class Store: @unchecked Sendable {
+    public let path: String
+    private let connection: SQLiteConnection
+    private let lock = NSLock()
+
+    /// Opens the database, creating it (mode 0600) when absent, and brings its schema up to date.
+    public init(path: String, now: Date = Date()) throws {
+        self.path = path
+        connection = try SQLiteConnection(path: path)
+        try connection.execute("PRAGMA busy_timeout = 5000")
+        if path != ":memory:" {
+            let mode = try connection.scalar("PRAGMA journal_mode = WAL")?.string
+            guard mode?.lowercased() == "wal" else {
+                throw SQLiteError(code: 1, message: "journal_mode is \(mode ?? "unknown")", context: "switching \(path) to WAL mode")
+            }
+        }
+        // FULL: a committed alarm or queued mail survives power loss, not only kill -9.
+        try connection.execute("PRAGMA synchronous = FULL")
+        try connection.execute("PRAGMA foreign_keys = ON")
+        try migrate(now: now)
+    }
+
+    /// Runs `body` with the connection, holding the lock.
+    public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(connection)
+    }
+
+    /// Runs `body` in one IMMEDIATE transaction: all of its writes land, or none do.
+    public func transaction<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        try connection.execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body(connection)
+            try connection.execute("COMMIT")
+            return result
+        } catch {
+            try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The schema version the database is at.
+    public func schemaVersion() throws -> Int {
+        try read { db in try db.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")?.int ?? 0 }
+    }
+
+    /// Applies every migration the database has not seen; returns the versions applied now.
+    @discardableResult
+    public func migrate(now: Date) throws -> [Int] {
+        try read { db in
+            try db.execute("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)
+                """)
+        }
+        let current = try schemaVersion()
+        if current > Migrations.currentVersion {
+            throw SQLiteError(code: 1, message: "database schema version \(current) is newer than this secretwatch (\(Migrations.currentVersion)); upgrade secretwatch",
+                              context: "checking the schema of \(path)")
+        }
+        var applied: [Int] = []
+        for migration in Migrations.all where migration.version > current {
+            try transaction { db in
+                try db.execute(migration.sql)
+                try db.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                           [migration.version, migration.name, now])
+            }
+            applied.append(migration.version)
+        }
+        return applied
+    }
+
+    /// Writes a consistent copy of the database to `destination` while the daemon runs. The database never
+    /// holds a client secret or a token, so neither does the copy.
+    public func backup(to destination: String) throws {
+        let target = try SQLiteConnection(path: destination)
+        try read { db in try db.backup(to: target) }
+    }
+
+    public func setMeta(_ key: String, _ value: String) throws {
+        try read { db in
+            try db.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+        }
+    }
+
+    public func meta(_ key: String) throws -> String? {
+        try read { db in try db.scalar("SELECT value FROM meta WHERE key = ?", [key])?.string }
+    }
+}

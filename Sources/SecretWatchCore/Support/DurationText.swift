@@ -1,0 +1,34 @@
+import Foundation
+
+/// Durations written the Prometheus way: `90s`, `5m`, `1h30m`, `7d`, `2w`, `500ms`.
+public enum DurationText {
+    private static let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 604800)]
+
+    public static func parse(_ text: String) -> TimeInterval? {
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        guard !rest.isEmpty else { return nil }
+        var total = 0.0
+        while !rest.isEmpty {
+            let digits = rest.prefix(while: { $0.isASCII && $0.isNumber })
+            guard !digits.isEmpty, let value = Double(digits) else { return nil }
+            rest = rest.dropFirst(digits.count)
+            let unitText = rest.prefix(while: { $0.isASCII && $0.isLetter })
+            guard let unit = units.first(where: { $0.0 == unitText }) else { return nil }
+            rest = rest.dropFirst(unitText.count)
+            total += value * unit.1
+        }
+        return total
+    }
+
+    /// The shortest exact spelling: 86400 → `1d`, 5400 → `1h30m`.
+    public static func format(_ seconds: TimeInterval) -> String {
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
+        var rest = Int(seconds.rounded())
+        var out = ""
+        for (name, size) in [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)] where rest >= size {
+            out += "\(rest / size)\(name)"
+            rest %= size
+        }
+        return out.isEmpty ? "0s" : out
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SecretWatchCore
+
+/// Options every command that reads the configuration shares.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Configuration file (default: $SECRETWATCH_CONFIG, else \(ConfigLoader.defaultPath)).")
+    var config: String?
+
+    @Option(help: "Use this SQLite database instead of the configured one.")
+    var database: String?
+
+    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical (default: the config's log_level).",
+                               valueName: "level"))
+    var logLevel: String?
+
+    var configPath: String {
+        config ?? ProcessInfo.processInfo.environment["SECRETWATCH_CONFIG"] ?? ConfigLoader.defaultPath
+    }
+
+    func validate() throws {
+        if let logLevel, Logger.Level(rawValue: logLevel.lowercased()) == nil {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got \"\(logLevel)\"")
+        }
+    }
+
+    /// Loads and validates the configuration; on failure prints every problem and exits 2.
+    func load(printWarnings: Bool = true) throws -> ConfigLoader.Loaded {
+        do {
+            var loaded = try ConfigLoader().load(path: configPath)
+            if let database { loaded.config.database = absolute(database) }
+            if printWarnings {
+                for warning in loaded.warnings { printError("warning: \(warning)") }
+            }
+            return loaded
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
+    }
+
+    /// Loads the configuration and installs logging at the configured (or overridden) level.
+    func loadAndBootstrapLogging() throws -> Config {
+        let loaded = try load()
+        let level = logLevel.flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? loaded.config.logLevel
+        LogSetup.bootstrap(level: level)
+        return loaded.config
+    }
+
+    /// The database path for read-only commands: --database, else the configuration's.
+    func databasePath() throws -> String {
+        if let database { return absolute(database) }
+        return try load(printWarnings: false).config.database
+    }
+}
+
+func absolute(_ path: String) -> String {
+    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((Redactor.scrub(text) + "\n").utf8))
+}
+
+/// Opens an existing database for the reading commands; never creates one.
+func openExistingStore(_ path: String) throws -> Store {
+    guard FileManager.default.fileExists(atPath: path) else {
+        printError("error: database \(path) does not exist yet; start secretwatch (secretwatch run) to create it")
+        throw ExitCode(ExitStatus.failed)
+    }
+    do {
+        return try Store(path: path)
+    } catch {
+        printError("error: \(error)")
+        throw ExitCode(ExitStatus.failed)
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import SecretWatchCore
+
+/// Exit codes, documented in `secretwatch --help` and README.md.
+enum ExitStatus {
+    static let ok: Int32 = 0
+    /// A check failed (`check --connect`), or a runtime failure (database unusable, a scheduler step failed).
+    static let failed: Int32 = 1
+    /// Usage error or invalid configuration.
+    static let usage: Int32 = 2
+}
+
+struct SecretWatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "secretwatch",
+        abstract: "Watches the Entra client secrets, OAuth tokens and mail deliveries behind OAuth SMTP (Exchange Online).",
+        discussion: """
+            Exit codes: 0 ok; 1 a check failed or a runtime failure; 2 usage error or invalid configuration.
+            The configuration file defaults to $SECRETWATCH_CONFIG, else \(ConfigLoader.defaultPath).
+            """,
+        version: SecretWatchVersion.string,
+        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, AlarmsCommand.self])
+}
+
+@main
+enum Main {
+    static func main() async {
+        do {
+            var command = try SecretWatchCommand.parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            let code = SecretWatchCommand.exitCode(for: error)
+            let message = SecretWatchCommand.fullMessage(for: error)
+            if code == .success {
+                print(message)
+                Foundation.exit(ExitStatus.ok)
+            }
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            // ArgumentParser reports usage errors as EX_USAGE (64); secretwatch documents 2.
+            Foundation.exit(code == .validationFailure ? ExitStatus.usage : ExitStatus.failed)
+        }
+    }
+}
