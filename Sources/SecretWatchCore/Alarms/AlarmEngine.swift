@@ -6,11 +6,14 @@ import Logging
 public struct AlarmEngine: Sendable {
     public let store: Store
     public var observers: [any AlarmTransitionObserver]
+    public var telemetry: any TelemetryObserver
     public var logger: Logger
 
-    public init(store: Store, observers: [any AlarmTransitionObserver] = [], logger: Logger = Logger(label: "secretwatch.alarms")) {
+    public init(store: Store, observers: [any AlarmTransitionObserver] = [], telemetry: any TelemetryObserver = TelemetryHub(),
+                logger: Logger = Logger(label: "secretwatch.alarms")) {
         self.store = store
         self.observers = observers
+        self.telemetry = telemetry
         self.logger = logger
     }
 
@@ -85,5 +88,6 @@ public struct AlarmEngine: Sendable {
         for observer in observers {
             try observer.alarmDidTransition(transition, db: db)
         }
+        telemetry.alarmTransition(transition)
     }
 }

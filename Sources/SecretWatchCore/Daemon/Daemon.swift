@@ -10,20 +10,28 @@ public final class Daemon: Sendable {
     public let engine: AlarmEngine
     public let scheduler: Scheduler
     public let clock: any WallClock
+    public let telemetry: TelemetryHub
+    /// Long-running services started by `run()`, besides the scheduler.
+    public let services: [any Service]
     private let logger: Logger
 
     public init(config: Config, clock: any WallClock = SystemClock(), observers: [any AlarmTransitionObserver] = [],
-                logger: Logger = Logger(label: "secretwatch")) throws {
+                telemetry: [any TelemetryObserver] = [], logger: Logger = Logger(label: "secretwatch")) throws {
         self.config = config
         self.clock = clock
         self.logger = logger
+        let telemetry = TelemetryHub(telemetry)
+        self.telemetry = telemetry
         store = try Store(path: config.database, now: clock.now())
         try store.syncCredentials(config.allCredentials, now: clock.now())
-        engine = AlarmEngine(store: store, observers: observers)
+        engine = AlarmEngine(store: store, observers: observers, telemetry: telemetry)
+        // Every periodic check, in the order a pass runs them.
         let steps: [any SchedulerStep] = [
             ExpiryStep(evaluator: ExpiryEvaluator(engine: engine, policy: config.alarms)),
         ]
-        scheduler = Scheduler(steps: steps, interval: config.scheduler.interval, clock: clock, store: store)
+        scheduler = Scheduler(steps: steps, interval: config.scheduler.interval, clock: clock, store: store,
+                              telemetry: telemetry)
+        services = []
     }
 
     /// One evaluation pass (`run --once`); returns the names of steps that failed.
@@ -39,7 +47,7 @@ public final class Daemon: Sendable {
             "credentials": "\(config.allCredentials.count)",
         ])
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: scheduler)],
+            services: ([scheduler] + services).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

@@ -11,15 +11,18 @@ public final class Scheduler: Service, Sendable {
     public let clock: any WallClock
     public let status: SchedulerStatus
     private let store: Store
+    private let telemetry: any TelemetryObserver
     private let logger: Logger
 
     public init(steps: [any SchedulerStep], interval: TimeInterval, clock: any WallClock, store: Store,
-                status: SchedulerStatus = SchedulerStatus(), logger: Logger = Logger(label: "secretwatch.scheduler")) {
+                status: SchedulerStatus = SchedulerStatus(), telemetry: any TelemetryObserver = TelemetryHub(),
+                logger: Logger = Logger(label: "secretwatch.scheduler")) {
         self.steps = steps
         self.interval = interval
         self.clock = clock
         self.store = store
         self.status = status
+        self.telemetry = telemetry
         self.logger = logger
     }
 
@@ -39,6 +42,7 @@ public final class Scheduler: Service, Sendable {
         let elapsed = ContinuousClock.now - monotonicStart
         let duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         status.record(startedAt: started, duration: duration, failures: failures)
+        telemetry.schedulerPass(startedAt: started, duration: duration, failingSteps: failures.keys.sorted())
         do {
             try store.setMeta("scheduler.last_pass_at", Timestamps.rfc3339(started))
         } catch {

@@ -1,0 +1,27 @@
+# secretwatch — see README.md. `make run` and `make test` install what they need first.
+SWIFT ?= swift
+BIN   := .build/debug/secretwatch
+RUN_DIR := .run
+
+.PHONY: deps build run test clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+# One evaluation pass of the example configuration on a local database, then its status and alarms.
+run: build
+	@mkdir -p $(RUN_DIR)
+	SECRETWATCH_CLIENT_SECRET=example-placeholder-not-a-secret \
+	  $(BIN) run --once --config examples/secretwatch.yml --database $(RUN_DIR)/secretwatch.db
+	$(BIN) status --config examples/secretwatch.yml --database $(RUN_DIR)/secretwatch.db
+	$(BIN) alarms --database $(RUN_DIR)/secretwatch.db
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+clean:
+	rm -rf .build $(RUN_DIR)

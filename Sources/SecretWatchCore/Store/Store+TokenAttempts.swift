@@ -1,0 +1,56 @@
+import Foundation
+
+extension Store {
+    /// Records one token attempt; returns its id. Free text is scrubbed before it is written.
+    @discardableResult
+    public func recordTokenAttempt(_ a: TokenAttempt) throws -> Int64 {
+        try read { db in
+            guard let credentialId = try db.scalar("SELECT id FROM credentials WHERE name = ?", [a.credential])?.int64 else {
+                throw SQLiteError(code: 19, message: "no credential named \(a.credential)", context: "recording a token attempt")
+            }
+            try db.run("""
+                INSERT INTO token_attempts (credential_id, started_at, duration_seconds, outcome, reason, http_status,
+                                            aadsts_code, error, message, trace_id, correlation_id, expires_in)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [credentialId, a.startedAt, a.duration, a.outcome.rawValue, a.reason, a.httpStatus, a.aadstsCode,
+                      a.error.map(Redactor.scrub), a.message.map(Redactor.scrub), a.traceId, a.correlationId, a.expiresIn])
+            return db.lastInsertRowID
+        }
+    }
+
+    /// The most recent attempts, newest first (optionally of one credential).
+    public func tokenAttempts(credential: String? = nil, limit: Int = 50, beforeId: Int64? = nil) throws -> [TokenAttempt] {
+        var conditions: [String] = []
+        var parameters: [any SQLBindable] = []
+        if let credential { conditions.append("c.name = ?"); parameters.append(credential) }
+        if let beforeId { conditions.append("t.id < ?"); parameters.append(beforeId) }
+        parameters.append(limit)
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try read { db in
+            try db.query("""
+                SELECT t.*, c.name AS credential_name FROM token_attempts t JOIN credentials c ON c.id = t.credential_id
+                \(whereClause) ORDER BY t.id DESC LIMIT ?
+                """, parameters).map(Self.tokenAttempt)
+        }
+    }
+
+    /// The last attempt of each credential, by credential name.
+    public func lastTokenAttempts() throws -> [String: TokenAttempt] {
+        try read { db in
+            let rows = try db.query("""
+                SELECT t.*, c.name AS credential_name FROM token_attempts t JOIN credentials c ON c.id = t.credential_id
+                WHERE t.id IN (SELECT MAX(id) FROM token_attempts GROUP BY credential_id)
+                """)
+            return Dictionary(rows.map { (($0["credential_name"].string!), Self.tokenAttempt($0)) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    static func tokenAttempt(_ row: SQLRow) -> TokenAttempt {
+        TokenAttempt(id: row["id"].int64, credential: row["credential_name"].string!, startedAt: row["started_at"].date!,
+                     duration: row["duration_seconds"].double ?? 0,
+                     outcome: TokenAttempt.Outcome(rawValue: row["outcome"].string!) ?? .failure,
+                     reason: row["reason"].string, httpStatus: row["http_status"].int, aadstsCode: row["aadsts_code"].int,
+                     error: row["error"].string, message: row["message"].string, traceId: row["trace_id"].string,
+                     correlationId: row["correlation_id"].string, expiresIn: row["expires_in"].int)
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Components report what happened here; the metrics registry (and anything else that needs to know)
+/// implements it. Calls are cheap and never block: implementations update in-memory state only.
+public protocol TelemetryObserver: Sendable {
+    func tokenAttempt(_ attempt: TokenAttempt)
+    func delivery(_ delivery: Delivery)
+    func schedulerPass(startedAt: Date, duration: TimeInterval, failingSteps: [String])
+    func alarmTransition(_ transition: AlarmTransition)
+}
+
+extension TelemetryObserver {
+    public func tokenAttempt(_ attempt: TokenAttempt) {}
+    public func delivery(_ delivery: Delivery) {}
+    public func schedulerPass(startedAt: Date, duration: TimeInterval, failingSteps: [String]) {}
+    public func alarmTransition(_ transition: AlarmTransition) {}
+}
+
+/// Fans one report out to several observers.
+public struct TelemetryHub: TelemetryObserver {
+    public var observers: [any TelemetryObserver]
+
+    public init(_ observers: [any TelemetryObserver] = []) {
+        self.observers = observers
+    }
+
+    public func tokenAttempt(_ attempt: TokenAttempt) { observers.forEach { $0.tokenAttempt(attempt) } }
+    public func delivery(_ delivery: Delivery) { observers.forEach { $0.delivery(delivery) } }
+    public func schedulerPass(startedAt: Date, duration: TimeInterval, failingSteps: [String]) {
+        observers.forEach { $0.schedulerPass(startedAt: startedAt, duration: duration, failingSteps: failingSteps) }
+    }
+    public func alarmTransition(_ transition: AlarmTransition) { observers.forEach { $0.alarmTransition(transition) } }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages secretwatch builds and tests with, only those missing.
+# Used by `make run`, `make test` and CI. Needs root or sudo for apt-get.
+set -euo pipefail
+
+packages=(
+  libcurl4-openssl-dev libssl-dev libsqlite3-dev libmicrohttpd-dev   # the C libraries
+  pkg-config openssl sqlite3 curl                                    # build and inspection tools
+  python3-aiosmtpd                                                   # real SMTP peer for the mail tests
+  prometheus                                                         # promtool + a real Prometheus for the HTTP tests
+  wrk                                                                # load generator for make bench
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+# The Debian prometheus package starts a server on :9090; secretwatch's tests start their own.
+if [ -d /run/systemd/system ]; then $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
+command -v swift >/dev/null || { echo "swift is not on PATH: install Swift 6.x (https://swift.org/install) first" >&2; exit 1; }
