@@ -28,6 +28,14 @@ typedef int (*sw_curl_xferinfo_callback)(void *userdata, curl_off_t dltotal, cur
 static inline CURLcode sw_curl_setopt_xferinfo_callback(CURL *h, sw_curl_xferinfo_callback cb) {
     return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, cb);
 }
+typedef int (*sw_curl_debug_callback)(CURL *handle, curl_infotype type, char *data, size_t size, void *userdata);
+static inline CURLcode sw_curl_setopt_debug_callback(CURL *h, sw_curl_debug_callback cb) {
+    return curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, cb);
+}
+/* Named CURLOPT_MAIL_RCPT_ALLLOWFAILS (sic) before curl 8.2. */
+static inline CURLcode sw_curl_setopt_mail_rcpt_allowfails(CURL *h, long value) {
+    return curl_easy_setopt(h, (CURLoption)290, value);
+}
 static inline CURLcode sw_curl_getinfo_long(CURL *h, CURLINFO info, long *out) {
     return curl_easy_getinfo(h, info, out);
 }

@@ -1,0 +1,270 @@
+import Foundation
+internal import CCurl
+
+/// One libcurl easy handle: the only place that calls libcurl. Not thread-safe and not Sendable: a handle is
+/// used by one thread at a time (a `BlockingExecutor` closure), never on Swift's cooperative pool.
+/// `reset()` keeps the handle's connection cache, so a worker reusing its handle reuses connections.
+public final class CurlEasy {
+    private let handle: UnsafeMutableRawPointer
+    /// libcurl writes into this until cleanup, so it lives as long as the handle.
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private var lists: [UnsafeMutablePointer<curl_slist>] = []
+    private let state = TransferState()
+    private var problems: [String] = []
+
+    /// `curl_global_init` exactly once per process, before the first handle (Swift runs a static let once).
+    private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
+
+    public static var version: String { String(cString: curl_version()) }
+
+    public init() throws {
+        guard Self.globalInit == CURLE_OK else {
+            throw CurlSetupError(message: "curl_global_init failed: \(String(cString: curl_easy_strerror(Self.globalInit)))")
+        }
+        guard let h = curl_easy_init() else { throw CurlSetupError(message: "curl_easy_init failed (out of memory)") }
+        handle = h
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        try applyBase()
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        lists.forEach { curl_slist_free_all($0) }
+        errorBuffer.deallocate()
+    }
+
+    /// Clears every option (keeping live connections for reuse) and sets the safe defaults again.
+    public func reset() throws {
+        curl_easy_reset(handle)
+        lists.forEach { curl_slist_free_all($0) }
+        lists = []
+        state.clear()
+        try applyBase()
+    }
+
+    private func applyBase() throws {
+        let context = Unmanaged.passUnretained(state).toOpaque()
+        try check(sw_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
+        try check(sw_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "CURLOPT_ERRORBUFFER")
+        try check(sw_curl_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, curlWrite), "CURLOPT_WRITEFUNCTION")
+        try check(sw_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context), "CURLOPT_WRITEDATA")
+        try check(sw_curl_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, curlHeader), "CURLOPT_HEADERFUNCTION")
+        try check(sw_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context), "CURLOPT_HEADERDATA")
+        try check(sw_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1), "CURLOPT_SSL_VERIFYPEER")
+        try check(sw_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2), "CURLOPT_SSL_VERIFYHOST")
+        try check(sw_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION")
+        // Only the protocols secretwatch speaks: a token endpoint can never be file:// or ftp://.
+        try check(sw_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https,smtp,smtps"), "CURLOPT_PROTOCOLS_STR")
+    }
+
+    /// Applies options in order.
+    public func set(_ options: [CurlOption]) throws {
+        for option in options { try set(option) }
+    }
+
+    public func set(_ option: CurlOption) throws {
+        switch option {
+        case .url(let url):
+            try check(sw_curl_setopt_string(handle, CURLOPT_URL, url), "CURLOPT_URL")
+        case .connectTimeout(let seconds):
+            try check(sw_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(seconds * 1000)), "CURLOPT_CONNECTTIMEOUT_MS")
+        case .timeout(let seconds):
+            try check(sw_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(seconds * 1000)), "CURLOPT_TIMEOUT_MS")
+        case .lowSpeed(let bytes, let seconds):
+            try check(sw_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, bytes), "CURLOPT_LOW_SPEED_LIMIT")
+            try check(sw_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, seconds), "CURLOPT_LOW_SPEED_TIME")
+        case .caFile(let path):
+            try check(sw_curl_setopt_string(handle, CURLOPT_CAINFO, path), "CURLOPT_CAINFO")
+        case .proxy(let url):
+            try check(sw_curl_setopt_string(handle, CURLOPT_PROXY, url), "CURLOPT_PROXY")
+        case .noProxy(let list):
+            try check(sw_curl_setopt_string(handle, CURLOPT_NOPROXY, list), "CURLOPT_NOPROXY")
+        case .httpProxyTunnel(let on):
+            try check(sw_curl_setopt_long(handle, CURLOPT_HTTPPROXYTUNNEL, on ? 1 : 0), "CURLOPT_HTTPPROXYTUNNEL")
+        case .post(let body, let headers):
+            try check(sw_curl_setopt_long(handle, CURLOPT_POST, 1), "CURLOPT_POST")
+            // COPYPOSTFIELDS: libcurl keeps its own copy (POSTFIELDS would keep our pointer).
+            try check(sw_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.utf8.count), "CURLOPT_POSTFIELDSIZE")
+            try check(sw_curl_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, body), "CURLOPT_COPYPOSTFIELDS")
+            try set(.httpHeaders(headers))
+        case .httpHeaders(let headers):
+            try check(sw_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list(headers)), "CURLOPT_HTTPHEADER")
+        case .userAgent(let agent):
+            try check(sw_curl_setopt_string(handle, CURLOPT_USERAGENT, agent), "CURLOPT_USERAGENT")
+        case .maxResponseBytes(let bytes):
+            state.maxBody = bytes
+        case .requireTLS:
+            try check(sw_curl_setopt_long(handle, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)), "CURLOPT_USE_SSL")
+        case .mailFrom(let address):
+            try check(sw_curl_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(address)>"), "CURLOPT_MAIL_FROM")
+        case .mailRecipients(let recipients):
+            try check(sw_curl_setopt_slist(handle, CURLOPT_MAIL_RCPT, list(recipients.map { "<\($0)>" })), "CURLOPT_MAIL_RCPT")
+        case .allowRecipientFailures(let on):
+            try check(sw_curl_setopt_mail_rcpt_allowfails(handle, on ? 1 : 0), "CURLOPT_MAIL_RCPT_ALLOWFAILS")
+        case .xoauth2(let user, let bearer):
+            try check(sw_curl_setopt_string(handle, CURLOPT_USERNAME, user), "CURLOPT_USERNAME")
+            try check(sw_curl_setopt_string(handle, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2"), "CURLOPT_LOGIN_OPTIONS")
+            try check(sw_curl_setopt_string(handle, CURLOPT_XOAUTH2_BEARER, bearer), "CURLOPT_XOAUTH2_BEARER")
+            try check(sw_curl_setopt_long(handle, CURLOPT_SASL_IR, 1), "CURLOPT_SASL_IR")
+        case .upload(let data):
+            state.upload = data
+            state.uploadOffset = 0
+            try check(sw_curl_setopt_long(handle, CURLOPT_UPLOAD, 1), "CURLOPT_UPLOAD")
+            try check(sw_curl_setopt_data_callback(handle, CURLOPT_READFUNCTION, curlRead), "CURLOPT_READFUNCTION")
+            try check(sw_curl_setopt_pointer(handle, CURLOPT_READDATA, Unmanaged.passUnretained(state).toOpaque()), "CURLOPT_READDATA")
+            try check(sw_curl_setopt_off(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(data.count)), "CURLOPT_INFILESIZE_LARGE")
+        case .connectOnly:
+            try check(sw_curl_setopt_long(handle, CURLOPT_CONNECT_ONLY, 1), "CURLOPT_CONNECT_ONLY")
+        case .tls12OrNewer:
+            try check(sw_curl_setopt_long(handle, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2)), "CURLOPT_SSLVERSION")
+        case .resolve(let entries):
+            try check(sw_curl_setopt_slist(handle, CURLOPT_RESOLVE, list(entries)), "CURLOPT_RESOLVE")
+        }
+    }
+
+    /// Records the protocol exchange with timestamps (`CurlResponse.trace`).
+    public func enableTrace() throws {
+        state.tracing = true
+        try check(sw_curl_setopt_long(handle, CURLOPT_VERBOSE, 1), "CURLOPT_VERBOSE")
+        try check(sw_curl_setopt_debug_callback(handle, curlDebug), "CURLOPT_DEBUGFUNCTION")
+        try check(sw_curl_setopt_pointer(handle, CURLOPT_DEBUGDATA, Unmanaged.passUnretained(state).toOpaque()), "CURLOPT_DEBUGDATA")
+    }
+
+    /// Runs the transfer (blocking) and reports everything the classifiers need.
+    public func perform() -> CurlResponse {
+        errorBuffer[0] = 0
+        state.startTransfer()
+        let rc = withExtendedLifetime(state) { curl_easy_perform(handle) }
+        var status = 0
+        _ = sw_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        var total = 0.0, connect = 0.0
+        _ = sw_curl_getinfo_double(handle, CURLINFO_TOTAL_TIME, &total)
+        _ = sw_curl_getinfo_double(handle, CURLINFO_CONNECT_TIME, &connect)
+        state.flushHeader()
+        return CurlResponse(code: CurlCode(rawValue: Int32(rc.rawValue)),
+                            codeText: String(cString: curl_easy_strerror(rc)),
+                            errorText: Redactor.scrub(String(cString: errorBuffer)),
+                            responseCode: status, body: state.body, headerLines: state.headerLines,
+                            responseTooLarge: state.tooLarge, connected: connect > 0, totalTime: total,
+                            connectTime: connect, trace: state.trace)
+    }
+
+    private func list(_ items: [String]) -> UnsafeMutablePointer<curl_slist>? {
+        var head: UnsafeMutablePointer<curl_slist>?
+        for item in items { head = curl_slist_append(head, item) }
+        if let head { lists.append(head) }
+        return head
+    }
+
+    private func check(_ rc: CURLcode, _ what: String) throws {
+        guard rc == CURLE_OK else {
+            throw CurlSetupError(message: "setting \(what) failed: \(String(cString: curl_easy_strerror(rc))) (curl error \(rc.rawValue))")
+        }
+    }
+}
+
+/// A handle could not be set up (an option libcurl refused): a programming or installation problem.
+public struct CurlSetupError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// Buffers the callbacks fill; reached from C through an unretained pointer while `CurlEasy` keeps it alive.
+private final class TransferState {
+    var body = Data()
+    var maxBody = 1 << 20
+    var tooLarge = false
+    var headerLines: [String] = []
+    var pendingHeader = Data()
+    var upload = Data()
+    var uploadOffset = 0
+    var tracing = false
+    var trace: [CurlResponse.TraceLine] = []
+    var started = ContinuousClock.now
+
+    func clear() {
+        body = Data(); maxBody = 1 << 20; tooLarge = false; headerLines = []; pendingHeader = Data()
+        upload = Data(); uploadOffset = 0; tracing = false; trace = []
+    }
+
+    func startTransfer() {
+        body = Data(); tooLarge = false; headerLines = []; pendingHeader = Data(); trace = []; uploadOffset = 0
+        started = .now
+    }
+
+    func flushHeader() {
+        guard !pendingHeader.isEmpty else { return }
+        headerLines.append(String(decoding: pendingHeader, as: UTF8.self).trimmingCharacters(in: .newlines))
+        pendingHeader = Data()
+    }
+
+    var elapsed: TimeInterval {
+        let d = ContinuousClock.now - started
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    func addTrace(_ kind: CurlResponse.TraceLine.Kind, _ bytes: UnsafeBufferPointer<UInt8>) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        for raw in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\r\n" || $0 == "\n" || $0 == "\r" }) {
+            var line = String(raw)
+            if kind == .sent {
+                // A SASL continuation answers a 334 challenge with a credential blob: never keep it.
+                if let last = trace.last(where: { $0.kind == .received }), last.text.hasPrefix("334") {
+                    line = Redactor.mask
+                }
+                line = Redactor.scrub(line)
+            }
+            trace.append(.init(kind: kind, text: line, at: elapsed))
+        }
+    }
+}
+
+private let curlWrite: sw_curl_data_callback = { pointer, size, count, context in
+    let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
+    let n = size * count
+    guard let pointer, n > 0 else { return n }
+    if state.body.count + n > state.maxBody {
+        state.tooLarge = true
+        return 0 // makes libcurl stop with CURLE_WRITE_ERROR
+    }
+    pointer.withMemoryRebound(to: UInt8.self, capacity: n) { state.body.append($0, count: n) }
+    return n
+}
+
+private let curlHeader: sw_curl_data_callback = { pointer, size, count, context in
+    let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
+    let n = size * count
+    guard let pointer, n > 0 else { return n }
+    pointer.withMemoryRebound(to: UInt8.self, capacity: n) { state.pendingHeader.append($0, count: n) }
+    if state.pendingHeader.last == 0x0A { state.flushHeader() }
+    if state.headerLines.count > 10_000 { return 0 } // an endless header stream is not a server we talk to
+    return n
+}
+
+private let curlRead: sw_curl_data_callback = { pointer, size, count, context in
+    let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
+    let room = size * count
+    let remaining = state.upload.count - state.uploadOffset
+    let n = min(room, remaining)
+    guard let pointer, n > 0 else { return 0 }
+    state.upload.withUnsafeBytes { bytes in
+        UnsafeMutableRawPointer(pointer).copyMemory(from: bytes.baseAddress! + state.uploadOffset, byteCount: n)
+    }
+    state.uploadOffset += n
+    return n
+}
+
+private let curlDebug: sw_curl_debug_callback = { _, type, data, size, context in
+    guard let context, let data else { return 0 }
+    let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+    guard state.tracing else { return 0 }
+    let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size)
+    switch type {
+    case CURLINFO_TEXT: state.addTrace(.info, bytes)
+    case CURLINFO_HEADER_IN: state.addTrace(.received, bytes)
+    case CURLINFO_HEADER_OUT: state.addTrace(.sent, bytes)
+    default: break
+    }
+    return 0
+}

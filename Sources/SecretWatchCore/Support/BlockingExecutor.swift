@@ -1,0 +1,21 @@
+import Dispatch
+
+/// Runs blocking work (libcurl transfers) on Dispatch threads, never on Swift's small cooperative pool, and
+/// resumes the awaiting task when it is done.
+public enum BlockingExecutor {
+    private static let queue = DispatchQueue(label: "secretwatch.blocking", qos: .utility, attributes: .concurrent)
+
+    public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try body() })
+            }
+        }
+    }
+
+    public static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: body()) }
+        }
+    }
+}
