@@ -43,6 +43,8 @@ let package = Package(
         .testTarget(
             name: "SecretWatchCoreTests",
             dependencies: ["SecretWatchCore"],
+            // Fixtures sit next to the tests that use them and are read from the source tree.
+            exclude: ["Config/Fixtures"],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+@testable import SecretWatchCore
+
+/// The built `secretwatch` binary, run as a subprocess on a temporary database.
+@Suite("CLI end to end")
+struct CLITests {
+    let binary = TestPaths.executable
+
+    func run(_ arguments: [String], env: [String: String] = [:]) throws -> ProcessOutput {
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "SECRETWATCH_CONFIG")
+        environment.merge(env) { _, new in new }
+        return try runProcess(binary, arguments, environment: environment)
+    }
+
+    /// A config whose SMTP secret expires in 10 days (from the real clock).
+    func tenDayConfig(_ dir: TemporaryDirectory, secret: String = "cli-canary-secret-0815") throws -> String {
+        try dir.write("secret.txt", secret + "\n", mode: 0o600)
+        return try dir.write("secretwatch.yml", TestConfig.yaml(database: dir.file("sw.db"), expires: Date().addingTimeInterval(10 * 86400 + 600)))
+    }
+
+    @Test("every command has --help and exits 0")
+    func help() throws {
+        for command in [[], ["run"], ["check"], ["status"], ["alarms"]] {
+            let out = try run(command + ["--help"])
+            #expect(out.status == 0, "\(command) --help exited \(out.status)")
+            #expect(out.stdout.contains("USAGE: secretwatch"), "\(command)")
+        }
+        let overview = try run(["--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(overview.contains("Exit codes: 0 ok; 1 a check failed or a runtime failure; 2 usage error or invalid configuration."))
+    }
+
+    @Test("usage errors exit 2")
+    func usageErrors() throws {
+        let unknown = try run(["frobnicate"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("Unexpected argument 'frobnicate'"))
+        let badLimit = try run(["alarms", "--database", "/tmp/x.db", "--limit", "0"])
+        #expect(badLimit.status == 2)
+        #expect(badLimit.stderr.contains("--limit must be a positive number, got 0"))
+        let badLevel = try run(["check", "--log-level", "loud"])
+        #expect(badLevel.status == 2)
+        #expect(badLevel.stderr.contains("--log-level must be one of trace, debug, info, notice, warning, error, critical; got \"loud\""))
+    }
+
+    @Test("check passes a good config and lists every problem of a bad one with exit 2")
+    func check() throws {
+        let dir = TemporaryDirectory()
+        let good = try tenDayConfig(dir)
+        let ok = try run(["check", "--config", good])
+        #expect(ok.status == 0)
+        #expect(ok.stdout.contains("configuration \(good) is valid"))
+        #expect(ok.stdout.contains("smtp  "))
+        #expect(!ok.stdout.contains("cli-canary-secret-0815") && !ok.stderr.contains("cli-canary-secret-0815"))
+
+        let bad = try dir.write("bad.yml", """
+            smtp:
+              auth:
+                mailbox: not-an-address
+                tenant_id: \(TestConfig.tenant)
+                client_id: 123
+                client_secret: inline-canary-secret
+                secret_expires: 2027-02-30
+            notifications:
+              to: [admin@contoso.com]
+              colour: blue
+            """)
+        let failed = try run(["check", "--config", bad])
+        #expect(failed.status == 2)
+        #expect(failed.stdout.isEmpty)
+        #expect(failed.stderr.contains("error: configuration \(bad) has 5 problems:"))
+        #expect(failed.stderr.contains("  - smtp.auth.mailbox: \"not-an-address\" is not an e-mail address (expected name@domain)"))
+        #expect(failed.stderr.contains("  - smtp.auth.client_id: \"123\" is not a GUID"))
+        #expect(failed.stderr.contains("  - smtp.auth.client_secret: inline secrets are not allowed"))
+        #expect(failed.stderr.contains("  - smtp.auth.secret_expires: \"2027-02-30\" is not a date"))
+        #expect(failed.stderr.contains("  - notifications.colour: unknown field"))
+        #expect(!failed.stderr.contains("inline-canary-secret"))
+
+        let missing = try run(["check", "--config", dir.file("nope.yml")])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("cannot read \"\(dir.file("nope.yml"))\": No such file or directory"))
+    }
+
+    @Test("SECRETWATCH_CONFIG names the default configuration")
+    func configFromEnvironment() throws {
+        let dir = TemporaryDirectory()
+        let config = try tenDayConfig(dir)
+        let out = try run(["check"], env: ["SECRETWATCH_CONFIG": config])
+        #expect(out.status == 0)
+    }
+
+    @Test("run --once raises the expiring alarm; alarms --active --json and status show it; a second run adds nothing")
+    func runOnceThenAlarms() throws {
+        let dir = TemporaryDirectory()
+        let config = try tenDayConfig(dir)
+        let first = try run(["run", "--once", "--config", config])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("msg=\"alarm raised\""))
+        #expect(first.stderr.contains("kind=client_secret_expiring"))
+        #expect(SecretReader.mode(ofFile: dir.file("sw.db")) == 0o600)
+
+        let second = try run(["run", "--once", "--config", config])
+        #expect(second.status == 0)
+        #expect(!second.stderr.contains("alarm raised"))
+
+        let json = try run(["alarms", "--active", "--json", "--config", config])
+        #expect(json.status == 0, "\(json.stderr)")
+        struct Listing: Decodable {
+            struct Alarm: Decodable {
+                struct Event: Decodable { var type: String; var severity: String? }
+                var id: Int; var kind: String; var credential: String; var state: String; var severity: String
+                var threshold_days: Int?; var summary: String; var events: [Event]
+            }
+            var alarms: [Alarm]
+        }
+        let listing = try JSONDecoder().decode(Listing.self, from: Data(json.stdout.utf8))
+        #expect(listing.alarms.count == 1)
+        let alarm = try #require(listing.alarms.first)
+        #expect(alarm.kind == "client_secret_expiring")
+        #expect(alarm.credential == "smtp")
+        #expect(alarm.state == "active")
+        #expect(alarm.severity == "warning")
+        #expect(alarm.threshold_days == 14)
+        #expect(alarm.summary.hasSuffix("(11 days left)") || alarm.summary.hasSuffix("(10 days left)"))
+        #expect(alarm.events.map(\.type) == ["raised"])
+
+        let status = try run(["status", "--config", config])
+        #expect(status.status == 0, "\(status.stderr)")
+        let row = try #require(status.stdout.split(separator: "\n").first { $0.hasPrefix("smtp ") })
+        #expect(row.contains(TestConfig.client))
+        #expect(row.contains("#\(alarm.id) client_secret_expiring (warning)"))
+        #expect(status.stdout.contains("last scheduler pass: 20"))
+
+        let table = try run(["alarms", "--database", dir.file("sw.db"), "--events"])
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("client_secret_expiring"))
+        #expect(table.stdout.contains("raised"))
+
+        for output in [first, second, json, status, table] {
+            #expect(!(output.stdout + output.stderr).contains("cli-canary-secret-0815"))
+        }
+    }
+
+    @Test("status and alarms on a database that does not exist exit 1 and create nothing")
+    func missingDatabase() throws {
+        let dir = TemporaryDirectory()
+        let out = try run(["status", "--database", dir.file("none.db")])
+        #expect(out.status == 1)
+        #expect(out.stderr.contains("does not exist yet"))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("none.db")))
+    }
+
+    @Test("run stops gracefully on SIGTERM")
+    func sigterm() throws {
+        let dir = TemporaryDirectory()
+        let config = try tenDayConfig(dir)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", "--config", config]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Wait for the first pass (the alarm is in the database), then ask it to stop.
+        let store = try Store(path: dir.file("sw.db"))
+        for _ in 0..<200 where (try? store.activeAlarms().count) != 1 { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(try store.activeAlarms().count == 1)
+        process.terminate()
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        #expect(String(decoding: data, as: UTF8.self).contains("secretwatch stopped"))
+    }
+}

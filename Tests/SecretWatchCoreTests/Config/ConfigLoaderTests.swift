@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+@testable import SecretWatchCore
+
+@Suite("Configuration loading and validation")
+struct ConfigLoaderTests {
+    static let fixtures = TestPaths.testsDirectory("Config/Fixtures")
+
+    static var invalidFixtures: [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: fixtures.path))?
+            .filter { $0.hasPrefix("invalid-") && $0.hasSuffix(".yml") }.sorted() ?? []
+    }
+
+    /// Copies a fixture next to a 0600 secret file and an empty file, and loads it.
+    func load(_ name: String, environment: [String: String] = ["SECRETWATCH_TEST_SECRET": "env-secret-value"])
+        throws -> (Result<ConfigLoader.Loaded, ConfigError>, TemporaryDirectory) {
+        let dir = TemporaryDirectory()
+        let text = try String(contentsOf: Self.fixtures.appendingPathComponent(name), encoding: .utf8)
+        try dir.write("secret.txt", "fixture-secret-value\n", mode: 0o600)
+        try dir.write("empty.txt", "\n", mode: 0o600)
+        let path = try dir.write(name, text)
+        let loader = ConfigLoader(environment: environment)
+        return (Result { () throws(ConfigError) in try loader.load(path: path) }, dir)
+    }
+
+    static func expectations(_ name: String, dir: String) throws -> [String] {
+        try String(contentsOf: fixtures.appendingPathComponent(name), encoding: .utf8)
+            .split(separator: "\n")
+            .filter { $0.hasPrefix("# expect: ") }
+            .map { String($0.dropFirst("# expect: ".count)).replacingOccurrences(of: "$DIR", with: dir) }
+    }
+
+    @Test("every invalid fixture reports exactly its expected problems", arguments: invalidFixtures)
+    func invalidFixture(_ name: String) throws {
+        let (result, dir) = try load(name)
+        let expected = try Self.expectations(name, dir: dir.path)
+        #expect(!expected.isEmpty, "fixture \(name) lists no expected problem")
+        switch result {
+        case .success:
+            Issue.record("\(name) loaded but should have failed with \(expected)")
+        case .failure(let error):
+            #expect(error.problems.map(\.description).sorted() == expected.sorted(), "\(name)")
+            #expect(error.file.hasSuffix(name))
+        }
+    }
+
+    @Test("there is a fixture for each kind of bad input the issue names")
+    func fixtureCoverage() {
+        let names = Set(Self.invalidFixtures)
+        for required in ["invalid-missing-field.yml", "invalid-unknown-key.yml", "invalid-bad-guid.yml",
+                         "invalid-bad-address.yml", "invalid-bad-date.yml", "invalid-inline-secret.yml",
+                         "invalid-unreadable-secret-file.yml", "invalid-negative-threshold.yml"] {
+            #expect(names.contains(required), "missing fixture \(required)")
+        }
+    }
+
+    @Test("the shipped example is valid and gets the documented defaults")
+    func example() throws {
+        let path = TestPaths.packageRoot.appendingPathComponent("examples/secretwatch.yml").path
+        let loaded = try ConfigLoader(environment: ["SECRETWATCH_CLIENT_SECRET": "example-secret-value"]).load(path: path)
+        let config = loaded.config
+        #expect(loaded.warnings.isEmpty)
+        #expect(config.database == "/var/lib/secretwatch/secretwatch.db")
+        #expect(config.http.listenHost == "127.0.0.1" && config.http.listenPort == 9465)
+        #expect(config.smtp.host == "smtp.office365.com" && config.smtp.port == 587 && config.smtp.tls == .starttls)
+        #expect(config.smtp.connectTimeout == 60)
+        #expect(config.smtp.auth.secret == .environment("SECRETWATCH_CLIENT_SECRET"))
+        #expect(config.smtp.auth.scope == "https://outlook.office365.com/.default")
+        #expect(config.smtp.auth.resolvedTokenEndpoint == "https://login.microsoftonline.com/0b5f6f2e-8a1c-4d4e-9f3a-6c2d1e0a7b91/oauth2/v2.0/token")
+        #expect(config.alarms.thresholdsDays == [30, 14, 7, 1])
+        #expect(config.alarms.criticalDays == 7)
+        #expect(config.alarms.renotifyInterval == 86400)
+        #expect(config.allCredentials.map(\.name) == ["ise-smtp", "guest-portal"])
+        #expect(config.credentials[0].secretExpires == Date.utc("2027-02-15T09:30:00Z"))
+    }
+
+    @Test("defaults of a minimal configuration")
+    func minimalDefaults() throws {
+        let (result, dir) = try load("valid-minimal.yml")
+        let config = try result.get().config
+        #expect(config.database == ConfigLoader.defaultDatabase)
+        #expect(config.logLevel == .info)
+        #expect(config.scheduler.interval == 60)
+        #expect(config.smtp.auth.name == "smtp")
+        #expect(config.smtp.auth.secret == .file(dir.file("secret.txt")))
+        #expect(config.notifications.from == "sender@contoso.com")
+        #expect(config.notifications.includeSystemAlarms)
+        #expect(config.smtp.auth.secretExpires == Date.utc("2027-05-31T00:00:00Z"))
+        #expect(config.alarms.tokenFailuresBeforeAlarm == 3)
+    }
+
+    @Test("a secret file readable by group or others loads with a warning")
+    func groupReadableSecretWarns() throws {
+        let dir = TemporaryDirectory()
+        try dir.write("secret.txt", "fixture-secret-value\n", mode: 0o644)
+        let text = try String(contentsOf: Self.fixtures.appendingPathComponent("valid-minimal.yml"), encoding: .utf8)
+        let path = try dir.write("c.yml", text)
+        let loaded = try ConfigLoader(environment: [:]).load(path: path)
+        #expect(loaded.warnings.map(\.description) == [
+            "smtp.auth.client_secret_file: \"\(dir.file("secret.txt"))\" is readable by group or others (mode 0644); run chmod 600 on it",
+        ])
+    }
+
+    @Test("implicit TLS defaults to port 465; an environment secret is accepted")
+    func implicitTLS() throws {
+        let dir = TemporaryDirectory()
+        let path = try dir.write("c.yml", """
+            smtp:
+              tls: implicit
+              auth:
+                mailbox: sender@contoso.com
+                tenant_id: contoso.onmicrosoft.com
+                client_id: \(TestConfig.client)
+                client_secret_env: SW_SECRET
+                secret_expires: 2027-05-31T12:00:00+02:00
+            notifications:
+              to: [admin@contoso.com]
+            """)
+        let config = try ConfigLoader(environment: ["SW_SECRET": "abcdefgh"]).load(path: path).config
+        #expect(config.smtp.port == 465)
+        #expect(config.smtp.auth.tenantId == "contoso.onmicrosoft.com")
+        #expect(config.smtp.auth.secretExpires == Date.utc("2027-05-31T10:00:00Z"))
+    }
+
+    @Test("a missing configuration file is one clear problem")
+    func missingFile() {
+        do {
+            _ = try ConfigLoader().load(path: "/nonexistent/secretwatch.yml")
+            Issue.record("loaded a missing file")
+        } catch {
+            #expect(error.problems.map(\.description) == ["cannot read \"/nonexistent/secretwatch.yml\": No such file or directory"])
+        }
+    }
+
+    @Test("the inline secret never appears in the error")
+    func inlineSecretNotEchoed() throws {
+        let (result, _) = try load("invalid-inline-secret.yml")
+        guard case .failure(let error) = result else { Issue.record("loaded"); return }
+        #expect(!error.description.contains("Qx88Q"))
+    }
+}

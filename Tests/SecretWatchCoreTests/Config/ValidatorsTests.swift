@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import SecretWatchCore
+
+@Suite("Value checks, durations and timestamps")
+struct ValidatorsTests {
+    @Test func guids() {
+        #expect(Validators.guid("0b5f6f2e-8a1c-4d4e-9f3a-6c2d1e0a7b91"))
+        #expect(Validators.guid("0B5F6F2E-8A1C-4D4E-9F3A-6C2D1E0A7B91"))
+        #expect(!Validators.guid("0b5f6f2e8a1c4d4e9f3a6c2d1e0a7b91"))
+        #expect(!Validators.guid("0b5f6f2e-8a1c-4d4e-9f3a-6c2d1e0a7b9g"))
+        #expect(!Validators.guid(""))
+    }
+
+    @Test func emailAddresses() {
+        #expect(Validators.emailAddress("ise-alerts@contoso.com"))
+        #expect(Validators.emailAddress("first.last+tag@sub.contoso.co.uk"))
+        #expect(!Validators.emailAddress("no-at-sign.contoso.com"))
+        #expect(!Validators.emailAddress("a@b@contoso.com"))
+        #expect(!Validators.emailAddress("a b@contoso.com"))
+        #expect(!Validators.emailAddress("a@localhost"))
+        #expect(!Validators.emailAddress("a@contoso.com\r\nBcc: x@evil.com"))
+        #expect(!Validators.emailAddress("<a@contoso.com>"))
+    }
+
+    @Test func listenAddresses() {
+        #expect(Validators.listenAddress("127.0.0.1:9465")! == ("127.0.0.1", 9465))
+        #expect(Validators.listenAddress("[::1]:9465")! == ("::1", 9465))
+        #expect(Validators.listenAddress("0.0.0.0:0")! == ("0.0.0.0", 0))
+        #expect(Validators.listenAddress("localhost") == nil)
+        #expect(Validators.listenAddress(":9465") == nil)
+        #expect(Validators.listenAddress("127.0.0.1:99999") == nil)
+    }
+
+    @Test func durations() {
+        #expect(DurationText.parse("90s") == 90)
+        #expect(DurationText.parse("1h30m") == 5400)
+        #expect(DurationText.parse("7d") == 604800)
+        #expect(DurationText.parse("500ms") == 0.5)
+        #expect(DurationText.parse("60") == nil)
+        #expect(DurationText.parse("60 seconds") == nil)
+        #expect(DurationText.parse("-5m") == nil)
+        #expect(DurationText.format(5400) == "1h30m")
+        #expect(DurationText.format(86400) == "1d")
+    }
+
+    @Test func timestamps() {
+        #expect(Timestamps.rfc3339(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(Timestamps.parse("2027-03-01") == Date(timeIntervalSince1970: 1803859200))
+        #expect(Timestamps.parse("2027-03-01T00:00:00Z") == Timestamps.parse("2027-03-01"))
+        #expect(Timestamps.parse("2027-03-01T02:00:00+02:00") == Timestamps.parse("2027-03-01"))
+        #expect(Timestamps.parse("2027-03-01T00:00:00.250Z") == Timestamps.parse("2027-03-01")!.addingTimeInterval(0.25))
+        #expect(Timestamps.parse("2027-02-29") == nil)
+        #expect(Timestamps.parse("2028-02-29") != nil)
+        #expect(Timestamps.parse("2027-13-01") == nil)
+        #expect(Timestamps.parse("2027-03-01T25:00:00Z") == nil)
+        #expect(Timestamps.parse("2027-03-01T00:00:00") == nil)
+        #expect(Timestamps.parse("tomorrow") == nil)
+        #expect(Timestamps.day(Date.utc("2027-03-01T23:59:59Z")) == "2027-03-01")
+    }
+}

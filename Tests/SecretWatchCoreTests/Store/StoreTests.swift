@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+@testable import SecretWatchCore
+
+@Suite("SQLite store: pragmas, migrations, transactions")
+struct StoreTests {
+    @Test("an empty database gets every migration, WAL mode, foreign keys and mode 0600")
+    func freshDatabase() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("state/sw.db")
+        let store = try Store(path: path)
+        #expect(try store.schemaVersion() == Migrations.currentVersion)
+        let mode = try store.read { try $0.scalar("PRAGMA journal_mode")?.string }
+        #expect(mode == "wal")
+        #expect(try store.read { try $0.scalar("PRAGMA foreign_keys")?.int } == 1)
+        #expect(try store.read { try $0.scalar("PRAGMA busy_timeout")?.int } == 5000)
+        let tables = try store.read { db in
+            try db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap { $0["name"].string }
+        }
+        for table in ["alarm_events", "alarms", "credentials", "deliveries", "meta", "schema_migrations", "token_attempts"] {
+            #expect(tables.contains(table), "missing table \(table)")
+        }
+        #expect(SecretReader.mode(ofFile: path) == 0o600)
+    }
+
+    @Test("opening a database already at the current version applies nothing and keeps data")
+    func idempotentMigrations() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("sw.db")
+        do {
+            let store = try Store(path: path)
+            try store.syncCredentials([Credential(name: "a", displayName: nil, tenantId: "t.example.com", clientId: TestConfig.client,
+                                                  mailbox: nil, expiresAt: Date.utc("2027-01-01"), hasSecret: false)], now: Date())
+        }
+        let store = try Store(path: path)
+        #expect(try store.migrate(now: Date()) == [])
+        #expect(try store.schemaVersion() == Migrations.currentVersion)
+        let count = try store.read { try $0.scalar("SELECT COUNT(*) FROM schema_migrations")?.int }
+        #expect(count == Migrations.all.count)
+        #expect(try store.credentials().map(\.name) == ["a"])
+    }
+
+    @Test("a database from a newer secretwatch is refused with a clear error")
+    func newerSchemaRefused() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("sw.db")
+        do {
+            let store = try Store(path: path)
+            try store.read { try $0.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)") }
+        }
+        #expect {
+            _ = try Store(path: path)
+        } throws: { error in
+            "\(error)".contains("database schema version 999 is newer than this secretwatch")
+        }
+    }
+
+    @Test("a failing transaction leaves nothing behind")
+    func rollback() throws {
+        let dir = TemporaryDirectory()
+        let store = try Store(path: dir.file("sw.db"))
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try store.transaction { db in
+                try db.run("INSERT INTO meta (key, value) VALUES ('k', 'v')")
+                throw Boom()
+            }
+        }
+        #expect(try store.meta("k") == nil)
+    }
+
+    @Test("the database refuses a second active alarm for the same kind and credential")
+    func oneActiveAlarmPerKindAndCredential() throws {
+        let dir = TemporaryDirectory()
+        let store = try Store(path: dir.file("sw.db"))
+        let records = try store.syncCredentials([Credential(name: "a", displayName: nil, tenantId: "t.example.com",
+                                                             clientId: TestConfig.client, mailbox: nil, expiresAt: nil, hasSecret: false)], now: Date())
+        let id = records[0].id
+        try store.transaction { db in
+            _ = try Store.insertAlarm(kind: .clientSecretExpired, credentialId: id, severity: .critical, thresholdDays: nil,
+                                      expiresAt: nil, reason: nil, summary: "x", at: Date(), db)
+        }
+        #expect {
+            try store.transaction { db in
+                _ = try Store.insertAlarm(kind: .clientSecretExpired, credentialId: id, severity: .critical, thresholdDays: nil,
+                                          expiresAt: nil, reason: nil, summary: "y", at: Date(), db)
+            }
+        } throws: { error in
+            (error as? SQLiteError)?.isConstraintViolation == true
+        }
+    }
+
+    @Test("credentials removed from the configuration are kept but unwatched")
+    func syncMarksRemoved() throws {
+        let dir = TemporaryDirectory()
+        let store = try Store(path: dir.file("sw.db"))
+        func cred(_ name: String) -> Credential {
+            Credential(name: name, displayName: nil, tenantId: "t.example.com", clientId: TestConfig.client, mailbox: nil,
+                       expiresAt: Date.utc("2027-01-01"), hasSecret: false)
+        }
+        try store.syncCredentials([cred("a"), cred("b")], now: Date())
+        let watched = try store.syncCredentials([cred("b")], now: Date())
+        #expect(watched.map(\.name) == ["b"])
+        #expect(try store.credentials(includeUnwatched: true).map { "\($0.name):\($0.watched)" } == ["a:false", "b:true"])
+    }
+
+    @Test("online backup copies a consistent database")
+    func backup() throws {
+        let dir = TemporaryDirectory()
+        let store = try Store(path: dir.file("sw.db"))
+        try store.setMeta("hello", "world")
+        try store.backup(to: dir.file("copy.db"))
+        let copy = try Store(path: dir.file("copy.db"))
+        #expect(try copy.meta("hello") == "world")
+    }
+}

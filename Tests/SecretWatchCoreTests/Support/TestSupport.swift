@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+@testable import SecretWatchCore
+
+/// A temporary directory removed when the value is released.
+final class TemporaryDirectory: @unchecked Sendable {
+    let url: URL
+    var path: String { url.path }
+
+    init(_ name: String = "secretwatch-test") {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func file(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    @discardableResult
+    func write(_ name: String, _ content: String, mode: Int = 0o644) throws -> String {
+        let path = file(name)
+        try content.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        return path
+    }
+}
+
+enum TestPaths {
+    /// The package root, found from this source file (tests run from the source tree).
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func testsDirectory(_ sub: String) -> URL {
+        packageRoot.appendingPathComponent("Tests/SecretWatchCoreTests").appendingPathComponent(sub)
+    }
+
+    /// The `secretwatch` executable built next to the test bundle.
+    static var executable: String {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = testBinary.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("secretwatch").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        let fallback = packageRoot.appendingPathComponent(".build/debug/secretwatch").path
+        return fallback
+    }
+}
+
+/// The result of running a subprocess to completion.
+struct ProcessOutput {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs a program with arguments and environment; stdin is empty. Bounded by `timeout` seconds.
+func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                timeout: TimeInterval = 60) throws -> ProcessOutput {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    // Read both pipes concurrently so a chatty child never blocks on a full pipe.
+    nonisolated(unsafe) var outData = Data(), errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    group.enter()
+    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    if group.wait(timeout: .now() + timeout) == .timedOut {
+        process.terminate()
+        throw TestFailure("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
+    }
+    process.waitUntilExit()
+    return ProcessOutput(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum TestConfig {
+    static let tenant = "0b5f6f2e-8a1c-4d4e-9f3a-6c2d1e0a7b91"
+    static let client = "5d3c2b1a-9e8f-4a7b-8c6d-2f1e0d9c8b7a"
+    static let otherClient = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+
+    /// A minimal valid configuration document; the SMTP secret expires at `expires`.
+    static func yaml(database: String, expires: Date, secretFile: String = "secret.txt", extra: String = "") -> String {
+        """
+        database: \(database)
+        scheduler:
+          interval: 1h
+        smtp:
+          auth:
+            mailbox: sender@contoso.com
+            tenant_id: \(tenant)
+            client_id: \(client)
+            client_secret_file: \(secretFile)
+            secret_expires: \(Timestamps.rfc3339(expires))
+        notifications:
+          to: [admin@contoso.com]
+        \(extra)
+        """
+    }
+
+    /// Writes a config with a 0600 secret file into `directory` and loads it.
+    static func load(in directory: TemporaryDirectory, expires: Date, extra: String = "",
+                     secret: String = "test-client-secret-value") throws -> Config {
+        try directory.write("secret.txt", secret + "\n", mode: 0o600)
+        let path = try directory.write("secretwatch.yml", yaml(database: directory.file("sw.db"), expires: expires, extra: extra))
+        return try ConfigLoader().load(path: path).config
+    }
+}
+
+extension Date {
+    static func utc(_ text: String) -> Date { Timestamps.parse(text)! }
+}
