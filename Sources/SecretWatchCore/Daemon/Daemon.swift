@@ -32,6 +32,8 @@ public final class Daemon: Sendable {
         scheduler = Scheduler(steps: steps, interval: config.scheduler.interval, clock: clock, store: store,
                               telemetry: telemetry)
         services = []
+        // Parsing a large configuration leaves freed YAML nodes behind; hand that memory back to the system.
+        MemoryRelease.returnFreedMemory()
     }
 
     /// One evaluation pass (`run --once`); returns the names of steps that failed.
