@@ -95,12 +95,21 @@ enum TokenFailureClassifier {
                 "scope": s.scope, "limit": String(s.maxResponseBytes), "source": s.secret.description]
     }
 
-    /// What the history keeps as evidence: curl's reason, the HTTP status and the start of the body (scrubbed
-    /// by `OperatorError`; a token answer never gets here).
+    /// What the history keeps as evidence: curl's reason (transport failures), the HTTP status, and Microsoft's
+    /// error with its trace and correlation ids, or the start of any other body (scrubbed by `OperatorError`;
+    /// a token answer never gets here).
     static func evidence(_ r: CurlResponse) -> String {
-        var parts = ["curl \(r.code.rawValue): \(r.errorText.isEmpty ? r.codeText : r.errorText)"]
+        var parts: [String] = []
+        if r.code != .ok || r.responseTooLarge {
+            parts.append("curl \(r.code.rawValue): \(r.errorText.isEmpty ? r.codeText : r.errorText)")
+        }
         if r.responseCode > 0 { parts.append("HTTP \(r.responseCode)") }
-        if !r.body.isEmpty && !r.responseTooLarge {
+        if r.responseTooLarge || r.body.isEmpty { return parts.joined(separator: "; ") }
+        if let answer = TokenErrorAnswer.parse(r.body) {
+            var said = "\(answer.error)" + (answer.aadstsCode.map { " AADSTS\($0)" } ?? "") + ": \(answer.summary)"
+            if let trace = answer.traceId { said += " (trace id \(trace)" + (answer.correlationId.map { ", correlation id \($0)" } ?? "") + ")" }
+            parts.append(said)
+        } else {
             let text = String(decoding: r.body.prefix(600), as: UTF8.self)
                 .replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
             parts.append("body: \(text)")
