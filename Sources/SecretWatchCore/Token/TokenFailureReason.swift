@@ -122,7 +122,7 @@ public enum TokenFailureReason: String, CaseIterable, Sendable, Codable {
     /// Whether waiting can fix it without anybody changing anything.
     public var transient: Bool {
         switch self {
-        case .throttled, .idpUnavailable, .responseTimeout, .connectionClosed, .networkError, .dnsFailure: true
+        case .throttled, .idpUnavailable, .responseTimeout, .connectionClosed, .networkError: true
         default: false
         }
     }
