@@ -35,7 +35,7 @@ static int write_pem(const char *cert_path, const char *key_path, X509 *cert, EV
     if (!ok) { report(err, errlen, "writing certificate"); return -1; }
     f = fopen(key_path, "w");
     if (!f) { report(err, errlen, "opening key file"); return -1; }
-    chmod(key_path, 0600);
+    if (chmod(key_path, 0600) != 0) { report(err, errlen, "chmod 0600 on key file"); fclose(f); return -1; }
     ok = PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
     if (fclose(f) != 0) ok = 0;
     if (!ok) { report(err, errlen, "writing key"); return -1; }

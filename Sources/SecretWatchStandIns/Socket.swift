@@ -7,7 +7,9 @@ enum Socket {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw StandInError.posix("socket") }
         var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+            let e = errno; close(fd); throw StandInError.posix("setsockopt SO_REUSEADDR", e)
+        }
         var address = loopback(port: 0)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
@@ -35,8 +37,10 @@ enum Socket {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func setReadTimeout(_ fd: Int32, _ seconds: TimeInterval) {
+    static func setReadTimeout(_ fd: Int32, _ seconds: TimeInterval) throws {
         var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        guard setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
+            throw StandInError.posix("setsockopt SO_RCVTIMEO")
+        }
     }
 }

@@ -72,7 +72,14 @@ public final class StandInServer: Sendable {
                 return true
             }
             guard admitted else { close(fd); return }
-            Socket.setReadTimeout(fd, readTimeout)
+            do {
+                try Socket.setReadTimeout(fd, readTimeout)
+            } catch {
+                // Without a read timeout a silent client could hold stop() forever: refuse the connection.
+                state.withLock { s in s.handlerErrors.append("\(error)"); s.open.remove(fd) }
+                close(fd)
+                continue
+            }
             threads.enter()
             Thread.detachNewThread { [self] in
                 defer { threads.leave() }

@@ -11,7 +11,9 @@ struct TokenFailureClassificationTests {
         let f = try TokenEndpointFixture()
         defer { f.close() }
         // `.invalid` is reserved (RFC 2606): no resolver may answer it.
-        let failure = try await f.failure(f.settings(endpoint: "https://login.secretwatch.invalid/t/oauth2/v2.0/token"))
+        // Bounded even where a resolver does not answer at once: curl's "Resolving timed out" is a DNS failure too.
+        let failure = try await f.failure(f.settings(endpoint: "https://login.secretwatch.invalid/t/oauth2/v2.0/token",
+                                                     connectTimeout: 2, timeout: 3))
         #expect(failure.reason == .dnsFailure)
         #expect(failure.message == "cannot resolve the host login.secretwatch.invalid")
         #expect(failure.fix.contains("check DNS"))
