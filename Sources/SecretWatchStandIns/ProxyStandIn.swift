@@ -9,7 +9,7 @@ public final class ProxyStandIn: Sendable {
         server = try StandInServer { connection in
             guard try HTTPRequest.read(from: connection) != nil else { return }
             try connection.write(TokenStandIn.head(407, contentType: "text/plain", length: 0,
-                                                   extra: ["Proxy-Authenticate: Basic realm=\"stand-in proxy\""]))
+                                                   extra: ["Proxy-Authenticate: Basic realm=\"stand-in proxy\"", "Connection: close"]))
         }
     }
 

@@ -3,39 +3,41 @@ import Foundation
 extension TokenStandIn {
     /// Writes the answer a behaviour describes.
     static func answer(_ behaviour: TokenStandInBehaviour, to request: HTTPRequest, on connection: StandInConnection,
-                       traceId: String) throws {
+                       traceId: String, keepAlive: Bool = false) throws {
+        let extra = keepAlive ? [] : ["Connection: close"]
         switch behaviour {
         case .success(let token, let expiresIn):
-            try respond(connection, 200, json: successJSON(token: token, expiresIn: expiresIn))
+            try respond(connection, 200, json: successJSON(token: token, expiresIn: expiresIn), extraHeaders: extra)
         case .requireSecret(let secret, let token, let expiresIn):
             if request.form["client_secret"] == secret {
-                try respond(connection, 200, json: successJSON(token: token, expiresIn: expiresIn))
+                try respond(connection, 200, json: successJSON(token: token, expiresIn: expiresIn), extraHeaders: extra)
             } else {
-                try answer(.entraError(.invalidClientSecret), to: request, on: connection, traceId: traceId)
+                try answer(.entraError(.invalidClientSecret), to: request, on: connection, traceId: traceId, keepAlive: keepAlive)
             }
         case .entraError(let error):
             try respond(connection, error.status, json: error.json(client: request.form["client_id"] ?? "", tenant: tenant(of: request),
-                                                                    traceId: traceId, correlationId: UUID().uuidString.lowercased(), at: Date()))
+                                                                    traceId: traceId, correlationId: UUID().uuidString.lowercased(), at: Date()),
+                        extraHeaders: extra)
         case .throttled(let seconds):
             let throttle = EntraError(status: 429, error: "temporarily_unavailable", code: 50196,
                                       text: "The server encountered a client request loop. Please try again later.")
             try respond(connection, 429, json: throttle.json(client: request.form["client_id"] ?? "", tenant: tenant(of: request),
                                                              traceId: traceId, correlationId: UUID().uuidString.lowercased(), at: Date()),
-                        extraHeaders: ["Retry-After: \(seconds)"])
+                        extraHeaders: ["Retry-After: \(seconds)"] + extra)
         case .raw(let status, let contentType, let body):
-            try respond(connection, status, contentType: contentType, body: Data(body.utf8))
+            try respond(connection, status, contentType: contentType, body: Data(body.utf8), extraHeaders: extra)
         case .captivePortal(let echo):
             let quoted = echo ? "<pre>\(String(decoding: request.body, as: UTF8.self))</pre>" : ""
             let page = "<!DOCTYPE html><html><head><title>Network login</title></head><body><h1>Welcome to Guest Wi-Fi</h1><p>Please accept the terms of use.</p>\(quoted)</body></html>"
-            try respond(connection, 200, contentType: "text/html; charset=utf-8", body: Data(page.utf8))
+            try respond(connection, 200, contentType: "text/html; charset=utf-8", body: Data(page.utf8), extraHeaders: extra)
         case .slowDrip(let interval):
-            try connection.write(head(200, contentType: "application/json", length: 1 << 20, extra: []))
+            try connection.write(head(200, contentType: "application/json", length: 1 << 20, extra: ["Connection: close"]))
             while true {
                 try connection.write(" ")
                 Thread.sleep(forTimeInterval: interval)
             }
         case .hugeBody(let bytes):
-            try connection.write(head(200, contentType: "application/json", length: bytes, extra: []))
+            try connection.write(head(200, contentType: "application/json", length: bytes, extra: ["Connection: close"]))
             let chunk = Data(repeating: 0x20, count: 64 * 1024)
             var sent = 0
             while sent < bytes {
@@ -70,7 +72,7 @@ extension TokenStandIn {
 
     static func head(_ status: Int, contentType: String, length: Int, extra: [String]) -> String {
         var lines = ["HTTP/1.1 \(status) \(reasonPhrase(status))", "Content-Type: \(contentType)", "Content-Length: \(length)",
-                     "Cache-Control: no-store, no-cache", "Connection: close", "X-Stand-In: secretwatch (not Microsoft)"]
+                     "Cache-Control: no-store, no-cache", "X-Stand-In: secretwatch (not Microsoft)"]
         lines += extra
         return lines.joined(separator: "\r\n") + "\r\n\r\n"
     }

@@ -23,13 +23,17 @@ public final class TokenStandIn: Sendable {
         var traceIds: [String] = []
     }
 
+    /// - Parameter keepAlive: answer many requests per connection (HTTP/1.1 persistent connections) instead of
+    ///   closing after each answer.
     public init(identity: ThrowawayPKI.Identity, behaviour: TokenStandInBehaviour,
-                minimumTLS: TLSVersion? = nil, maximumTLS: TLSVersion? = nil) throws {
+                minimumTLS: TLSVersion? = nil, maximumTLS: TLSVersion? = nil, keepAlive: Bool = false) throws {
         let context = try TLSServerContext(identity: identity, minimum: minimumTLS, maximum: maximumTLS)
         let shared = Shared(State(fallback: behaviour))
         self.shared = shared
         server = try StandInServer(tls: context) { connection in
-            try Self.serve(connection, shared: shared)
+            repeat {
+                guard try Self.serve(connection, shared: shared, keepAlive: keepAlive) else { return }
+            } while keepAlive
         }
     }
 
@@ -64,8 +68,9 @@ public final class TokenStandIn: Sendable {
 
     public func stop() { server.stop() }
 
-    private static func serve(_ connection: StandInConnection, shared: Shared) throws {
-        guard let request = try HTTPRequest.read(from: connection) else { return }
+    /// Answers one request; false when the connection must end (the client closed, or the behaviour closes).
+    private static func serve(_ connection: StandInConnection, shared: Shared, keepAlive: Bool) throws -> Bool {
+        guard let request = try HTTPRequest.read(from: connection) else { return false }
         let behaviour = shared.lock.withLock { s -> TokenStandInBehaviour in
             s.requests.append(request)
             if !s.queue.isEmpty { return s.queue.removeFirst() }
@@ -74,6 +79,8 @@ public final class TokenStandIn: Sendable {
         let traceId = UUID().uuidString.lowercased()
         if case .entraError = behaviour { shared.lock.withLock { $0.traceIds.append(traceId) } }
         if case .throttled = behaviour { shared.lock.withLock { $0.traceIds.append(traceId) } }
-        try answer(behaviour, to: request, on: connection, traceId: traceId)
+        try answer(behaviour, to: request, on: connection, traceId: traceId, keepAlive: keepAlive)
+        if case .closeWithoutResponse = behaviour { return false }
+        return true
     }
 }

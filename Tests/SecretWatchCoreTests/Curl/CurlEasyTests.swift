@@ -61,6 +61,22 @@ struct CurlEasyTests {
         #expect(f.standIn.requestCount == 2)
     }
 
+    @Test func aReusedConnectionCountsAsConnected() async throws {
+        let f = try TokenEndpointFixture(behaviour: .slowDrip(interval: 0.25), keepAlive: true)
+        defer { f.close() }
+        f.standIn.enqueue(.success(accessToken: "stand-in-token-keepalive", expiresIn: 60))
+        let options = base(f)
+        let second = try await perform(options) { easy in
+            try easy.reset()
+            try easy.set(options + [.timeout(1)])
+            return easy.perform()
+        }
+        #expect(f.standIn.connectionCount == 1) // the second transfer reused the first one's connection
+        #expect(f.standIn.requestCount == 2)
+        #expect(second.code == .operationTimedOut)
+        #expect(second.connected) // connect time is 0 on reuse: must not read as a connect timeout
+    }
+
     @Test func refusedConnectionReportsNotConnected() async throws {
         let closed = try RefusingPort()
         let r = try await perform([.url("https://127.0.0.1:\(closed.port)/"), .connectTimeout(5), .proxy("")])

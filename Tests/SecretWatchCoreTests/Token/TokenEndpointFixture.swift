@@ -17,11 +17,11 @@ final class TokenEndpointFixture: Sendable {
 
     init(behaviour: TokenStandInBehaviour = .success(accessToken: "stand-in-access-token-0001", expiresIn: 3599),
          secret: String = "stand-in-secret-Value~1", names: [String] = ["127.0.0.1", "localhost"],
-         maximumTLS: TLSVersion? = nil) throws {
+         maximumTLS: TLSVersion? = nil, keepAlive: Bool = false) throws {
         pki = try ThrowawayPKI()
         ca = try pki.makeAuthority(named: "stand-in-ca")
         let identity = try pki.issue(named: "token-endpoint", by: ca, for: names)
-        standIn = try TokenStandIn(identity: identity, behaviour: behaviour, maximumTLS: maximumTLS)
+        standIn = try TokenStandIn(identity: identity, behaviour: behaviour, maximumTLS: maximumTLS, keepAlive: keepAlive)
         secretFile = try pki.write(secret + "\n", to: "client-secret")
         chmod(secretFile, 0o600)
     }
