@@ -40,9 +40,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Test and demo stand-ins (Entra token endpoint, later Exchange SMTP) with a throwaway PKI over OpenSSL.
+        // Never a dependency of the `secretwatch` executable.
+        .target(name: "CStandInTLS", path: "Sources/CStandInTLS",
+                linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
+        .target(name: "SecretWatchStandIns", dependencies: ["CStandInTLS"]),
         .testTarget(
             name: "SecretWatchCoreTests",
-            dependencies: ["SecretWatchCore"],
+            dependencies: ["SecretWatchCore", "SecretWatchStandIns"],
             // Fixtures sit next to the tests that use them and are read from the source tree.
             exclude: ["Config/Fixtures"],
             resources: [.copy("Fixtures")]

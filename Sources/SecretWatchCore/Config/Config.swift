@@ -15,6 +15,8 @@ public struct Config: Sendable {
     public var credentials: [WatchedCredentialConfig]
     /// The file the configuration was read from.
     public var sourcePath: String
+    /// How token requests are made (`token:`).
+    public var token: TokenConfig = TokenConfig()
 
     /// Every watched credential: the SMTP one first, then the list.
     public var allCredentials: [Credential] {

@@ -138,15 +138,17 @@ public final class CurlEasy {
         let rc = withExtendedLifetime(state) { curl_easy_perform(handle) }
         var status = 0
         _ = sw_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        var total = 0.0, connect = 0.0
+        var total = 0.0, connect = 0.0, pretransfer = 0.0
         _ = sw_curl_getinfo_double(handle, CURLINFO_TOTAL_TIME, &total)
         _ = sw_curl_getinfo_double(handle, CURLINFO_CONNECT_TIME, &connect)
+        // A reused connection reports a connect time of 0, but its pre-transfer time is set.
+        _ = sw_curl_getinfo_double(handle, CURLINFO_PRETRANSFER_TIME, &pretransfer)
         state.flushHeader()
         return CurlResponse(code: CurlCode(rawValue: Int32(rc.rawValue)),
                             codeText: String(cString: curl_easy_strerror(rc)),
                             errorText: Redactor.scrub(String(cString: errorBuffer)),
                             responseCode: status, body: state.body, headerLines: state.headerLines,
-                            responseTooLarge: state.tooLarge, connected: connect > 0, totalTime: total,
+                            responseTooLarge: state.tooLarge, connected: connect > 0 || pretransfer > 0, totalTime: total,
                             connectTime: connect, trace: state.trace)
     }
 

@@ -12,6 +12,8 @@ public struct StatusReport: Encodable, Sendable {
         public var daysLeft: Int?
         public var expired: Bool
         public var activeAlarms: [AlarmView]
+        /// The credential's most recent token request (credentials with a secret only).
+        public var lastTokenAttempt: TokenAttemptView?
 
         enum CodingKeys: String, CodingKey {
             case name, mailbox, expired
@@ -21,6 +23,7 @@ public struct StatusReport: Encodable, Sendable {
             case expiresAt = "expires_at"
             case daysLeft = "days_left"
             case activeAlarms = "active_alarms"
+            case lastTokenAttempt = "last_token_attempt"
         }
     }
 
@@ -40,13 +43,15 @@ public struct StatusReport: Encodable, Sendable {
         database = store.path
         lastSchedulerPass = try store.meta("scheduler.last_pass_at")
         let active = Dictionary(grouping: try store.activeAlarms(), by: \.credentialId)
+        let lastAttempts = try store.lastTokenAttempts()
         credentials = try store.credentials().map { record in
             let c = record.credential
             let assessment = c.expiresAt.map { policy.assess(expiresAt: $0, now: now) }
             return Entry(name: c.name, displayName: c.displayName, tenantId: c.tenantId, clientId: c.clientId,
                          mailbox: c.mailbox, expiresAt: c.expiresAt, daysLeft: assessment?.daysLeft,
                          expired: assessment?.expired ?? false,
-                         activeAlarms: (active[record.id] ?? []).map { AlarmView($0) })
+                         activeAlarms: (active[record.id] ?? []).map { AlarmView($0) },
+                         lastTokenAttempt: lastAttempts[c.name].map(TokenAttemptView.init))
         }
     }
 
@@ -58,6 +63,9 @@ public struct StatusReport: Encodable, Sendable {
                        e.expired ? "expired" : e.daysLeft.map(String.init) ?? "-", alarms])
         }
         var out = table.render()
+        for e in credentials {
+            if let attempt = e.lastTokenAttempt { out += "last token attempt (\(e.name)): \(attempt.line)\n" }
+        }
         out += "last scheduler pass: \(lastSchedulerPass ?? "never")\n"
         return out
     }

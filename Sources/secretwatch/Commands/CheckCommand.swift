@@ -5,10 +5,16 @@ import SecretWatchCore
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Validate the configuration offline and show what it watches.",
-        discussion: "Exit 0 when the configuration is valid (warnings allowed), 2 with every problem listed when it is not.")
+        abstract: "Validate the configuration offline and show what it watches; --connect also tests the live connection.",
+        discussion: """
+            Exit 0 when the configuration is valid (warnings allowed), 2 with every problem listed when it is not.
+            With --connect: 1 when a connection stage fails (its reason and fix are printed).
+            """)
 
     @OptionGroup var options: ConfigOptions
+
+    @Flag(help: "Also run a live connection test: a token request (then the SMTP stages), no mail sent.")
+    var connect = false
 
     func run() async throws {
         let loaded = try options.load()
@@ -28,5 +34,26 @@ struct CheckCommand: AsyncParsableCommand {
                        a.map { $0.expired ? "expired" : String($0.daysLeft) } ?? "-"])
         }
         print(table.render(), terminator: "")
+        if connect {
+            try await runConnectionTest(config)
+        }
+    }
+
+    /// `check --connect`: every stage with its duration, and the reason and fix of a failure; exit 1 on failure.
+    private func runConnectionTest(_ config: Config) async throws {
+        let settings = TokenEndpointSettings(config: config)
+        print("token request: proxy \(settings.proxy.display), CA \(settings.caFile ?? "system trust store"), connect timeout \(DurationText.format(settings.connectTimeout)), timeout \(DurationText.format(settings.timeout))")
+        print("connection test:")
+        let results = await ConnectionTest.standard(config: config).run { result in
+            print(Redactor.scrub(result.render()))
+            if let detail = result.failure?.detail {
+                print(String(repeating: " ", count: 30) + "detail: " + Redactor.scrub(detail))
+            }
+        }
+        if let failed = results.first(where: { !$0.ok }) {
+            printError("connection test failed at stage \(failed.stage): \(failed.failure?.reason ?? "unknown")")
+            throw ExitCode(ExitStatus.failed)
+        }
+        print("connection test passed")
     }
 }

@@ -104,7 +104,7 @@ struct CLITests {
         #expect(second.status == 0)
         #expect(!second.stderr.contains("alarm raised"))
 
-        let json = try run(["alarms", "--active", "--json", "--config", config])
+        let json = try run(["alarms", "--active", "--kind", "client_secret_expiring", "--json", "--config", config])
         #expect(json.status == 0, "\(json.stderr)")
         struct Listing: Decodable {
             struct Alarm: Decodable {
@@ -164,8 +164,8 @@ struct CLITests {
         try process.run()
         // Wait for the first pass (the alarm is in the database), then ask it to stop.
         let store = try Store(path: dir.file("sw.db"))
-        for _ in 0..<200 where (try? store.activeAlarms().count) != 1 { Thread.sleep(forTimeInterval: 0.05) }
-        #expect(try store.activeAlarms().count == 1)
+        for _ in 0..<200 where (try? store.activeAlarms().filter(\.kind.isExpiry).count) != 1 { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(try store.activeAlarms().filter(\.kind.isExpiry).count == 1)
         process.terminate()
         let data = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -29,7 +29,7 @@ struct SchedulerTests {
         let task = Task { try await scheduler.run() }
         try await waitUntil { scheduler.status.snapshot.passes == 1 && clock.sleeperCount == 1 }
         #expect(scheduler.status.snapshot.failingSteps == ["always-fails": "boom"])
-        #expect(try daemon.store.activeAlarms().count == 1)
+        #expect(try daemon.store.activeAlarms().filter(\.kind.isExpiry).count == 1)
         clock.advance(by: 1800)
         try await Task.sleep(nanoseconds: 20_000_000)
         #expect(scheduler.status.snapshot.passes == 1)

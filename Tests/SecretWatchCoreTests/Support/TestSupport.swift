@@ -93,6 +93,10 @@ enum TestConfig {
     static let client = "5d3c2b1a-9e8f-4a7b-8c6d-2f1e0d9c8b7a"
     static let otherClient = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 
+    /// A token endpoint that refuses connections at once (port 1 on loopback), so tests that are not about tokens
+    /// never wait on DNS or the network.
+    static let refusingTokenEndpoint = "https://127.0.0.1:1/token"
+
     /// A minimal valid configuration document; the SMTP secret expires at `expires`.
     static func yaml(database: String, expires: Date, secretFile: String = "secret.txt", extra: String = "") -> String {
         """
@@ -106,6 +110,7 @@ enum TestConfig {
             client_id: \(client)
             client_secret_file: \(secretFile)
             secret_expires: \(Timestamps.rfc3339(expires))
+            token_endpoint: \(refusingTokenEndpoint)
         notifications:
           to: [admin@contoso.com]
         \(extra)

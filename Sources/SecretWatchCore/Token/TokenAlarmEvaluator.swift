@@ -1,0 +1,88 @@
+import Foundation
+
+/// Turns the recorded token attempts of a credential into alarm state, idempotently (it reads the attempts back
+/// from SQLite, so a restart resumes where it left off):
+/// - `token_acquisition_failing` (major) after `tokenFailuresBeforeAlarm` consecutive failures, with the reason
+///   and its fix; escalated (history event) when the reason changes; cleared by the next success.
+/// - an identity-provider verdict that the secret expired (AADSTS7000222) raises `client_secret_expired` at once,
+///   even when the configured date lies ahead, saying that the configured date is wrong. Like every expiry alarm
+///   it clears on rotation (a new `secret_expires`), see `ExpiryEvaluator`.
+public struct TokenAlarmEvaluator: Sendable {
+    public var engine: AlarmEngine
+    public var policy: AlarmPolicy
+
+    public init(engine: AlarmEngine, policy: AlarmPolicy) {
+        self.engine = engine
+        self.policy = policy
+    }
+
+    public func evaluate(credential name: String, now: Date) throws {
+        try engine.store.transaction { db in
+            guard let record = try db.query("SELECT * FROM credentials WHERE name = ?", [name]).first.map(Store.credentialRecord) else {
+                return
+            }
+            let recent = try db.query("""
+                SELECT t.*, c.name AS credential_name FROM token_attempts t JOIN credentials c ON c.id = t.credential_id
+                WHERE t.credential_id = ? ORDER BY t.id DESC LIMIT ?
+                """, [record.id, policy.tokenFailuresBeforeAlarm]).map(Store.tokenAttempt)
+            guard let last = recent.first else { return }
+            let active = try Store.activeAlarms(kinds: [.tokenAcquisitionFailing, .clientSecretExpired], db)
+                .filter { $0.credentialId == record.id }
+            let failing = active.first { $0.kind == .tokenAcquisitionFailing }
+
+            if last.outcome == .success {
+                if let failing {
+                    try engine.clear(failing, credential: record,
+                                     detail: "token obtained at \(Timestamps.rfc3339(last.startedAt))" + (last.expiresIn.map { " (lifetime \($0) s)" } ?? ""),
+                                     at: now, db: db)
+                }
+                return
+            }
+            if last.reason == TokenFailureReason.clientSecretExpired.rawValue, !active.contains(where: { $0.kind == .clientSecretExpired }) {
+                try raiseExpiredByIdP(record, last, at: now, db: db)
+            }
+            let streak = recent.prefix { $0.outcome == .failure }.count
+            guard streak >= policy.tokenFailuresBeforeAlarm else { return }
+            let summary = "token requests for \(record.credential.label) fail: \(last.reason ?? "unknown")"
+            let detail = "\(streak) consecutive failures; last at \(Timestamps.rfc3339(last.startedAt)): " + Self.describe(last)
+            if let failing {
+                guard failing.reason != last.reason else { return }
+                try engine.update(failing, credential: record, type: .escalated, severity: .major, thresholdDays: nil,
+                                  reason: last.reason, summary: summary,
+                                  detail: "reason changed from \(failing.reason ?? "unknown") to \(last.reason ?? "unknown"): " + Self.describe(last),
+                                  at: now, db: db)
+            } else {
+                try engine.raise(.tokenAcquisitionFailing, for: record, severity: .major, reason: last.reason,
+                                 summary: summary, detail: detail, at: now, db: db)
+            }
+        }
+    }
+
+    private func raiseExpiredByIdP(_ record: CredentialRecord, _ attempt: TokenAttempt, at now: Date, db: SQLiteConnection) throws {
+        let configured = record.credential.expiresAt
+        let configuredText = configured.map(Timestamps.day) ?? "not set"
+        let wrongDate = configured.map { $0 > now } ?? true
+        var detail = "the identity provider answered AADSTS7000222 (client secret expired) at \(Timestamps.rfc3339(attempt.startedAt))"
+        if wrongDate {
+            detail += "; the configured secret_expires (\(configuredText)) is wrong: the secret has already expired"
+        }
+        detail += "; create a new secret in Entra → App registrations → Certificates & secrets, put its Value in the secret file and its expiry date in secret_expires"
+        if let trace = attempt.traceId { detail += "; trace id \(trace)" }
+        if let correlation = attempt.correlationId { detail += ", correlation id \(correlation)" }
+        try engine.raise(.clientSecretExpired, for: record, severity: .critical, expiresAt: configured,
+                         reason: TokenFailureReason.clientSecretExpired.rawValue,
+                         summary: "the identity provider says the client secret of \(record.credential.label) has expired"
+                            + (wrongDate ? " (configured expiry \(configuredText) is wrong)" : ""),
+                         detail: detail, at: now, db: db)
+    }
+
+    /// `invalid_client_secret — invalid client secret (AADSTS7000215); fix: … (HTTP 401, AADSTS7000215, trace id …)`
+    static func describe(_ a: TokenAttempt) -> String {
+        var evidence: [String] = []
+        if let status = a.httpStatus { evidence.append("HTTP \(status)") }
+        if let code = a.aadstsCode { evidence.append("AADSTS\(code)") }
+        if let trace = a.traceId { evidence.append("trace id \(trace)") }
+        if let correlation = a.correlationId { evidence.append("correlation id \(correlation)") }
+        return "\(a.reason ?? "unknown") — \(a.message ?? "no message")" + (evidence.isEmpty ? "" : " (\(evidence.joined(separator: ", ")))")
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// The production `TokenProvider`: tokens in memory only, per (credential, scope); refreshed ahead of expiry
+/// (`TokenCachePolicy`); concurrent callers share one in-flight request; a refused token can be invalidated.
+/// After a failure, further requests wait (exponential backoff with jitter, at least a 429's `Retry-After`);
+/// meanwhile callers get a still-valid token if there is one, else the last failure. Every request made is
+/// recorded (`TokenAttemptRecorder`). Time comes from the injected clock.
+public actor TokenCache: TokenProvider {
+    private struct Key: Hashable {
+        var credential: String
+        var scope: String
+    }
+
+    private struct Entry {
+        var token: AccessToken?
+        var inFlight: Task<Result<AccessToken, TokenFailure>, Never>?
+        var consecutiveFailures = 0
+        var retryAt: Date?
+        var lastFailure: TokenFailure?
+    }
+
+    private let clients: [String: EntraTokenClient]
+    private let clock: any WallClock
+    private let policy: TokenCachePolicy
+    private let recorder: TokenAttemptRecorder
+    private let jitter: @Sendable () -> Double
+    private var entries: [Key: Entry] = [:]
+
+    /// - Parameter jitter: a random number in 0…1 for each backoff.
+    public init(clients: [EntraTokenClient], clock: any WallClock, recorder: TokenAttemptRecorder,
+                policy: TokenCachePolicy = TokenCachePolicy(),
+                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }) {
+        self.clients = Dictionary(clients.map { ($0.settings.credential, $0) }, uniquingKeysWith: { first, _ in first })
+        self.clock = clock
+        self.policy = policy
+        self.recorder = recorder
+        self.jitter = jitter
+    }
+
+    /// The credentials this cache can get tokens for.
+    public nonisolated var credentials: [String] { clients.keys.sorted() }
+
+    public func token(for credential: String) async throws -> AccessToken {
+        guard let client = clients[credential] else {
+            preconditionFailure("no token client for credential \(credential); only credentials with a secret have one")
+        }
+        let key = Key(credential: credential, scope: client.settings.scope)
+        let now = clock.now()
+        let entry = entries[key] ?? Entry()
+        if let token = entry.token, now < policy.refreshAt(token) { return token }
+        let task: Task<Result<AccessToken, TokenFailure>, Never>
+        if let inFlight = entry.inFlight {
+            task = inFlight
+        } else {
+            if let retryAt = entry.retryAt, now < retryAt, let failure = entry.lastFailure {
+                if let token = entry.token, now < token.expiresAt { return token }
+                throw failure
+            }
+            task = Task { await self.fetch(key, client) }
+            entries[key, default: Entry()].inFlight = task
+        }
+        switch await task.value {
+        case .success(let token):
+            return token
+        case .failure(let failure):
+            // A refresh ahead of expiry failed: the old token still works until it expires.
+            if let token = entries[key]?.token, clock.now() < token.expiresAt { return token }
+            throw failure
+        }
+    }
+
+    /// Forgets `token` (a server refused it) unless a newer one has replaced it already.
+    public func invalidate(credential: String, token: AccessToken) async {
+        for key in entries.keys where key.credential == credential && entries[key]?.token == token {
+            entries[key]?.token = nil
+        }
+    }
+
+    /// When the next request may be made after failures (nil when not backing off).
+    public func retryAt(for credential: String) -> Date? {
+        entries.first { $0.key.credential == credential }?.value.retryAt
+    }
+
+    public func consecutiveFailures(for credential: String) -> Int {
+        entries.first { $0.key.credential == credential }?.value.consecutiveFailures ?? 0
+    }
+
+    private func fetch(_ key: Key, _ client: EntraTokenClient) async -> Result<AccessToken, TokenFailure> {
+        let outcome = await client.request(startedAt: clock.now())
+        recorder.record(outcome)
+        var entry = entries[key] ?? Entry()
+        entry.inFlight = nil
+        switch outcome.result {
+        case .success(let token):
+            entry.token = token
+            entry.consecutiveFailures = 0
+            entry.retryAt = nil
+            entry.lastFailure = nil
+        case .failure(let failure):
+            entry.consecutiveFailures += 1
+            var delay = policy.backoff(failures: entry.consecutiveFailures, jitter: jitter())
+            if let asked = failure.retryAfter { delay = max(delay, asked) }
+            entry.retryAt = clock.now().addingTimeInterval(delay)
+            entry.lastFailure = failure
+        }
+        entries[key] = entry
+        return outcome.result
+    }
+}

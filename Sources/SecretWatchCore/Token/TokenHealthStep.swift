@@ -1,0 +1,23 @@
+import Foundation
+
+/// The scheduler step that keeps a valid token for every credential with a secret: asks the cache (which
+/// requests a token only when the cached one is due for refresh and no backoff is running, and records every
+/// request), then brings the token alarms up to date from the recorded attempts.
+public struct TokenHealthStep: SchedulerStep {
+    public let name = "token_health"
+    public let cache: TokenCache
+    public let evaluator: TokenAlarmEvaluator
+
+    public init(cache: TokenCache, evaluator: TokenAlarmEvaluator) {
+        self.cache = cache
+        self.evaluator = evaluator
+    }
+
+    public func run(now: Date) async throws {
+        for credential in cache.credentials {
+            // A failure is already recorded and classified; the alarms below report it.
+            _ = try? await cache.token(for: credential)
+            try evaluator.evaluate(credential: credential, now: now)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// The few socket calls the stand-ins make, each checked.
+enum Socket {
+    /// A listening TCP socket on 127.0.0.1 and a port the kernel picks.
+    static func listen(backlog: Int32) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw StandInError.posix("socket") }
+        var one: Int32 = 1
+        guard setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+            let e = errno; close(fd); throw StandInError.posix("setsockopt SO_REUSEADDR", e)
+        }
+        var address = loopback(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { let e = errno; close(fd); throw StandInError.posix("bind 127.0.0.1:0", e) }
+        guard Glibc.listen(fd, backlog) == 0 else { let e = errno; close(fd); throw StandInError.posix("listen", e) }
+        return fd
+    }
+
+    static func loopback(port: UInt16) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return address
+    }
+
+    static func localPort(_ fd: Int32) throws -> Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let rc = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard rc == 0 else { throw StandInError.posix("getsockname") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func setReadTimeout(_ fd: Int32, _ seconds: TimeInterval) throws {
+        var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
+        guard setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
+            throw StandInError.posix("setsockopt SO_RCVTIMEO")
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+internal import CStandInTLS
+
+/// A certificate authority made at test (or demo) time: PEM files in a private temporary directory that
+/// `remove()` deletes. Nothing here is ever trusted outside the process that made it.
+public final class ThrowawayPKI: Sendable {
+    /// A CA: its certificate (the file a client trusts) and its key.
+    public struct Authority: Sendable, Equatable {
+        public let certificatePath: String
+        public let keyPath: String
+    }
+
+    /// A server certificate (leaf) and its key, as a TLS server loads them.
+    public struct Identity: Sendable, Equatable {
+        public let certificatePath: String
+        public let keyPath: String
+    }
+
+    public let directory: String
+
+    /// Makes a fresh 0700 directory under the system's temporary directory.
+    public init() throws {
+        var template = Array((NSTemporaryDirectory() + "/secretwatch-pki-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw StandInError.posix("mkdtemp")
+        }
+        directory = String(cString: made) // mkdtemp returns the NUL-terminated template
+    }
+
+    /// A self-signed CA named `name` (also the file name stem).
+    public func makeAuthority(named name: String) throws -> Authority {
+        let authority = Authority(certificatePath: path(name, "crt"), keyPath: path(name, "key"))
+        try call("making CA \(name)") { err, len in
+            sw_pki_make_ca(authority.certificatePath, authority.keyPath, "\(name) (secretwatch throwaway CA)", err, len)
+        }
+        return authority
+    }
+
+    /// A server certificate for these subject alternative names, signed by `authority`.
+    /// `names` are host names or IP addresses: `["localhost", "127.0.0.1"]`; a certificate for other names
+    /// makes a host-name mismatch.
+    public func issue(named name: String, by authority: Authority, for names: [String]) throws -> Identity {
+        let identity = Identity(certificatePath: path(name, "crt"), keyPath: path(name, "key"))
+        let sans = names.map { Self.isIPAddress($0) ? "IP:\($0)" : "DNS:\($0)" }.joined(separator: ",")
+        try call("issuing certificate \(name)") { err, len in
+            sw_pki_make_leaf(authority.certificatePath, authority.keyPath, identity.certificatePath, identity.keyPath,
+                             names.first ?? name, sans, err, len)
+        }
+        return identity
+    }
+
+    /// Deletes the directory and every file in it.
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Writes any file (a corrupt CA bundle, a config) into the PKI directory; returns its path.
+    public func write(_ text: String, to name: String) throws -> String {
+        let file = directory + "/" + name
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    private func path(_ name: String, _ ext: String) -> String { "\(directory)/\(name).\(ext)" }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+    }
+
+    private func call(_ what: String, _ body: (UnsafeMutablePointer<CChar>, Int) -> Int32) throws {
+        var buffer = [CChar](repeating: 0, count: 512)
+        let rc = buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) }
+        guard rc == 0 else {
+            throw StandInError("\(what): \(StandInError.text(buffer))")
+        }
+    }
+}

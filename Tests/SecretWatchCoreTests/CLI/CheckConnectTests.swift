@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import SecretWatchStandIns
+@testable import SecretWatchCore
+
+@Suite("secretwatch check --connect and status (token step)")
+struct CheckConnectTests {
+    @Test func successPrintsTheStageDurationAndLifetimeButNotTheToken() throws {
+        let f = try TokenEndpointFixture(behaviour: .success(accessToken: "stand-in-token-for-cli-0042", expiresIn: 3599))
+        defer { f.close() }
+        let config = try CheckConnectConfig.write(in: f, database: f.pki.directory + "/sw.db")
+        let out = try SecretWatchCLI.run(["check", "--config", config, "--connect"])
+        #expect(out.status == 0, "\(out.all)")
+        let line = try #require(out.stdout.split(separator: "\n").first { $0.hasPrefix("token ") && $0.contains(" ms ") })
+        #expect(line.contains(" ok "))
+        #expect(line.contains(" ms  token lifetime 3599 s"))
+        #expect(out.stdout.contains("connection test passed"))
+        #expect(!out.all.contains("stand-in-token-for-cli-0042"))
+        #expect(f.standIn.requestCount == 1)
+    }
+
+    @Test func failurePrintsReasonAndFixAndExitsOne() throws {
+        let f = try TokenEndpointFixture(behaviour: .entraError(.invalidClientSecret))
+        defer { f.close() }
+        let config = try CheckConnectConfig.write(in: f, database: f.pki.directory + "/sw.db")
+        let out = try SecretWatchCLI.run(["check", "--config", config, "--connect"])
+        #expect(out.status == 1)
+        #expect(out.stdout.contains("FAILED"))
+        #expect(out.stdout.contains("invalid_client_secret: invalid client secret (AADSTS7000215)"))
+        #expect(out.stdout.contains("fix: put the secret's Value, not its Secret ID"))
+        #expect(out.stdout.contains(f.standIn.traceIds[0]))
+        #expect(out.stderr.contains("connection test failed at stage token: invalid_client_secret"))
+    }
+
+    @Test func connectTimeoutReadsCheckTheProxy() throws {
+        let f = try TokenEndpointFixture()
+        defer { f.close() }
+        let blackhole = try BlackholeListener()
+        defer { blackhole.stop() }
+        var config = try String(contentsOfFile: CheckConnectConfig.write(in: f, database: f.pki.directory + "/sw.db"), encoding: .utf8)
+        config = config.replacingOccurrences(of: "127.0.0.1:\(f.standIn.port)", with: "127.0.0.1:\(blackhole.port)")
+            .replacingOccurrences(of: "connect_timeout: 5s", with: "connect_timeout: 1s")
+        let path = try f.pki.write(config, to: "blackhole.yml")
+        let out = try SecretWatchCLI.run(["check", "--config", path, "--connect"])
+        #expect(out.status == 1)
+        #expect(out.stdout.contains("connect_timeout: connect timed out: cannot reach 127.0.0.1:\(blackhole.port) within 1s"))
+        #expect(out.stdout.contains("fix: check the proxy"))
+    }
+
+    @Test func statusShowsTheLastTokenAttemptAndItsReason() throws {
+        let f = try TokenEndpointFixture(behaviour: .entraError(.tenantNotFound))
+        defer { f.close() }
+        let database = f.pki.directory + "/sw.db"
+        let config = try CheckConnectConfig.write(in: f, database: database)
+        let run = try SecretWatchCLI.run(["run", "--once", "--config", config])
+        #expect(f.standIn.requestCount == 1, "\(run.all)")
+        let status = try SecretWatchCLI.run(["status", "--config", config])
+        #expect(status.status == 0, "\(status.all)")
+        #expect(status.stdout.contains("last token attempt (smtp): "))
+        #expect(status.stdout.contains("failed: invalid_tenant — invalid OAuth endpoint or tenant identifier"))
+        let json = try SecretWatchCLI.run(["status", "--config", config, "--json"])
+        #expect(json.stdout.contains("\"last_token_attempt\""))
+        #expect(json.stdout.contains("\"reason\" : \"invalid_tenant\"") || json.stdout.contains("\"reason\":\"invalid_tenant\""))
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+import SecretWatchStandIns
+@testable import SecretWatchCore
+
+/// `CurlEasy` against the HTTPS stand-in: the options secretwatch relies on do what they say.
+@Suite("CurlEasy")
+struct CurlEasyTests {
+    /// Runs a transfer on a Dispatch thread, as production code does.
+    func perform(_ options: [CurlOption], trace: Bool = false, reuse: (@Sendable (CurlEasy) throws -> CurlResponse)? = nil) async throws -> CurlResponse {
+        try await BlockingExecutor.run {
+            let easy = try CurlEasy()
+            if trace { try easy.enableTrace() }
+            try easy.set(options)
+            let first = easy.perform()
+            return try reuse?(easy) ?? first
+        }
+    }
+
+    func base(_ f: TokenEndpointFixture) -> [CurlOption] {
+        [.url(f.standIn.tokenEndpoint(tenant: "t")), .caFile(f.ca.certificatePath), .connectTimeout(5), .timeout(10), .proxy("")]
+    }
+
+    @Test func postBodyIsCopiedAndHeadersAreRead() async throws {
+        let f = try TokenEndpointFixture(behaviour: .throttled(retryAfterSeconds: 7))
+        defer { f.close() }
+        let body = (0..<2000).map { "k\($0)=v\($0)" }.joined(separator: "&") // > 1 KiB: no 100-continue wait either
+        let r = try await perform(base(f) + [.post(body: body, headers: ["Content-Type: application/x-www-form-urlencoded", "Expect:"])])
+        #expect(r.code == .ok)
+        #expect(r.responseCode == 429)
+        #expect(r.connected)
+        #expect(r.header("retry-after") == "7")
+        #expect(r.header("X-STAND-IN") == "secretwatch (not Microsoft)")
+        #expect(r.headerLines.first == "HTTP/1.1 429 Too Many Requests")
+        #expect(f.standIn.requests.first.map { String(decoding: $0.body, as: UTF8.self) } == body)
+        #expect(f.standIn.requests.first?.method == "POST")
+    }
+
+    @Test func bodyCapStopsTheTransfer() async throws {
+        let f = try TokenEndpointFixture(behaviour: .hugeBody(bytes: 5 << 20))
+        defer { f.close() }
+        let r = try await perform(base(f) + [.maxResponseBytes(10_000)])
+        #expect(r.responseTooLarge)
+        #expect(!r.ok)
+        #expect(r.code == .writeError)
+        #expect(r.body.count <= 10_000)
+    }
+
+    @Test func resetClearsOptionsAndTheHandleIsReusable() async throws {
+        let f = try TokenEndpointFixture(behaviour: .success(accessToken: "stand-in-token-reuse", expiresIn: 60))
+        defer { f.close() }
+        let options = base(f)
+        let second = try await perform(options + [.maxResponseBytes(10)]) { easy in
+            try easy.reset()
+            try easy.set(options)
+            return easy.perform()
+        }
+        // The 10-byte cap of the first transfer is gone after reset: the whole answer arrives.
+        #expect(second.ok)
+        #expect(String(decoding: second.body, as: UTF8.self).contains("stand-in-token-reuse"))
+        #expect(f.standIn.requestCount == 2)
+    }
+
+    @Test func aReusedConnectionCountsAsConnected() async throws {
+        let f = try TokenEndpointFixture(behaviour: .slowDrip(interval: 0.25), keepAlive: true)
+        defer { f.close() }
+        f.standIn.enqueue(.success(accessToken: "stand-in-token-keepalive", expiresIn: 60))
+        let options = base(f)
+        let second = try await perform(options) { easy in
+            try easy.reset()
+            try easy.set(options + [.timeout(1)])
+            return easy.perform()
+        }
+        #expect(f.standIn.connectionCount == 1) // the second transfer reused the first one's connection
+        #expect(f.standIn.requestCount == 2)
+        #expect(second.code == .operationTimedOut)
+        #expect(second.connected) // connect time is 0 on reuse: must not read as a connect timeout
+    }
+
+    @Test func refusedConnectionReportsNotConnected() async throws {
+        let closed = try RefusingPort()
+        let r = try await perform([.url("https://127.0.0.1:\(closed.port)/"), .connectTimeout(5), .proxy("")])
+        #expect(r.code == .couldntConnect)
+        #expect(!r.connected)
+        #expect(!r.errorText.isEmpty)
+        #expect(r.codeText == "Couldn't connect to server")
+    }
+
+    @Test func resolvePinsANameAndTheCertificateNameIsChecked() async throws {
+        let f = try TokenEndpointFixture(names: ["login.stand-in.test"])
+        defer { f.close() }
+        let url = "https://login.stand-in.test:\(f.standIn.port)/t/oauth2/v2.0/token"
+        let r = try await perform([.url(url), .caFile(f.ca.certificatePath), .resolve(["login.stand-in.test:\(f.standIn.port):127.0.0.1"]),
+                                   .connectTimeout(5), .timeout(10), .proxy("")])
+        #expect(r.ok, "\(r.errorText)")
+        #expect(r.responseCode == 200)
+    }
+
+    @Test func lowSpeedLimitEndsASlowDrip() async throws {
+        let f = try TokenEndpointFixture(behaviour: .slowDrip(interval: 0.25))
+        defer { f.close() }
+        let r = try await perform(base(f) + [.lowSpeed(bytesPerSecond: 100, seconds: 1)])
+        #expect(r.code == .operationTimedOut)
+        #expect(r.connected)
+    }
+
+    @Test func traceKeepsTheExchangeButNoCredential() async throws {
+        let f = try TokenEndpointFixture()
+        defer { f.close() }
+        let r = try await perform(base(f) + [.httpHeaders(["Authorization: Bearer trace-canary-credential-77"])], trace: true)
+        #expect(r.trace.contains { $0.kind == .received && $0.text.hasPrefix("HTTP/1.1 200") })
+        #expect(r.trace.contains { $0.kind == .sent && $0.text.hasPrefix("GET /t/oauth2/v2.0/token") })
+        #expect(r.trace.contains { $0.kind == .sent && $0.text == "Authorization: Bearer [REDACTED]" })
+        #expect(!r.trace.contains { $0.text.contains("trace-canary-credential-77") })
+    }
+
+    @Test func uploadSendsTheExactBytes() async throws {
+        let f = try TokenEndpointFixture()
+        defer { f.close() }
+        let payload = Data((0..<70_000).map { UInt8($0 % 251) })
+        _ = try await perform(base(f) + [.upload(payload)])
+        #expect(f.standIn.requests.first?.method == "PUT")
+        #expect(f.standIn.requests.first?.body == payload)
+    }
+}
