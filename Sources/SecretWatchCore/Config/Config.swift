@@ -97,16 +97,37 @@ public struct OAuthCredentialConfig: Sendable, Equatable {
     }
 }
 
+/// A further credential watched for expiry; when it has a secret, its token endpoint is probed as well.
 public struct WatchedCredentialConfig: Sendable, Equatable {
     public var name: String
     public var displayName: String?
     public var tenantId: String
     public var clientId: String
     public var secretExpires: Date
+    public var secret: SecretSource?
+    public var tokenEndpoint: String
+    public var scope: String
+
+    public init(name: String, displayName: String?, tenantId: String, clientId: String, secretExpires: Date,
+                secret: SecretSource? = nil, tokenEndpoint: String = OAuthCredentialConfig.defaultTokenEndpoint,
+                scope: String = OAuthCredentialConfig.defaultScope) {
+        self.name = name
+        self.displayName = displayName
+        self.tenantId = tenantId
+        self.clientId = clientId
+        self.secretExpires = secretExpires
+        self.secret = secret
+        self.tokenEndpoint = tokenEndpoint
+        self.scope = scope
+    }
+
+    public var resolvedTokenEndpoint: String {
+        tokenEndpoint.replacingOccurrences(of: "{tenant}", with: tenantId)
+    }
 
     public var credential: Credential {
         Credential(name: name, displayName: displayName, tenantId: tenantId, clientId: clientId,
-                   mailbox: nil, expiresAt: secretExpires, hasSecret: false)
+                   mailbox: nil, expiresAt: secretExpires, hasSecret: secret != nil)
     }
 }
 

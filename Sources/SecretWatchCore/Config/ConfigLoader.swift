@@ -201,6 +201,15 @@ private struct Reader {
         let client = readClientId(obj)
         let secret = readSecretSource(obj)
         let expires = readDate(obj, "secret_expires")
+        let (endpoint, scope) = readEndpointAndScope(obj)
+        guard let mailbox, let tenant, let client, let secret, let expires else { return nil }
+        return OAuthCredentialConfig(name: name ?? OAuthCredentialConfig.defaultName, displayName: displayName,
+                                     mailbox: mailbox, tenantId: tenant, clientId: client, secret: secret,
+                                     secretExpires: expires, tokenEndpoint: endpoint, scope: scope)
+    }
+
+    /// `token_endpoint` (https only) and `scope` (ending in `/.default`), with their defaults.
+    func readEndpointAndScope(_ obj: YAMLObject) -> (endpoint: String, scope: String) {
         let endpoint = obj.string("token_endpoint") ?? OAuthCredentialConfig.defaultTokenEndpoint
         if !Validators.httpsURL(endpoint) {
             problems.error(obj.fieldPath("token_endpoint"), "\"\(endpoint)\" is not an https:// URL (the token endpoint must use TLS)")
@@ -209,10 +218,7 @@ private struct Reader {
         if !scope.hasSuffix("/.default") {
             problems.error(obj.fieldPath("scope"), "\"\(scope)\" must end in /.default for the client-credentials grant (e.g. \(OAuthCredentialConfig.defaultScope))")
         }
-        guard let mailbox, let tenant, let client, let secret, let expires else { return nil }
-        return OAuthCredentialConfig(name: name ?? OAuthCredentialConfig.defaultName, displayName: displayName,
-                                     mailbox: mailbox, tenantId: tenant, clientId: client, secret: secret,
-                                     secretExpires: expires, tokenEndpoint: endpoint, scope: scope)
+        return (endpoint, scope)
     }
 
     func readName(_ obj: YAMLObject, default: String?) -> String? {
@@ -260,7 +266,7 @@ private struct Reader {
         return date
     }
 
-    func readSecretSource(_ obj: YAMLObject) -> SecretSource? {
+    func readSecretSource(_ obj: YAMLObject, required: Bool = true) -> SecretSource? {
         if obj.node("client_secret") != nil {
             problems.error(obj.fieldPath("client_secret"), "inline secrets are not allowed; put the secret in a file readable only by secretwatch (client_secret_file, mode 0600) or in an environment variable (client_secret_env)")
         }
@@ -268,7 +274,7 @@ private struct Reader {
         let env = obj.string("client_secret_env")
         switch (file, env) {
         case (nil, nil):
-            if obj.node("client_secret") == nil {
+            if required && obj.node("client_secret") == nil {
                 problems.error(obj.path, "a client secret is required: set client_secret_file (a file with mode 0600) or client_secret_env")
             }
             return nil
@@ -380,6 +386,9 @@ private struct Reader {
             let tenant = readTenant(obj)
             let client = readClientId(obj)
             let expires = readDate(obj, "secret_expires")
+            // Optional: with a secret, the credential's token endpoint is probed too.
+            let secret = readSecretSource(obj, required: false)
+            let (endpoint, scope) = readEndpointAndScope(obj)
             if let name {
                 if let other = names[name] {
                     problems.error(obj.fieldPath("name"), "\"\(name)\" is already used by \(other)")
@@ -389,7 +398,8 @@ private struct Reader {
             }
             guard let name, let tenant, let client, let expires else { continue }
             result.append(WatchedCredentialConfig(name: name, displayName: displayName, tenantId: tenant,
-                                                  clientId: client, secretExpires: expires))
+                                                  clientId: client, secretExpires: expires, secret: secret,
+                                                  tokenEndpoint: endpoint, scope: scope))
         }
         return result
     }

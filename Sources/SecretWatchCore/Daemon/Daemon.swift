@@ -11,7 +11,8 @@ public final class Daemon: Sendable {
     public let scheduler: Scheduler
     public let clock: any WallClock
     public let telemetry: TelemetryHub
-    /// Tokens for every credential with a secret (the SMTP one); the mailer asks it for its bearer token.
+    /// Tokens for every credential with a secret (the SMTP one, and watched ones given a secret); the mailer asks
+    /// it for its bearer token.
     public let tokens: TokenCache
     /// Long-running services started by `run()`, besides the scheduler.
     public let services: [any Service]
@@ -27,7 +28,7 @@ public final class Daemon: Sendable {
         store = try Store(path: config.database, now: clock.now())
         try store.syncCredentials(config.allCredentials, now: clock.now())
         engine = AlarmEngine(store: store, observers: observers, telemetry: telemetry)
-        tokens = TokenCache(clients: [EntraTokenClient(settings: TokenEndpointSettings(config: config))], clock: clock,
+        tokens = TokenCache(clients: TokenEndpointSettings.all(config: config).map { EntraTokenClient(settings: $0) }, clock: clock,
                             recorder: TokenAttemptRecorder(store: store, telemetry: telemetry,
                                                            logger: logger))
         // Every periodic check, in the order a pass runs them.

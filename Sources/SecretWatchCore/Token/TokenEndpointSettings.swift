@@ -47,6 +47,23 @@ public struct TokenEndpointSettings: Sendable, Equatable {
                                              fallback: config.smtp.proxy, environment: environment))
     }
 
+    /// The settings of every credential that has a secret: the SMTP one first, then the watched ones with a
+    /// `client_secret_file` / `client_secret_env`. All share the `token.*` connection settings.
+    public static func all(config: Config, environment: [String: String] = ProcessInfo.processInfo.environment) -> [TokenEndpointSettings] {
+        let smtp = TokenEndpointSettings(config: config, environment: environment)
+        return [smtp] + config.credentials.compactMap { watched in
+            guard let secret = watched.secret else { return nil }
+            var settings = smtp
+            settings.credential = watched.name
+            settings.endpoint = watched.resolvedTokenEndpoint
+            settings.tenantId = watched.tenantId
+            settings.clientId = watched.clientId
+            settings.scope = watched.scope
+            settings.secret = secret
+            return settings
+        }
+    }
+
     /// Host and port of the endpoint (for messages).
     public var hostAndPort: (host: String, port: Int) {
         let url = URL(string: endpoint)
