@@ -11,6 +11,7 @@ public final class CurlEasy {
     private var lists: [UnsafeMutablePointer<curl_slist>] = []
     private let state = TransferState()
     private var problems: [String] = []
+    private var closed = false
 
     /// `curl_global_init` exactly once per process, before the first handle (Swift runs a static let once).
     private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
@@ -29,13 +30,14 @@ public final class CurlEasy {
     }
 
     deinit {
-        curl_easy_cleanup(handle)
+        if !closed { curl_easy_cleanup(handle) }
         lists.forEach { curl_slist_free_all($0) }
         errorBuffer.deallocate()
     }
 
     /// Clears every option (keeping live connections for reuse) and sets the safe defaults again.
     public func reset() throws {
+        precondition(!closed, "CurlEasy used after close()")
         curl_easy_reset(handle)
         lists.forEach { curl_slist_free_all($0) }
         lists = []
@@ -131,8 +133,19 @@ public final class CurlEasy {
         try check(sw_curl_setopt_pointer(handle, CURLOPT_DEBUGDATA, Unmanaged.passUnretained(state).toOpaque()), "CURLOPT_DEBUGDATA")
     }
 
+    /// Closes the handle and its cached connections now (SMTP: sends QUIT and reads the reply), returning
+    /// what the trace recorded meanwhile (empty unless `enableTrace()` was called). The handle is unusable after.
+    public func close() -> [CurlResponse.TraceLine] {
+        guard !closed else { return [] }
+        closed = true
+        state.startTransfer()
+        withExtendedLifetime(state) { curl_easy_cleanup(handle) }
+        return state.trace
+    }
+
     /// Runs the transfer (blocking) and reports everything the classifiers need.
     public func perform() -> CurlResponse {
+        precondition(!closed, "CurlEasy used after close()")
         errorBuffer[0] = 0
         state.startTransfer()
         let rc = withExtendedLifetime(state) { curl_easy_perform(handle) }
