@@ -20,16 +20,19 @@ public enum MIMEEncoding {
         if clean.unicodeScalars.allSatisfy({ $0.isASCII }) && !clean.contains("=?") {
             return fold(clean, firstLineUsed: nameLength)
         }
-        return encodedWords(clean).joined(separator: "\r\n ")
+        return encodedWords(clean, firstLineUsed: nameLength).joined(separator: "\r\n ")
     }
 
-    /// `=?UTF-8?B?…?=` words of at most 75 characters, split between characters (never inside one).
-    public static func encodedWords(_ text: String) -> [String] {
+    /// `=?UTF-8?B?…?=` words, split between characters (never inside one), each on its own line of at most 76
+    /// characters: the first shares its line with `Name: ` (`firstLineUsed` characters), the others follow a space.
+    public static func encodedWords(_ text: String, firstLineUsed: Int = 0) -> [String] {
         var words: [String] = []
         var chunk = Data()
+        // 12 characters of `=?UTF-8?B?` + `?=`; base64 turns 3 bytes into 4 characters.
+        func budget() -> Int { max(3, (76 - (words.isEmpty ? firstLineUsed : 1) - 12) / 4 * 3) }
         for character in text {
             let bytes = Data(String(character).utf8)
-            if chunk.count + bytes.count > 45, !chunk.isEmpty {
+            if chunk.count + bytes.count > budget(), !chunk.isEmpty {
                 words.append("=?UTF-8?B?\(chunk.base64EncodedString())?=")
                 chunk = Data()
             }

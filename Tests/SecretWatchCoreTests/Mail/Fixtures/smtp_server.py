@@ -115,14 +115,14 @@ class Handler:
             return AuthResult(success=False, handled=True)
         if local(user).startswith("authdisabled"):
             stats["auth_failed"] += 1; write_stats()
-            return AuthResult(success=False, message="535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [TEST.local]")
+            return AuthResult(success=False, handled=False, message="535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [TEST.local]")
         accepted = []
         if args.tokens and os.path.exists(args.tokens):
             with open(args.tokens) as f:
                 accepted = [line.strip() for line in f if line.strip()]
         if not bearer.startswith("Bearer ") or bearer[len("Bearer "):] not in accepted:
             stats["auth_failed"] += 1; write_stats()
-            return AuthResult(success=False, message="535 5.7.3 Authentication unsuccessful [TEST.local 2026-11-29T06:00:00.000Z 08DC]")
+            return AuthResult(success=False, handled=False, message="535 5.7.3 Authentication unsuccessful [TEST.local 2026-11-29T06:00:00.000Z 08DC]")
         stats["auth_ok"] += 1; write_stats()
         return AuthResult(success=True, auth_data=user)
 
