@@ -5,7 +5,9 @@ import ServiceLifecycle
 /// The composition root: from a validated configuration, the store, the alarm engine and the scheduler
 /// with its registered steps. `secretwatch run` runs it; tests build it with a `ManualClock`.
 public final class Daemon: Sendable {
-    public let config: Config
+    /// The configuration in force (a SIGHUP reload may replace parts of it).
+    public var config: Config { current.value }
+    public let current: CurrentConfig
     public let store: Store
     public let engine: AlarmEngine
     public let scheduler: Scheduler
@@ -13,25 +15,38 @@ public final class Daemon: Sendable {
     public let telemetry: TelemetryHub
     /// Long-running services started by `run()`, besides the scheduler.
     public let services: [any Service]
+    /// The mailer's parts; `delivery` is nil without a token provider.
+    public let mail: MailComponents
+    public let delivery: DeliveryService?
+    public let reloader: ConfigReloader
     private let logger: Logger
 
     public init(config: Config, clock: any WallClock = SystemClock(), observers: [any AlarmTransitionObserver] = [],
-                telemetry: [any TelemetryObserver] = [], logger: Logger = Logger(label: "secretwatch")) throws {
-        self.config = config
+                telemetry: [any TelemetryObserver] = [], logger: Logger = Logger(label: "secretwatch"),
+                tokenFactory: (@Sendable (Config) -> any TokenProvider)? = nil,
+                reload: (@Sendable () throws -> Config)? = nil) throws {
+        let current = CurrentConfig(config)
+        self.current = current
         self.clock = clock
         self.logger = logger
         let telemetry = TelemetryHub(telemetry)
         self.telemetry = telemetry
         store = try Store(path: config.database, now: clock.now())
         try store.syncCredentials(config.allCredentials, now: clock.now())
-        engine = AlarmEngine(store: store, observers: observers, telemetry: telemetry)
+        mail = MailComponents(current: current, clock: clock)
+        engine = AlarmEngine(store: store, observers: observers + [mail.alarmMailer], telemetry: telemetry)
         // Every periodic check, in the order a pass runs them.
         let steps: [any SchedulerStep] = [
             ExpiryStep(evaluator: ExpiryEvaluator(engine: engine, policy: config.alarms)),
-        ]
+        ] + mail.steps(config: config, engine: engine)
         scheduler = Scheduler(steps: steps, interval: config.scheduler.interval, clock: clock, store: store,
                               telemetry: telemetry)
-        services = []
+        delivery = mail.deliveryService(config: config, engine: engine, tokens: tokenFactory?(config), clock: clock,
+                                        telemetry: telemetry, logger: logger)
+        let source = config.sourcePath
+        reloader = ConfigReloader(current: current, load: reload ?? { try ConfigLoader().load(path: source).config },
+                                  engine: engine, delivery: delivery, tokenFactory: tokenFactory, clock: clock, telemetry: telemetry)
+        services = [ReloadService(reloader: reloader)] + (delivery.map { [$0] } ?? [])
     }
 
     /// One evaluation pass (`run --once`); returns the names of steps that failed.

@@ -4,12 +4,20 @@ import Foundation
 /// inside the transaction that changed the alarm (so the alarm change and its mail land together), and
 /// records the notification in the alarm's history. System alarms only when `include_system_alarms` is on.
 public struct AlarmMailer: AlarmTransitionObserver {
-    public var notifications: NotificationsConfig
+    private let source: @Sendable () -> NotificationsConfig
     public var signal: OutboxSignal?
     public var clock: any WallClock
 
+    /// The settings in force (a reload can change them).
+    public var notifications: NotificationsConfig { source() }
+
     public init(notifications: NotificationsConfig, signal: OutboxSignal? = nil, clock: any WallClock = SystemClock()) {
-        self.notifications = notifications
+        self.init(source: { notifications }, signal: signal, clock: clock)
+    }
+
+    /// Reads the settings from `source` at every alarm change (the daemon's current configuration).
+    public init(source: @escaping @Sendable () -> NotificationsConfig, signal: OutboxSignal? = nil, clock: any WallClock = SystemClock()) {
+        self.source = source
         self.signal = signal
         self.clock = clock
     }
@@ -36,6 +44,7 @@ public struct AlarmMailer: AlarmTransitionObserver {
 
     /// Queues `mail`, marks the alarm notified and writes the history event.
     func queue(_ mail: AlarmMail, kind: OutboxMessage.Kind, eventType: AlarmEventType, db: SQLiteConnection) throws {
+        let notifications = notifications
         let message = mail.message(from: notifications.from, to: notifications.to)
         try Store.enqueue(message, kind: kind, alarmId: mail.alarm.id, at: clock.now(), db)
         if mail.occasion != .cleared {

@@ -97,7 +97,7 @@ public final class DeliveryService: Service, Sendable {
                 let next = (try? store.nextDueTime()) ?? nil
                 let pollEnd = clock.now().addingTimeInterval(settings.mailer.pollInterval)
                 let deadline = next.map { min($0, pollEnd) } ?? pollEnd
-                try? await cancelWhenGracefulShutdown {
+                await cancelWhenGracefulShutdown {
                     await self.signal.wait(after: seen, until: deadline, clock: self.clock)
                 }
                 continue

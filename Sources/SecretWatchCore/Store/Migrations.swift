@@ -89,7 +89,7 @@ public enum Migrations {
                 value TEXT NOT NULL
             );
             """),
-        Migration(version: 2, name: "mail outbox and per-recipient delivery state", sql: """
+        Migration(version: 2, name: "mail outbox, per-recipient delivery state, configuration reloads", sql: """
             CREATE TABLE outbox (
                 id              INTEGER PRIMARY KEY,
                 message_id      TEXT NOT NULL UNIQUE,
@@ -117,6 +117,13 @@ public enum Migrations {
                 reply         TEXT,
                 updated_at    REAL,
                 PRIMARY KEY (outbox_id, address)
+            );
+            CREATE TABLE config_reloads (
+                id      INTEGER PRIMARY KEY,
+                at      REAL NOT NULL,
+                outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'unchanged', 'rejected')),
+                reason  TEXT,
+                detail  TEXT NOT NULL
             );
             """),
     ]

@@ -114,3 +114,24 @@ extension Store {
                              pendingRecipients: pending)
     }
 }
+
+extension Store {
+    /// Claims one particular queued message (whatever its next attempt time), or nil when it is not queued
+    /// (a running daemon took it first, or it is done).
+    public func claim(outboxId: Int64, now: Date) throws -> OutboxMessage? {
+        try transaction { db in
+            guard let row = try db.query("SELECT * FROM outbox WHERE id = ? AND state = 'queued'", [outboxId]).first else { return nil }
+            try db.run("UPDATE outbox SET state = 'sending', claimed_at = ? WHERE id = ?", [now, outboxId])
+            var message = try Self.outboxMessage(row, db)
+            message.state = .sending
+            return message
+        }
+    }
+
+    /// The newest delivery attempt of a message.
+    public func lastDelivery(messageId: String) throws -> Delivery? {
+        try read { db in
+            try db.query("SELECT * FROM deliveries WHERE message_id = ? ORDER BY id DESC LIMIT 1", [messageId]).first.map(Self.delivery)
+        }
+    }
+}

@@ -10,6 +10,9 @@ struct CheckCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
+    @Flag(help: "Also test the live connection: token, then SMTP connect, EHLO, STARTTLS, AUTH XOAUTH2, QUIT (no mail sent).")
+    var connect = false
+
     func run() async throws {
         let loaded = try options.load()
         let config = loaded.config
@@ -28,5 +31,6 @@ struct CheckCommand: AsyncParsableCommand {
                        a.map { $0.expired ? "expired" : String($0.daysLeft) } ?? "-"])
         }
         print(table.render(), terminator: "")
+        if connect { try await runConnectionTest(config) }
     }
 }
