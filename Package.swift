@@ -40,6 +40,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Drives the outbox against a local SMTP server: scripts/bench-mail.sh and the kill -9 test.
+        .executableTarget(
+            name: "mail-bench",
+            dependencies: ["SecretWatchCore"]
+        ),
         .testTarget(
             name: "SecretWatchCoreTests",
             dependencies: ["SecretWatchCore"],
