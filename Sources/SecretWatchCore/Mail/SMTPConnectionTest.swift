@@ -41,17 +41,17 @@ public struct SMTPConnectionTest: Sendable {
         let transport = SMTPTransport(config: config, extraOptions: transportOptions)
         let config = config
         return await BlockingExecutor.run { () -> [ConnectionStageResult] in
-            guard let (setup, quit) = transport.connectOnly(token: token) else {
+            guard let (setup, quit, quitDuration) = transport.connectOnly(token: token) else {
                 let failure = OperatorError(reason: "smtp_transient", message: "the SMTP client could not be set up",
                                             fix: "check the libcurl installation (smtp, smtps and TLS support)", transient: false)
                 return [ConnectionStageResult(stage: "connect", duration: 0, summary: "", failure: failure)]
             }
-            return Self.stages(setup, quit: quit, config: config)
+            return Self.stages(setup, quit: quit, quitDuration: quitDuration, config: config)
         }
     }
 
     /// Splits one traced set-up into stages. Pure (tested on recorded traces).
-    static func stages(_ response: CurlResponse, quit: [CurlResponse.TraceLine], config: SMTPConfig) -> [ConnectionStageResult] {
+    static func stages(_ response: CurlResponse, quit: [String]?, quitDuration: TimeInterval, config: SMTPConfig) -> [ConnectionStageResult] {
         let exchange = SMTPExchange(trace: response.trace)
         let failure: OperatorError? = response.code == .ok ? nil
             : SMTPClassifier.classify(response, recipients: [], proxyConfigured: config.proxy != nil).failure
@@ -94,11 +94,11 @@ public struct SMTPConnectionTest: Sendable {
             return results
         }
         add("AUTH", until: auth.answeredAt, summary: "XOAUTH2 as \(config.auth.mailbox): \(authReply.line)")
-        let quitExchange = SMTPExchange(trace: quit)
-        if let reply = quitExchange.step("QUIT")?.finalReply {
-            results.append(ConnectionStageResult(stage: "QUIT", duration: (quitExchange.step("QUIT")?.answeredAt ?? 0), summary: reply.line))
+        if let reply = quit?.last.flatMap(SMTPReply.init), reply.isPositive {
+            results.append(ConnectionStageResult(stage: "QUIT", duration: quitDuration, summary: reply.line))
         } else {
-            results.append(ConnectionStageResult(stage: "QUIT", duration: 0, summary: "connection closed"))
+            let failure = SMTPReason.find("smtp_transient").error(detail: quit?.joined(separator: " ") ?? "no answer to QUIT")
+            results.append(ConnectionStageResult(stage: "QUIT", duration: quitDuration, summary: "", failure: failure))
         }
         return results
     }

@@ -77,9 +77,10 @@ public final class SMTPTransport: @unchecked Sendable {
         easy = nil
     }
 
-    /// Runs the session set-up only (greeting, EHLO, STARTTLS, AUTH) on a fresh handle, then closes it (QUIT).
-    /// Returns the set-up transfer and the trace of the close, for `check --connect`. Blocking.
-    public func connectOnly(token: AccessToken) -> (setup: CurlResponse, quit: [CurlResponse.TraceLine])? {
+    /// Runs the session set-up only (greeting, EHLO, STARTTLS, AUTH) on a fresh handle, then says QUIT on the
+    /// same connection. Returns the set-up transfer, the QUIT reply lines (nil when there was no connection to
+    /// quit or no answer) and the QUIT's duration, for `check --connect`. Blocking.
+    public func connectOnly(token: AccessToken) -> (setup: CurlResponse, quit: [String]?, quitDuration: TimeInterval)? {
         guard let easy = try? CurlEasy() else { return nil }
         do {
             try easy.set(baseOptions())
@@ -89,6 +90,11 @@ public final class SMTPTransport: @unchecked Sendable {
             return nil
         }
         let response = easy.perform()
-        return (response, easy.close())
+        guard response.code == .ok else { return (response, nil, 0) }
+        let started = ContinuousClock.now
+        let quit = easy.rawExchange("QUIT\r\n", timeout: min(config.connectTimeout, 10))
+        let d = ContinuousClock.now - started
+        _ = easy.close()
+        return (response, quit, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
     }
 }
