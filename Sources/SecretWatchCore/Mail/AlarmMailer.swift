@@ -46,7 +46,14 @@ public struct AlarmMailer: AlarmTransitionObserver {
     func queue(_ mail: AlarmMail, kind: OutboxMessage.Kind, eventType: AlarmEventType, db: SQLiteConnection) throws {
         let notifications = notifications
         let message = mail.message(from: notifications.from, to: notifications.to)
-        try Store.enqueue(message, kind: kind, alarmId: mail.alarm.id, at: clock.now(), db)
+        do {
+            try Store.enqueue(message, kind: kind, alarmId: mail.alarm.id, at: clock.now(), db)
+        } catch let invalid as MailMessage.Invalid {
+            // An unusable address must not undo the alarm change itself: record why no mail went out.
+            try Store.insertEvent(alarmId: mail.alarm.id, type: .updated, severity: mail.alarm.severity,
+                                  detail: "e-mail not queued: \(invalid.description)", at: mail.now, db)
+            return
+        }
         if mail.occasion != .cleared {
             try Store.markNotified(id: mail.alarm.id, at: mail.now, db)
         }

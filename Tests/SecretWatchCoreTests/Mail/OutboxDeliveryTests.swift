@@ -8,6 +8,7 @@ struct OutboxDeliveryTests {
     @Test func serverDownThenUpDeliversEverythingAfterBackoff() async throws {
         let port = MailTestSupport.closedPort()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("secretwatch-updown-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
         // The server's CA must exist before the client trusts it: start once to make the certificates, stop.
         let first = try SMTPTestServer(directory: directory)
         let smtp = MailTestSupport.smtpConfig(port: port, caFile: first.caFile)

@@ -31,6 +31,8 @@ final class SMTPTestServer: @unchecked Sendable {
 
     let port: Int
     let directory: URL
+    /// The directory is removed with the server unless the test passed its own (to reuse it).
+    private let ownsDirectory: Bool
     private let process: Process
     private let input: Pipe
 
@@ -43,6 +45,7 @@ final class SMTPTestServer: @unchecked Sendable {
 
     /// `flags`: `--no-tls`, `--implicit`, `--blackhole`. `port`: a fixed port (server down-then-up tests).
     init(flags: [String] = [], port: Int = 0, acceptedTokens: [String] = [TestTokens.good], directory: URL? = nil) throws {
+        ownsDirectory = directory == nil
         self.directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("secretwatch-smtp-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: self.directory.appendingPathComponent("certs"), withIntermediateDirectories: true)
@@ -75,7 +78,10 @@ final class SMTPTestServer: @unchecked Sendable {
         self.port = p
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        if ownsDirectory { try? FileManager.default.removeItem(at: directory) }
+    }
 
     func stop() {
         try? input.fileHandleForWriting.close()
