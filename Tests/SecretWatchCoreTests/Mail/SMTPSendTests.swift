@@ -168,6 +168,31 @@ struct SMTPSendTests {
         #expect(attempt.result.failure?.transient == true)
     }
 
+    @Test func throughAnHTTPConnectProxy() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let proxy = try SMTPTestServer(script: "connect_proxy.py")
+        defer { proxy.stop() }
+        var config = server.smtpConfig()
+        config.proxy = "http://127.0.0.1:\(proxy.port)"
+        let attempt = try await send(server, MailTestSupport.message(), config: config)
+        #expect(attempt.result.failure == nil)
+        #expect(try server.received().count == 1)
+        let stats = try JSONDecoder().decode([String: Int].self, from: Data(contentsOf: proxy.directory.appendingPathComponent("stats.json")))
+        #expect(stats["connects"] == 1, "the SMTP session went through the tunnel")
+    }
+
+    @Test func proxyRefusingTheTunnel() async throws {
+        let proxy = try SMTPTestServer(flags: ["--deny"], script: "connect_proxy.py")
+        defer { proxy.stop() }
+        var config = MailTestSupport.smtpConfig(port: 587, caFile: nil)
+        config.proxy = "http://127.0.0.1:\(proxy.port)"
+        let sender = SMTPSender(transport: SMTPTransport(config: config), tokens: TestTokenProvider(), credential: "smtp")
+        let attempt = await sender.send(try MailTestSupport.message().rendered(), from: "sender@contoso.example", to: ["a@contoso.example"])
+        #expect(attempt.result.failure?.reason == "proxy_error")
+        #expect(attempt.result.failure?.detail?.contains("407") == true)
+    }
+
     @Test func connectRefused() async throws {
         let config = MailTestSupport.smtpConfig(port: MailTestSupport.closedPort(), caFile: nil)
         let sender = SMTPSender(transport: SMTPTransport(config: config), tokens: TestTokenProvider(), credential: "smtp")

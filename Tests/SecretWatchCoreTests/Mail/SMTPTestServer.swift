@@ -36,15 +36,16 @@ final class SMTPTestServer: @unchecked Sendable {
     private let process: Process
     private let input: Pipe
 
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/smtp_server.py").path
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     var caFile: String { directory.appendingPathComponent("certs/ca.pem").path }
     var tokensFile: URL { directory.appendingPathComponent("tokens") }
     var mailDirectory: URL { directory.appendingPathComponent("mail") }
 
     /// `flags`: `--no-tls`, `--implicit`, `--blackhole`. `port`: a fixed port (server down-then-up tests).
-    init(flags: [String] = [], port: Int = 0, acceptedTokens: [String] = [TestTokens.good], directory: URL? = nil) throws {
+    /// `script`: `smtp_server.py`, or `connect_proxy.py` for an HTTP CONNECT proxy (`--deny`: always 407).
+    init(flags: [String] = [], port: Int = 0, acceptedTokens: [String] = [TestTokens.good], directory: URL? = nil,
+         script: String = "smtp_server.py") throws {
         ownsDirectory = directory == nil
         self.directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("secretwatch-smtp-\(UUID().uuidString.prefix(8))")
@@ -52,7 +53,7 @@ final class SMTPTestServer: @unchecked Sendable {
         try (acceptedTokens.joined(separator: "\n") + "\n").write(to: self.directory.appendingPathComponent("tokens"), atomically: true, encoding: .utf8)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [Self.script, "--port", "\(port)", "--dir", self.directory.appendingPathComponent("mail").path,
+        process.arguments = [Self.fixtures.appendingPathComponent(script).path, "--port", "\(port)", "--dir", self.directory.appendingPathComponent("mail").path,
                              "--certdir", self.directory.appendingPathComponent("certs").path,
                              "--tokens", self.directory.appendingPathComponent("tokens").path,
                              "--stats", self.directory.appendingPathComponent("stats.json").path] + flags
