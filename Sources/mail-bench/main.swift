@@ -5,6 +5,7 @@
 //
 //   mail-bench --db PATH --port N --ca FILE --token-file FILE [--enqueue N] [--deliver]
 //              [--concurrency 3] [--rate 0] [--from ADDR]
+//   mail-bench --matrix SMTP,NOTLS,BLACKHOLE,DENYPROXY,CLOSED --ca FILE --token-file FILE
 import Foundation
 import SecretWatchCore
 import Synchronization
@@ -19,6 +20,8 @@ struct Options {
     var concurrency = 3
     var rate = 0
     var from = "bench@contoso.example"
+    /// --matrix SMTP,NOTLS,BLACKHOLE,DENYPROXY,CLOSED ports
+    var matrix: [Int] = []
 
     init(_ arguments: [String]) {
         var i = 0
@@ -38,6 +41,7 @@ struct Options {
             case "--concurrency": concurrency = Int(value())!
             case "--rate": rate = Int(value())!
             case "--from": from = value()
+            case "--matrix": matrix = value().split(separator: ",").map { Int($0)! }
             default: fatalError("unknown argument \(arguments[i])")
             }
             i += 1
@@ -60,6 +64,13 @@ final class FileTokenProvider: TokenProvider {
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
+if options.matrix.count == 5 {
+    let token = try String(contentsOfFile: options.tokenFile, encoding: .utf8).split(separator: "\n").first.map(String.init) ?? ""
+    let m = options.matrix
+    try await FailureMatrix(smtpPort: m[0], noTLSPort: m[1], blackholePort: m[2], denyingProxyPort: m[3], closedPort: m[4],
+                            ca: options.ca, goodToken: token).run()
+    exit(0)
+}
 let yaml = """
     database: \(options.db)
     smtp:
