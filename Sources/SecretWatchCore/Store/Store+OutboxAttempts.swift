@@ -36,3 +36,17 @@ extension Store {
             """, [state.rawValue, nextAttemptAt, finished, reason, reply.map(Redactor.scrub), outboxId])
     }
 }
+
+extension Store {
+    /// Deletes finished (sent or failed) outbox messages and their recipient rows finished before `before`;
+    /// the delivery history keeps every attempt. Returns how many messages were removed.
+    @discardableResult
+    public func pruneOutbox(finishedBefore before: Date) throws -> Int {
+        try transaction { db in
+            let finished = "SELECT id FROM outbox WHERE state IN ('sent', 'failed') AND finished_at < ?"
+            try db.run("DELETE FROM outbox_recipients WHERE outbox_id IN (\(finished))", [before])
+            try db.run("DELETE FROM outbox WHERE state IN ('sent', 'failed') AND finished_at < ?", [before])
+            return db.changes
+        }
+    }
+}

@@ -174,4 +174,17 @@ struct OutboxDeliveryTests {
         try await step.run(now: h.clock.now().addingTimeInterval(601))
         #expect(try h.store.activeAlarms().map(\.kind) == [.mailDeliveryFailing])
     }
+
+    @Test func finishedMessagesArePrunedQueuedOnesNever() throws {
+        let h = try DeliveryHarness(smtp: MailTestSupport.smtpConfig(port: 1, caFile: nil), mailer: MailerConfig())
+        _ = try h.enqueue(2)
+        let done = try #require(try h.store.claimNextDue(now: h.clock.now()))
+        try h.store.transaction { db in
+            try Store.finishAttempt(outboxId: done.id, state: .sent, nextAttemptAt: nil, reason: nil, reply: nil, at: h.clock.now(), db)
+        }
+        #expect(try h.store.pruneOutbox(finishedBefore: h.clock.now()) == 0)
+        #expect(try h.store.pruneOutbox(finishedBefore: h.clock.now().addingTimeInterval(1)) == 1)
+        #expect(try h.store.outboxMessages().map(\.state) == [.queued])
+        #expect(try h.store.outboxRecipients(outboxId: done.id).isEmpty)
+    }
 }
