@@ -45,11 +45,16 @@ let package = Package(
         .target(name: "CStandInTLS", path: "Sources/CStandInTLS",
                 linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         .target(name: "SecretWatchStandIns", dependencies: ["CStandInTLS"]),
+        // Drives the outbox against a local SMTP server: scripts/bench-mail.sh and the kill -9 test.
+        .executableTarget(
+            name: "mail-bench",
+            dependencies: ["SecretWatchCore"]
+        ),
         .testTarget(
             name: "SecretWatchCoreTests",
             dependencies: ["SecretWatchCore", "SecretWatchStandIns"],
             // Fixtures sit next to the tests that use them and are read from the source tree.
-            exclude: ["Config/Fixtures"],
+            exclude: ["Config/Fixtures", "Mail/Fixtures"],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -11,6 +11,8 @@ public struct Config: Sendable {
     public var smtp: SMTPConfig
     public var notifications: NotificationsConfig
     public var alarms: AlarmPolicy
+    /// Outbox delivery (concurrency, rate cap, retries); defaults when the section is absent.
+    public var mailer: MailerConfig = MailerConfig()
     /// Further credentials watched for expiry only (no secret, no token probing).
     public var credentials: [WatchedCredentialConfig]
     /// The file the configuration was read from.

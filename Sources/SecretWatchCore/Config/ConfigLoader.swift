@@ -108,12 +108,13 @@ private struct Reader {
         let alarms = readAlarms(root.object("alarms"))
         let credentials = readCredentials(root.list("credentials"), smtpName: smtp?.auth.name)
         let token = TokenConfigReader(problems: problems, absolute: absolute, checkFiles: checkSecrets).read(root.object("token"))
+        let mailer = MailerConfig.read(root.object("mailer"), problems: problems)
         root.finish()
         guard let smtp, let notifications, let http, let alarms else { return nil }
         return Config(database: database, logLevel: logLevel, http: http,
                       scheduler: SchedulerConfig(interval: interval ?? 60), smtp: smtp,
-                      notifications: notifications, alarms: alarms, credentials: credentials, sourcePath: sourcePath,
-                      token: token)
+                      notifications: notifications, alarms: alarms, mailer: mailer, credentials: credentials,
+                      sourcePath: sourcePath, token: token)
     }
 
     func readLogLevel(_ root: YAMLObject) -> Logger.Level {

@@ -78,7 +78,8 @@ final class YAMLObject {
             return nil
         }
         let value = scalar.string
-        if value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+        // Scalars, not Characters: "\r\n" is one Character that equals neither "\r" nor "\n".
+        if value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
             problems.error(fieldPath(key), "must be a single line (line breaks are not allowed)")
             return nil
         }

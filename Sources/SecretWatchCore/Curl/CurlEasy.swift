@@ -11,6 +11,7 @@ public final class CurlEasy {
     private var lists: [UnsafeMutablePointer<curl_slist>] = []
     private let state = TransferState()
     private var problems: [String] = []
+    private var closed = false
 
     /// `curl_global_init` exactly once per process, before the first handle (Swift runs a static let once).
     private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
@@ -29,13 +30,14 @@ public final class CurlEasy {
     }
 
     deinit {
-        curl_easy_cleanup(handle)
+        if !closed { curl_easy_cleanup(handle) }
         lists.forEach { curl_slist_free_all($0) }
         errorBuffer.deallocate()
     }
 
     /// Clears every option (keeping live connections for reuse) and sets the safe defaults again.
     public func reset() throws {
+        precondition(!closed, "CurlEasy used after close()")
         curl_easy_reset(handle)
         lists.forEach { curl_slist_free_all($0) }
         lists = []
@@ -131,8 +133,58 @@ public final class CurlEasy {
         try check(sw_curl_setopt_pointer(handle, CURLOPT_DEBUGDATA, Unmanaged.passUnretained(state).toOpaque()), "CURLOPT_DEBUGDATA")
     }
 
+    /// Closes the handle and its cached connections now (SMTP: sends QUIT and reads the reply), returning
+    /// what the trace recorded meanwhile (empty unless `enableTrace()` was called). The handle is unusable after.
+    public func close() -> [CurlResponse.TraceLine] {
+        guard !closed else { return [] }
+        closed = true
+        state.startTransfer()
+        withExtendedLifetime(state) { curl_easy_cleanup(handle) }
+        return state.trace
+    }
+
+    /// After a `.connectOnly` transfer: sends `text` on the established connection (through TLS when it is
+    /// encrypted) and reads until a line that ends a reply arrives — e.g. an SMTP `QUIT` and its `221` — or
+    /// `timeout` passes. Returns the reply lines, or nil when nothing complete arrived. Blocking.
+    public func rawExchange(_ text: String, timeout: TimeInterval) -> [String]? {
+        precondition(!closed, "CurlEasy used after close()")
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+        var bytes = Array(text.utf8)
+        while !bytes.isEmpty {
+            var sent = 0
+            let rc = curl_easy_send(handle, bytes, bytes.count, &sent)
+            if rc == CURLE_AGAIN {
+                guard ContinuousClock.now < deadline else { return nil }
+                usleep(1000)
+                continue
+            }
+            guard rc == CURLE_OK else { return nil }
+            bytes.removeFirst(sent)
+        }
+        var received = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while ContinuousClock.now < deadline {
+            var n = 0
+            let rc = curl_easy_recv(handle, &buffer, buffer.count, &n)
+            if rc == CURLE_AGAIN {
+                usleep(1000)
+                continue
+            }
+            guard rc == CURLE_OK, n > 0 else { break }
+            received.append(contentsOf: buffer[0..<n])
+            let lines = String(decoding: received, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+            // A reply ends with a line whose fourth character is a space ("221 bye"), not "-" ("250-more").
+            if received.suffix(2) == Data("\r\n".utf8), let last = lines.last, last.count >= 4,
+               last[last.index(last.startIndex, offsetBy: 3)] == " " {
+                return lines
+            }
+        }
+        return received.isEmpty ? nil : String(decoding: received, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+    }
+
     /// Runs the transfer (blocking) and reports everything the classifiers need.
     public func perform() -> CurlResponse {
+        precondition(!closed, "CurlEasy used after close()")
         errorBuffer[0] = 0
         state.startTransfer()
         let rc = withExtendedLifetime(state) { curl_easy_perform(handle) }

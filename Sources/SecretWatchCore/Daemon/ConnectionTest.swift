@@ -3,10 +3,16 @@ import Foundation
 /// `secretwatch check --connect`, like ISE's "Test Connection": runs the stages in order, timing each, and stops
 /// at the first failure (later stages need what it would have produced). `standard(config:)` lists the stages.
 public struct ConnectionTest: Sendable {
-    public var stages: [any ConnectionStage]
+    public typealias FollowUp = @Sendable (ConnectionTestContext) async -> [ConnectionStageResult]
 
-    public init(stages: [any ConnectionStage]) {
+    public var stages: [any ConnectionStage]
+    /// Runs after every stage passed and reports several stages at once (the SMTP session: connect, EHLO,
+    /// STARTTLS, AUTH, QUIT are timed from one libcurl transfer).
+    public var followUp: FollowUp?
+
+    public init(stages: [any ConnectionStage], followUp: FollowUp? = nil) {
         self.stages = stages
+        self.followUp = followUp
     }
 
     /// Runs the stages; `report` sees each result as soon as it is known (the CLI prints it at once).
@@ -25,7 +31,13 @@ public struct ConnectionTest: Sendable {
             }
             results.append(result)
             report(result)
-            if !result.ok { break }
+            if !result.ok { return results }
+        }
+        if let followUp {
+            for result in await followUp(context) {
+                results.append(result)
+                report(result)
+            }
         }
         return results
     }

@@ -5,40 +5,74 @@ import ServiceLifecycle
 /// The composition root: from a validated configuration, the store, the alarm engine and the scheduler
 /// with its registered steps. `secretwatch run` runs it; tests build it with a `ManualClock`.
 public final class Daemon: Sendable {
-    public let config: Config
+    /// The configuration in force (a SIGHUP reload may replace parts of it).
+    public var config: Config { current.value }
+    public let current: CurrentConfig
     public let store: Store
     public let engine: AlarmEngine
     public let scheduler: Scheduler
     public let clock: any WallClock
     public let telemetry: TelemetryHub
     /// Tokens for every credential with a secret (the SMTP one, and watched ones given a secret); the mailer asks
-    /// it for its bearer token.
-    public let tokens: TokenCache
+    /// it for its bearer token. A reload that changes token settings replaces the cache in the holder.
+    public let tokenHolder: TokenCacheHolder
+    public var tokens: TokenCache { tokenHolder.cache }
     /// Long-running services started by `run()`, besides the scheduler.
     public let services: [any Service]
+    /// The mailer's parts; `delivery` is nil without a token provider.
+    public let mail: MailComponents
+    public let delivery: DeliveryService?
+    public let reloader: ConfigReloader
     private let logger: Logger
 
     public init(config: Config, clock: any WallClock = SystemClock(), observers: [any AlarmTransitionObserver] = [],
-                telemetry: [any TelemetryObserver] = [], logger: Logger = Logger(label: "secretwatch")) throws {
-        self.config = config
+                telemetry: [any TelemetryObserver] = [], logger: Logger = Logger(label: "secretwatch"),
+                tokenFactory: (@Sendable (Config) -> any TokenProvider)? = nil,
+                reload: (@Sendable () throws -> Config)? = nil) throws {
+        let current = CurrentConfig(config)
+        self.current = current
         self.clock = clock
         self.logger = logger
         let telemetry = TelemetryHub(telemetry)
         self.telemetry = telemetry
         store = try Store(path: config.database, now: clock.now())
         try store.syncCredentials(config.allCredentials, now: clock.now())
-        engine = AlarmEngine(store: store, observers: observers, telemetry: telemetry)
-        tokens = TokenCache(clients: TokenEndpointSettings.all(config: config).map { EntraTokenClient(settings: $0) }, clock: clock,
-                            recorder: TokenAttemptRecorder(store: store, telemetry: telemetry,
-                                                           logger: logger))
+        let recorder = TokenAttemptRecorder(store: store, telemetry: telemetry, logger: logger)
+        let makeCache: @Sendable ([TokenEndpointSettings]) -> TokenCache = { settings in
+            TokenCache(clients: settings.map { EntraTokenClient(settings: $0) }, clock: clock, recorder: recorder)
+        }
+        let settings = TokenEndpointSettings.all(config: config)
+        let holder = TokenCacheHolder(settings: settings, cache: makeCache(settings))
+        tokenHolder = holder
+        mail = MailComponents(current: current, clock: clock)
+        engine = AlarmEngine(store: store, observers: observers + [mail.alarmMailer], telemetry: telemetry)
         // Every periodic check, in the order a pass runs them.
         let steps: [any SchedulerStep] = [
             ExpiryStep(evaluator: ExpiryEvaluator(engine: engine, policy: config.alarms)),
-            TokenHealthStep(cache: tokens, evaluator: TokenAlarmEvaluator(engine: engine, policy: config.alarms)),
-        ]
+            TokenHealthStep(holder: holder, evaluator: TokenAlarmEvaluator(engine: engine, policy: config.alarms)),
+        ] + mail.steps(config: config, engine: engine)
         scheduler = Scheduler(steps: steps, interval: config.scheduler.interval, clock: clock, store: store,
                               telemetry: telemetry)
-        services = []
+        // The mailer authenticates with the same cache the token-health step keeps warm (tests may inject another).
+        let delivery = mail.deliveryService(config: config, engine: engine, tokens: tokenFactory?(config) ?? holder,
+                                            clock: clock, telemetry: telemetry, logger: logger)
+        self.delivery = delivery
+        let injected = tokenFactory != nil
+        let source = config.sourcePath
+        // A reload connection-tests new SMTP settings with a fresh cache for the new configuration; once applied,
+        // that cache (or a new one, when only token settings changed) replaces the daemon's.
+        let factory: @Sendable (Config) -> any TokenProvider = tokenFactory ?? { makeCache(TokenEndpointSettings.all(config: $0)) }
+        reloader = ConfigReloader(current: current, load: reload ?? { try ConfigLoader().load(path: source).config },
+                                  engine: engine, delivery: delivery, tokenFactory: factory, clock: clock, telemetry: telemetry,
+                                  onApplied: { applied, tested in
+                                      let settings = TokenEndpointSettings.all(config: applied)
+                                      if settings != holder.settings {
+                                          holder.replace(settings: settings, cache: (tested as? TokenCache) ?? makeCache(settings))
+                                      }
+                                      // The mailer keeps going through the holder: one cache for probing and sending.
+                                      if !injected { delivery?.update(smtp: applied.smtp, tokens: holder) }
+                                  })
+        services = [ReloadService(reloader: reloader)] + (delivery.map { [$0] } ?? [])
         // Parsing a large configuration leaves freed YAML nodes behind; hand that memory back to the system.
         MemoryRelease.returnFreedMemory()
     }

@@ -89,5 +89,42 @@ public enum Migrations {
                 value TEXT NOT NULL
             );
             """),
+        Migration(version: 2, name: "mail outbox, per-recipient delivery state, configuration reloads", sql: """
+            CREATE TABLE outbox (
+                id              INTEGER PRIMARY KEY,
+                message_id      TEXT NOT NULL UNIQUE,
+                kind            TEXT NOT NULL,
+                alarm_id        INTEGER REFERENCES alarms(id),
+                mail_from       TEXT NOT NULL,
+                subject         TEXT NOT NULL,
+                content         TEXT NOT NULL,
+                state           TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'failed')),
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                queued_at       REAL NOT NULL,
+                next_attempt_at REAL NOT NULL,
+                claimed_at      REAL,
+                finished_at     REAL,
+                last_reason     TEXT,
+                last_reply      TEXT
+            );
+            CREATE INDEX outbox_due ON outbox(state, next_attempt_at, id);
+            CREATE TABLE outbox_recipients (
+                outbox_id     INTEGER NOT NULL REFERENCES outbox(id),
+                address       TEXT NOT NULL,
+                state         TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'refused')),
+                smtp_code     INTEGER,
+                enhanced_code TEXT,
+                reply         TEXT,
+                updated_at    REAL,
+                PRIMARY KEY (outbox_id, address)
+            );
+            CREATE TABLE config_reloads (
+                id      INTEGER PRIMARY KEY,
+                at      REAL NOT NULL,
+                outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'unchanged', 'rejected')),
+                reason  TEXT,
+                detail  TEXT NOT NULL
+            );
+            """),
     ]
 }

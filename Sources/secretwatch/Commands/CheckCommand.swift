@@ -13,7 +13,7 @@ struct CheckCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    @Flag(help: "Also run a live connection test: a token request (then the SMTP stages), no mail sent.")
+    @Flag(help: "Also test the live connection: token, then SMTP connect, EHLO, STARTTLS, AUTH XOAUTH2, QUIT (no mail sent).")
     var connect = false
 
     func run() async throws {
@@ -54,6 +54,6 @@ struct CheckCommand: AsyncParsableCommand {
             printError("connection test failed at stage \(failed.stage): \(failed.failure?.reason ?? "unknown")")
             throw ExitCode(ExitStatus.failed)
         }
-        print("connection test passed")
+        print("connection test passed (no mail sent)")
     }
 }

@@ -17,7 +17,13 @@ struct RunCommand: AsyncParsableCommand {
         let config = try options.loadAndBootstrapLogging()
         let daemon: Daemon
         do {
-            daemon = try Daemon(config: config)
+            let path = options.configPath
+            let database = options.database != nil ? config.database : nil
+            daemon = try Daemon(config: config, reload: {
+                var reloaded = try ConfigLoader().load(path: path).config
+                if let database { reloaded.database = database } // --database stays in force
+                return reloaded
+            })
         } catch {
             printError("error: \(error)")
             throw ExitCode(ExitStatus.failed)

@@ -123,7 +123,7 @@ struct CLITests {
         #expect(alarm.severity == "warning")
         #expect(alarm.threshold_days == 14)
         #expect(alarm.summary.hasSuffix("(11 days left)") || alarm.summary.hasSuffix("(10 days left)"))
-        #expect(alarm.events.map(\.type) == ["raised"])
+        #expect(alarm.events.map(\.type) == ["raised", "notified"])
 
         let status = try run(["status", "--config", config])
         #expect(status.status == 0, "\(status.stderr)")

@@ -1,13 +1,15 @@
 import Foundation
 import SecretWatchStandIns
 
-/// A configuration file pointing `smtp.auth` at the token stand-in, trusting its throwaway CA.
+/// A configuration file pointing `smtp.auth` at the token stand-in, trusting its throwaway CA; with `smtp`, the
+/// SMTP stages of `check --connect` go to that local aiosmtpd (trusting its CA).
 enum CheckConnectConfig {
-    static func write(in fixture: TokenEndpointFixture, database: String) throws -> String {
+    static func write(in fixture: TokenEndpointFixture, database: String, smtp: SMTPTestServer? = nil) throws -> String {
+        let server = smtp.map { "host: localhost\n  port: \($0.port)\n  ca_file: \($0.caFile)" } ?? "host: smtp.office365.com"
         let yaml = """
             database: \(database)
             smtp:
-              host: smtp.office365.com
+              \(server)
               auth:
                 name: smtp
                 mailbox: ise-alerts@contoso.com

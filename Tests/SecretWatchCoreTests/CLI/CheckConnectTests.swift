@@ -8,9 +8,15 @@ struct CheckConnectTests {
     @Test func successPrintsTheStageDurationAndLifetimeButNotTheToken() throws {
         let f = try TokenEndpointFixture(behaviour: .success(accessToken: "stand-in-token-for-cli-0042", expiresIn: 3599))
         defer { f.close() }
-        let config = try CheckConnectConfig.write(in: f, database: f.pki.directory + "/sw.db")
+        let smtp = try SMTPTestServer(acceptedTokens: ["stand-in-token-for-cli-0042"])
+        defer { smtp.stop() }
+        let config = try CheckConnectConfig.write(in: f, database: f.pki.directory + "/sw.db", smtp: smtp)
         let out = try SecretWatchCLI.run(["check", "--config", config, "--connect"])
         #expect(out.status == 0, "\(out.all)")
+        for stage in ["connect", "EHLO", "STARTTLS", "AUTH", "QUIT"] {
+            #expect(out.stdout.split(separator: "\n").contains { $0.hasPrefix(stage + " ") && $0.contains(" ok ") }, "stage \(stage): \(out.stdout)")
+        }
+        #expect(try smtp.stats().messages == 0)
         let line = try #require(out.stdout.split(separator: "\n").first { $0.hasPrefix("token ") && $0.contains(" ms ") })
         #expect(line.contains(" ok "))
         #expect(line.contains(" ms  token lifetime 3599 s"))

@@ -48,8 +48,10 @@ struct SecretCanaryTests {
     @Test func commandLineOutput() throws {
         let f = try TokenEndpointFixture(behaviour: .success(accessToken: Self.token, expiresIn: 3599), secret: Self.secret)
         defer { f.close() }
+        let smtp = try SMTPTestServer(acceptedTokens: [Self.token])
+        defer { smtp.stop() }
         let database = f.pki.directory + "/sw.db"
-        let config = try CheckConnectConfig.write(in: f, database: database)
+        let config = try CheckConnectConfig.write(in: f, database: database, smtp: smtp)
         var outputs: [SecretWatchCLI.Output] = []
         outputs.append(try SecretWatchCLI.run(["check", "--config", config, "--connect"]))
         outputs.append(try SecretWatchCLI.run(["run", "--once", "--config", config, "--log-level", "trace"]))

@@ -1,0 +1,107 @@
+import Foundation
+
+/// The e-mail an alarm change sends the administrators: what happened, for which app, the expiry and days
+/// left, the reason and the fix, and the alarm id to acknowledge. Pure text; `MailMessage` does the encoding.
+public struct AlarmMail: Sendable {
+    /// Why the mail is sent.
+    public enum Occasion: String, Sendable {
+        case raised, escalated, updated, cleared, reminder
+
+        var word: String {
+            switch self {
+            case .raised: "RAISED"
+            case .escalated: "ESCALATED"
+            case .updated: "UPDATED"
+            case .cleared: "CLEARED"
+            case .reminder: "REMINDER"
+            }
+        }
+    }
+
+    public var alarm: Alarm
+    public var credential: Credential
+    public var occasion: Occasion
+    /// What changed (the history event's detail).
+    public var detail: String
+    public var now: Date
+
+    public init(alarm: Alarm, credential: Credential, occasion: Occasion, detail: String, now: Date) {
+        self.alarm = alarm
+        self.credential = credential
+        self.occasion = occasion
+        self.detail = detail
+        self.now = now
+    }
+
+    /// `[secretwatch] CRITICAL client_secret_expiring: ise-smtp — SMTP OAuth client secret about to expire (RAISED)`
+    public var subject: String {
+        let severity = occasion == .cleared ? "CLEARED" : alarm.severity.rawValue.uppercased()
+        let suffix = occasion == .cleared ? "" : " (\(occasion.word))"
+        return "[secretwatch] \(severity) \(alarm.kind.rawValue): \(credential.name) — \(alarm.kind.title)\(suffix)"
+    }
+
+    public var body: String {
+        var lines: [String] = []
+        switch occasion {
+        case .cleared: lines.append("This alarm is cleared: \(detail)")
+        case .reminder: lines.append("This alarm is still active and not acknowledged: \(alarm.summary)")
+        default: lines.append("\(alarm.summary).")
+        }
+        lines.append("")
+        lines.append("What happened: \(detail)")
+        lines.append("")
+        lines.append("Application")
+        lines.append("  display name: \(credential.displayName ?? "-")")
+        lines.append("  credential:   \(credential.name)")
+        lines.append("  tenant id:    \(credential.tenantId)")
+        lines.append("  client id:    \(credential.clientId)")
+        if let mailbox = credential.mailbox { lines.append("  mailbox:      \(mailbox)") }
+        if let expires = alarm.expiresAt ?? credential.expiresAt {
+            let seconds = expires.timeIntervalSince(now)
+            let days = Int((seconds / 86400).rounded(.up))
+            lines.append("  secret expires: \(Timestamps.rfc3339(expires)) (" + (seconds <= 0 ? "expired" : "\(days) day\(days == 1 ? "" : "s") left") + ")")
+        }
+        lines.append("")
+        lines.append("Alarm")
+        lines.append("  id:       \(alarm.id)")
+        lines.append("  kind:     \(alarm.kind.rawValue) (\(alarm.kind.title))")
+        lines.append("  severity: \(alarm.severity.rawValue)")
+        lines.append("  raised:   \(Timestamps.rfc3339(alarm.raisedAt))")
+        if let reason = alarm.reason { lines.append("  reason:   \(reason)") }
+        if occasion != .cleared {
+            lines.append("")
+            lines.append("How to fix it")
+            lines += fixSteps.map { "  " + $0 }
+            lines.append("")
+            lines.append("Acknowledge (stops the reminders): secretwatch ack \(alarm.id) --by <your name>")
+        }
+        lines.append("")
+        lines.append("-- ")
+        lines.append("secretwatch \(SecretWatchVersion.string)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The fix: the Entra rotation steps for secrets, the reason table's fix for mail failures.
+    var fixSteps: [String] {
+        switch alarm.kind {
+        case .clientSecretExpiring, .clientSecretExpired:
+            return [
+                "1. In the Microsoft Entra admin center open App registrations → \(credential.displayName ?? credential.clientId) (client id \(credential.clientId)) → Certificates & secrets.",
+                "2. Under Client secrets choose New client secret, pick a lifetime, and copy the secret's Value (not its Secret ID) right away.",
+                "3. Write the new value into the secret file (or variable) secretwatch and the mail sender read; keep it mode 0600.",
+                "4. Set secret_expires for \(credential.name) in the secretwatch configuration to the new Expires date, then reload (systemctl reload secretwatch or kill -HUP).",
+                "5. Update the sending system (e.g. Cisco ISE: Administration → System → Settings → SMTP Server) with the new secret, then delete the old secret in Entra.",
+            ]
+        case .mailDeliveryFailing, .tokenAcquisitionFailing:
+            if let reason = alarm.reason, let known = SMTPReason.named(reason) {
+                return ["\(known.message).", "Fix: \(known.fix)"]
+            }
+            return ["See secretwatch alarms --events and the delivery / token history for the classified reason" + (alarm.reason.map { " (\($0))" } ?? "") + "; docs/troubleshooting.md lists every reason with its fix."]
+        }
+    }
+
+    public func message(from: String, to: [String]) -> MailMessage {
+        MailMessage(from: from, to: to, subject: subject, body: body, date: now,
+                    extraHeaders: [("X-Secretwatch-Alarm", "\(alarm.id) \(alarm.kind.rawValue) \(occasion.rawValue)")])
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Keeps `mail_delivery_failing` (a system alarm on the SMTP credential) in step with the outbox: raised when
+/// a send fails with a non-transient reason or the oldest queued message is too old, its reason updated when
+/// the failure changes, cleared when a message goes out. Every call runs inside the caller's transaction.
+public struct MailDeliveryAlarm: Sendable {
+    public let engine: AlarmEngine
+    /// The credential the alarm is filed under (the SMTP one).
+    public let credentialName: String
+
+    public init(engine: AlarmEngine, credentialName: String) {
+        self.engine = engine
+        self.credentialName = credentialName
+    }
+
+    private func record(_ db: SQLiteConnection) throws -> CredentialRecord? {
+        try db.query("SELECT * FROM credentials WHERE name = ?", [credentialName]).first.map(Store.credentialRecord)
+    }
+
+    /// Raises the alarm, or updates its reason when it is already active for another one.
+    public func failing(reason: String, summary: String, detail: String, at: Date, db: SQLiteConnection) throws {
+        guard let credential = try record(db) else { return }
+        if let active = try Store.activeAlarms(kinds: [.mailDeliveryFailing], db).first(where: { $0.credentialId == credential.id }) {
+            guard active.reason != reason else { return }
+            try engine.update(active, credential: credential, type: .updated, severity: .major, thresholdDays: nil,
+                              reason: reason, summary: summary, detail: detail, at: at, db: db)
+            return
+        }
+        try engine.raise(.mailDeliveryFailing, for: credential, severity: .major, reason: reason, summary: summary,
+                         detail: detail, at: at, db: db)
+    }
+
+    /// Clears the alarm (a message went out).
+    public func delivered(detail: String, at: Date, db: SQLiteConnection) throws {
+        guard let credential = try record(db) else { return }
+        for active in try Store.activeAlarms(kinds: [.mailDeliveryFailing], db) where active.credentialId == credential.id {
+            try engine.clear(active, credential: credential, detail: detail, at: at, db: db)
+        }
+    }
+
+    /// The outbox-age rule: raises the alarm when the oldest queued message waits longer than `maxAge`.
+    public func checkAge(maxAge: TimeInterval, now: Date) throws {
+        let snapshot = try engine.store.outboxSnapshot()
+        guard let oldest = snapshot.oldestQueuedAt, now.timeIntervalSince(oldest) > maxAge else { return }
+        let reason = snapshot.oldestLastReason ?? "smtp_transient"
+        try engine.store.transaction { db in
+            try failing(reason: reason,
+                        summary: "\(snapshot.depth) mail(s) waiting in the outbox, the oldest since \(Timestamps.rfc3339(oldest))",
+                        detail: "the oldest queued mail has waited \(DurationText.format(now.timeIntervalSince(oldest).rounded())) (more than \(DurationText.format(maxAge))); last failure: \(reason)",
+                        at: now, db: db)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Synchronization
+
+/// Wakes idle delivery workers when mail is queued (instead of waiting for the next poll). A waiter passes the
+/// generation it saw before looking for work, so a signal in between is never missed.
+public final class OutboxSignal: Sendable {
+    private struct State {
+        var generation: UInt64 = 0
+        var nextId: UInt64 = 0
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public var generation: UInt64 { state.withLock { $0.generation } }
+
+    /// New mail: every waiter wakes.
+    public func signal() {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.generation &+= 1
+            defer { s.waiters = [:] }
+            return Array(s.waiters.values)
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    /// Returns once the generation differs from `seen`, or the task is cancelled.
+    public func wait(after seen: UInt64) async {
+        let id = state.withLock { s -> UInt64 in s.nextId &+= 1; return s.nextId }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { s -> Bool in
+                    if s.generation != seen || Task.isCancelled { return true }
+                    s.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+
+    /// Waits for a signal after `seen` or until `deadline` on `clock`, whichever comes first.
+    public func wait(after seen: UInt64, until deadline: Date, clock: any WallClock) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await clock.sleep(until: deadline) }
+            group.addTask { await self.wait(after: seen) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}

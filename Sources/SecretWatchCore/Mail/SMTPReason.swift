@@ -1,0 +1,131 @@
+/// Every classified SMTP failure, in one table (microsoft-reference.md rows 1–8 and 17–26): the stable
+/// reason (a metric label, listed in docs/troubleshooting.md), what the operator reads, the fix, and what the
+/// outbox does about it. Tests enumerate `all` to check that the documentation covers every reason.
+public struct SMTPReason: Sendable, Equatable {
+    /// What the outbox does with a message after this failure.
+    public enum Disposition: String, Sendable {
+        /// Retried with exponential backoff; no alarm unless the outbox ages.
+        case transient
+        /// The mail path is broken (configuration, permissions, Exchange policy): the message stays queued and is
+        /// retried at the longest backoff interval, and `mail_delivery_failing` is raised at once.
+        case blocking
+        /// This message can never be delivered: it stops retrying (state `failed`) and the alarm is raised.
+        case permanent
+    }
+
+    public let reason: String
+    /// Where it comes from (curl code, SMTP reply), for the documentation.
+    public let signature: String
+    public let message: String
+    public let fix: String
+    public let disposition: Disposition
+
+    public func error(detail: String?) -> OperatorError {
+        OperatorError(reason: reason, message: message, fix: fix, detail: detail, transient: disposition == .transient)
+    }
+
+    public static func named(_ reason: String) -> SMTPReason? { all.first { $0.reason == reason } }
+
+    static func find(_ reason: String) -> SMTPReason {
+        guard let found = named(reason) else { preconditionFailure("SMTP reason \(reason) is not in SMTPReason.all") }
+        return found
+    }
+
+    public static let all: [SMTPReason] = [
+        .init(reason: "dns_failure", signature: "curl 6 (could not resolve host)",
+              message: "cannot resolve the SMTP host name",
+              fix: "check smtp.host and the DNS resolver of this machine", disposition: .transient),
+        .init(reason: "connect_timeout", signature: "curl 28 before the server greeted",
+              message: "no answer from the SMTP host:port within smtp.connect_timeout",
+              fix: "a firewall drops the traffic or a proxy is needed: open port 587 to smtp.office365.com or set smtp.proxy",
+              disposition: .transient),
+        .init(reason: "connect_refused", signature: "curl 7 (connection refused)",
+              message: "the SMTP host:port refused the connection",
+              fix: "check smtp.host and smtp.port (587 for starttls, 465 for implicit), or set smtp.proxy",
+              disposition: .transient),
+        .init(reason: "proxy_error", signature: "curl 5, 56 or 97 with smtp.proxy set (proxy unreachable or CONNECT refused, e.g. 407)",
+              message: "the proxy refused the CONNECT tunnel to the SMTP host or cannot be reached",
+              fix: "check smtp.proxy (URL, port, credentials) and that the proxy allows CONNECT to port 587",
+              disposition: .blocking),
+        .init(reason: "tls_untrusted", signature: "curl 60 (unable to get local issuer certificate)",
+              message: "the SMTP server's certificate is not trusted here (TLS-inspecting proxy or stale CA bundle)",
+              fix: "add the issuing CA to the system trust store or set smtp.ca_file; never disable verification",
+              disposition: .blocking),
+        .init(reason: "tls_hostname_mismatch", signature: "curl 60 (no alternative certificate subject name matches)",
+              message: "the SMTP server's certificate is for another host name",
+              fix: "use the host name the certificate names (smtp.office365.com) or check for an intercepting proxy",
+              disposition: .blocking),
+        .init(reason: "tls_ca_file", signature: "curl 77 (CA file missing or unreadable)",
+              message: "the configured CA file cannot be read",
+              fix: "check smtp.ca_file: the path exists, is readable by secretwatch and holds PEM certificates",
+              disposition: .blocking),
+        .init(reason: "tls_handshake", signature: "curl 35 (TLS handshake failed)",
+              message: "the TLS handshake with the SMTP server failed",
+              fix: "check that smtp.tls matches the port (starttls on 587, implicit on 465) and that no middlebox interferes",
+              disposition: .blocking),
+        .init(reason: "tls_version", signature: "421 4.7.66 / 5.7.67; curl 35 mentioning the protocol version",
+              message: "the server requires TLS 1.2 or newer",
+              fix: "update OpenSSL/libcurl on this machine so that TLS 1.2+ is negotiated",
+              disposition: .blocking),
+        .init(reason: "starttls_unavailable", signature: "curl 64 (STARTTLS not offered)",
+              message: "the SMTP server did not offer encryption (STARTTLS), so secretwatch did not authenticate",
+              fix: "check smtp.host and smtp.port, or look for a middlebox that strips STARTTLS; secretwatch never sends the token in plaintext",
+              disposition: .blocking),
+        .init(reason: "smtp_auth_disabled", signature: "535 5.7.139 … SmtpClientAuthentication is disabled",
+              message: "SMTP AUTH is switched off for the tenant or the mailbox",
+              fix: "enable it: Set-TransportConfig -SmtpClientAuthenticationDisabled $false, or Set-CASMailbox <mailbox> -SmtpClientAuthenticationDisabled $false",
+              disposition: .blocking),
+        .init(reason: "smtp_auth_rejected", signature: "535 5.7.3 after a token was issued (also after one retry with a fresh token)",
+              message: "Exchange refused the OAuth token for this mailbox",
+              fix: "grant Office 365 Exchange Online → SMTP.SendAsApp with admin consent; run New-ServicePrincipal with the Enterprise application's object id; Add-MailboxPermission <mailbox> -User <service principal> -AccessRights FullAccess; check that smtp.auth.mailbox is that mailbox",
+              disposition: .blocking),
+        .init(reason: "send_as_denied", signature: "550 5.7.60 at MAIL FROM; 554 5.2.252 SendAsDenied after DATA",
+              message: "this app may not send as the From address",
+              fix: "set notifications.from to the mailbox itself, or grant Add-RecipientPermission <from> -AccessRights SendAs -Trustee <service principal>",
+              disposition: .blocking),
+        .init(reason: "not_authenticated", signature: "530 5.7.57",
+              message: "the server refused the mail because the session is not authenticated",
+              fix: "SMTP AUTH did not succeed before MAIL FROM: check smtp.auth and the server's AUTH offer (secretwatch always authenticates with XOAUTH2)",
+              disposition: .blocking),
+        .init(reason: "concurrency_limit", signature: "432 4.3.2 … thread limit exceeded",
+              message: "more than 3 parallel SMTP sessions for this mailbox",
+              fix: "lower mailer.concurrency to 3 or less, and check that no other system sends as this mailbox at the same time",
+              disposition: .transient),
+        .init(reason: "quota_exceeded", signature: "554 5.2.0 …SubmissionQuotaExceeded; 5.1.90",
+              message: "the mailbox reached its daily recipient quota (10,000 recipients a day)",
+              fix: "sending pauses for up to 24 hours; queued mail goes out once Exchange lifts the limit",
+              disposition: .blocking),
+        .init(reason: "sender_throttled", signature: "550 5.2.251, 5.2.253–5.2.255",
+              message: "Exchange paused this mailbox after repeated errors",
+              fix: "fix the cause of the earlier failures, then wait for Exchange to lift the block",
+              disposition: .blocking),
+        .init(reason: "tenant_blocked", signature: "550 5.7.705 / 5.7.708; 451 4.7.500–4.7.699",
+              message: "Exchange blocked the tenant or this IP address (temporarily for 4.7.5xx)",
+              fix: "check the Microsoft 365 admin center (Message center, restricted entities); open a case if the tenant is blocked",
+              disposition: .blocking),
+        .init(reason: "recipient_rejected", signature: "5xx at RCPT TO (e.g. 550 5.1.1)",
+              message: "the server refused a recipient; the other recipients still get the mail",
+              fix: "check the address in notifications.to",
+              disposition: .permanent),
+        .init(reason: "smtp_timeout", signature: "curl 28 after the server greeted",
+              message: "the SMTP server stopped answering in the middle of the session",
+              fix: "retried automatically; if it persists, check the network path and smtp.timeout",
+              disposition: .transient),
+        .init(reason: "smtp_transient", signature: "any other 4xx reply; connection lost (curl 55, 56)",
+              message: "the SMTP server reported a temporary failure",
+              fix: "retried automatically; the full server reply is in the delivery history",
+              disposition: .transient),
+        .init(reason: "smtp_permanent", signature: "any other 5xx reply",
+              message: "the SMTP server refused the message for good",
+              fix: "read the server reply in the delivery history (secretwatch deliveries) and fix its cause",
+              disposition: .permanent),
+        .init(reason: "token_unavailable", signature: "the token provider failed without a classified reason",
+              message: "no OAuth token could be obtained for SMTP AUTH",
+              fix: "see the token_acquisition_failing alarm and the token attempts history",
+              disposition: .transient),
+        .init(reason: "message_expired", signature: "a queued message older than mailer.give_up_after",
+              message: "the message could not be delivered before mailer.give_up_after and was given up",
+              fix: "fix the delivery failure shown by the last attempts; later alarms are mailed again",
+              disposition: .permanent),
+    ]
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// One SMTP client session owner: a libcurl easy handle configured from `SMTPConfig`. libcurl keeps the
+/// authenticated connection in the handle's cache, so consecutive messages through the same transport (and
+/// the same token) reuse one session. Not thread-safe: each delivery worker owns one, and uses it only inside
+/// `BlockingExecutor.run` (`@unchecked Sendable` for that hand-over; never used by two threads at once).
+public final class SMTPTransport: @unchecked Sendable {
+    public let config: SMTPConfig
+    /// Extra libcurl options (tests: `.resolve` to check host-name verification).
+    public let extraOptions: [CurlOption]
+    private var easy: CurlEasy?
+
+    public init(config: SMTPConfig, extraOptions: [CurlOption] = []) {
+        self.config = config
+        self.extraOptions = extraOptions
+    }
+
+    /// `smtp://host:587/<ehlo name>` (STARTTLS) or `smtps://host:465/<ehlo name>` (implicit TLS).
+    public var url: String {
+        let scheme = config.tls == .implicit ? "smtps" : "smtp"
+        let host = config.host.contains(":") ? "[\(config.host)]" : config.host
+        return "\(scheme)://\(host):\(config.port)/\(Self.ehloName)"
+    }
+
+    static let ehloName: String = {
+        let name = ProcessInfo.processInfo.hostName
+        let ok = !name.isEmpty && name.count < 200 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }
+        return ok ? name : "localhost"
+    }()
+
+    /// The options every session needs: TLS always required, verification always on.
+    func baseOptions() -> [CurlOption] {
+        var options: [CurlOption] = [
+            .url(url), .requireTLS, .tls12OrNewer,
+            .connectTimeout(config.connectTimeout), .timeout(config.timeout),
+        ]
+        if let ca = config.caFile { options.append(.caFile(ca)) }
+        if let proxy = config.proxy {
+            options += [.proxy(proxy), .httpProxyTunnel(true)]
+        } else {
+            options.append(.proxy("")) // ignore *_proxy from the environment: only smtp.proxy counts
+        }
+        return options + extraOptions
+    }
+
+    private func handle() throws -> CurlEasy {
+        if let easy {
+            try easy.reset()
+            return easy
+        }
+        let created = try CurlEasy()
+        easy = created
+        return created
+    }
+
+    /// Sends one message (blocking). Recipients the server refuses do not stop the others.
+    public func send(_ content: Data, from: String, to recipients: [String], token: AccessToken) -> SMTPSendResult {
+        do {
+            let easy = try handle()
+            try easy.set(baseOptions())
+            try easy.set([.xoauth2(user: config.auth.mailbox, bearer: token.value), .mailFrom(from),
+                          .mailRecipients(recipients), .allowRecipientFailures(true), .upload(content)])
+            try easy.enableTrace()
+            let response = easy.perform()
+            return SMTPClassifier.classify(response, recipients: recipients, proxyConfigured: config.proxy != nil)
+        } catch {
+            easy = nil
+            let failure = OperatorError(reason: "smtp_transient", message: "the SMTP client could not be set up",
+                                        fix: "check the libcurl installation (it must support smtp, smtps and TLS)",
+                                        detail: "\(error)", transient: true)
+            return SMTPSendResult(recipients: [], failure: failure, reply: nil, authenticationRefused: false, duration: 0)
+        }
+    }
+
+    /// Closes the cached connection (after a failure that may have left it unusable, or before a token change).
+    public func closeConnections() {
+        easy = nil
+    }
+
+    /// Runs the session set-up only (greeting, EHLO, STARTTLS, AUTH) on a fresh handle, then says QUIT on the
+    /// same connection. Returns the set-up transfer, the QUIT reply lines (nil when there was no connection to
+    /// quit or no answer) and the QUIT's duration, for `check --connect`. Blocking.
+    public func connectOnly(token: AccessToken) -> (setup: CurlResponse, quit: [String]?, quitDuration: TimeInterval)? {
+        guard let easy = try? CurlEasy() else { return nil }
+        do {
+            try easy.set(baseOptions())
+            try easy.set([.xoauth2(user: config.auth.mailbox, bearer: token.value), .connectOnly])
+            try easy.enableTrace()
+        } catch {
+            return nil
+        }
+        let response = easy.perform()
+        guard response.code == .ok else { return (response, nil, 0) }
+        let started = ContinuousClock.now
+        let quit = easy.rawExchange("QUIT\r\n", timeout: min(config.connectTimeout, 10))
+        let d = ContinuousClock.now - started
+        _ = easy.close()
+        return (response, quit, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+
+/// The durable outbox. A message is written (rendered, with its recipients) before anybody tries to send it;
+/// a worker claims it (`sending`), and the attempt's outcome lands in one transaction with its delivery row.
+/// A crash leaves at most the claimed messages in `sending`; `recoverInFlight` puts them back in the queue, so
+/// only they can go out twice — with the same Message-ID.
+extension Store {
+    /// Renders and queues a message inside the caller's transaction; returns the outbox id.
+    @discardableResult
+    public static func enqueue(_ message: MailMessage, kind: OutboxMessage.Kind, alarmId: Int64? = nil, at: Date,
+                               _ db: SQLiteConnection) throws -> Int64 {
+        let content = String(decoding: try message.rendered(), as: UTF8.self)
+        try db.run("""
+            INSERT INTO outbox (message_id, kind, alarm_id, mail_from, subject, content, state, queued_at, next_attempt_at)
+            VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)
+            """, [message.messageId, kind.rawValue, alarmId, message.from, Redactor.scrub(MIMEEncoding.neutralised(message.subject)),
+                  content, at, at])
+        let id = db.lastInsertRowID
+        var seen = Set<String>()
+        for address in message.to where seen.insert(address.lowercased()).inserted {
+            try db.run("INSERT INTO outbox_recipients (outbox_id, address, state, updated_at) VALUES (?, ?, 'pending', ?)",
+                       [id, address, at])
+        }
+        return id
+    }
+
+    @discardableResult
+    public func enqueue(_ message: MailMessage, kind: OutboxMessage.Kind, alarmId: Int64? = nil, at: Date) throws -> Int64 {
+        try transaction { db in try Self.enqueue(message, kind: kind, alarmId: alarmId, at: at, db) }
+    }
+
+    /// Puts messages a dead process had claimed back in the queue; returns how many.
+    @discardableResult
+    public func recoverInFlight() throws -> Int {
+        try transaction { db in
+            try db.run("UPDATE outbox SET state = 'queued', claimed_at = NULL WHERE state = 'sending'")
+            return db.changes
+        }
+    }
+
+    /// Claims the message due first (state `sending`), or nil when none is due at `now`.
+    public func claimNextDue(now: Date) throws -> OutboxMessage? {
+        try transaction { db in
+            guard let row = try db.query("""
+                SELECT * FROM outbox WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1
+                """, [now]).first else { return nil }
+            try db.run("UPDATE outbox SET state = 'sending', claimed_at = ? WHERE id = ?", [now, row["id"]])
+            var message = try Self.outboxMessage(row, db)
+            message.state = .sending
+            return message
+        }
+    }
+
+    /// Returns a claimed message to the queue untouched (shutdown before its attempt started).
+    public func release(outboxId: Int64) throws {
+        try read { db in try db.run("UPDATE outbox SET state = 'queued', claimed_at = NULL WHERE id = ? AND state = 'sending'", [outboxId]) }
+    }
+
+    /// When the next queued message becomes due.
+    public func nextDueTime() throws -> Date? {
+        try read { db in try db.scalar("SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'queued'")?.date }
+    }
+
+    public func outboxSnapshot() throws -> OutboxSnapshot {
+        try read { db in
+            let counts = try db.query("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state")
+            var byState: [String: Int] = [:]
+            for row in counts { byState[row["state"].string!] = row["n"].int ?? 0 }
+            let oldest = try db.query("""
+                SELECT queued_at, last_reason FROM outbox WHERE state IN ('queued', 'sending') ORDER BY queued_at, id LIMIT 1
+                """).first
+            return OutboxSnapshot(depth: (byState["queued"] ?? 0) + (byState["sending"] ?? 0),
+                                  oldestQueuedAt: oldest?["queued_at"].date, oldestLastReason: oldest?["last_reason"].string,
+                                  failed: byState["failed"] ?? 0, sent: byState["sent"] ?? 0)
+        }
+    }
+
+    /// Outbox messages, newest first (optionally in one state).
+    public func outboxMessages(state: OutboxMessage.State? = nil, limit: Int = 50) throws -> [OutboxMessage] {
+        try read { db in
+            let rows = if let state {
+                try db.query("SELECT * FROM outbox WHERE state = ? ORDER BY id DESC LIMIT ?", [state.rawValue, limit])
+            } else {
+                try db.query("SELECT * FROM outbox ORDER BY id DESC LIMIT ?", [limit])
+            }
+            return try rows.map { try Self.outboxMessage($0, db) }
+        }
+    }
+
+    public func outboxMessage(id: Int64) throws -> OutboxMessage? {
+        try read { db in try db.query("SELECT * FROM outbox WHERE id = ?", [id]).first.map { try Self.outboxMessage($0, db) } }
+    }
+
+    /// Every recipient of a message with its state (`pending`, `accepted`, `refused`) and the server's reply.
+    public func outboxRecipients(outboxId: Int64) throws -> [(address: String, state: String, reply: String?)] {
+        try read { db in
+            try db.query("SELECT address, state, reply FROM outbox_recipients WHERE outbox_id = ? ORDER BY rowid", [outboxId])
+                .map { ($0["address"].string!, $0["state"].string!, $0["reply"].string) }
+        }
+    }
+
+    static func outboxMessage(_ row: SQLRow, _ db: SQLiteConnection) throws -> OutboxMessage {
+        let id = row["id"].int64!
+        let pending = try db.query("SELECT address FROM outbox_recipients WHERE outbox_id = ? AND state = 'pending' ORDER BY rowid", [id])
+            .map { $0["address"].string! }
+        return OutboxMessage(id: id, messageId: row["message_id"].string!,
+                             kind: OutboxMessage.Kind(rawValue: row["kind"].string!) ?? .alarm,
+                             alarmId: row["alarm_id"].int64, from: row["mail_from"].string!, subject: row["subject"].string!,
+                             content: row["content"].string!,
+                             state: OutboxMessage.State(rawValue: row["state"].string!) ?? .queued,
+                             attempts: row["attempts"].int ?? 0, queuedAt: row["queued_at"].date!,
+                             nextAttemptAt: row["next_attempt_at"].date!, finishedAt: row["finished_at"].date,
+                             lastReason: row["last_reason"].string, lastReply: row["last_reply"].string,
+                             pendingRecipients: pending)
+    }
+}
+
+extension Store {
+    /// Claims one particular queued message (whatever its next attempt time), or nil when it is not queued
+    /// (a running daemon took it first, or it is done).
+    public func claim(outboxId: Int64, now: Date) throws -> OutboxMessage? {
+        try transaction { db in
+            guard let row = try db.query("SELECT * FROM outbox WHERE id = ? AND state = 'queued'", [outboxId]).first else { return nil }
+            try db.run("UPDATE outbox SET state = 'sending', claimed_at = ? WHERE id = ?", [now, outboxId])
+            var message = try Self.outboxMessage(row, db)
+            message.state = .sending
+            return message
+        }
+    }
+
+    /// The newest delivery attempt of a message.
+    public func lastDelivery(messageId: String) throws -> Delivery? {
+        try read { db in
+            try db.query("SELECT * FROM deliveries WHERE message_id = ? ORDER BY id DESC LIMIT 1", [messageId]).first.map(Self.delivery)
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import Testing
+@testable import SecretWatchCore
+
+/// The SMTP client against a real SMTP server (aiosmtpd) with STARTTLS required and XOAUTH2.
+@Suite("SMTP sending against aiosmtpd")
+struct SMTPSendTests {
+    func send(_ server: SMTPTestServer, _ message: MailMessage, tokens: TestTokenProvider = TestTokenProvider(),
+              config: SMTPConfig? = nil, options: [CurlOption] = []) async throws -> SMTPSender.Attempt {
+        let config = config ?? server.smtpConfig()
+        let sender = SMTPSender(transport: SMTPTransport(config: config, extraOptions: options), tokens: tokens, credential: "smtp")
+        return await sender.send(try message.rendered(), from: message.from, to: message.to)
+    }
+
+    @Test func deliversHeadersAndBodyIntact() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let subject = "Geheimnis läuft ab — 7 Tage übrig: ключ für ise-smtp 🔑 (a rather long subject to force several encoded words)"
+        let body = "First line.\n.a line that starts with a dot\n..two dots\n.\nUmlauts: äöü ß, emoji 🔑, = sign, trailing space \n"
+            + String(repeating: "x", count: 200) + "\nlast line"
+        let message = MailTestSupport.message(to: ["admin1@contoso.example"], subject: subject, body: body)
+        let attempt = try await send(server, message)
+        #expect(attempt.result.failure == nil)
+        #expect(attempt.result.reply?.code == 250)
+        #expect(attempt.tokenRequests == 1)
+        let received = try server.received()
+        try #require(received.count == 1)
+        let mail = received[0]
+        #expect(mail.raw == (try message.rendered()), "the server must receive exactly the rendered bytes (dot lines intact)")
+        #expect(mail.subject == subject)
+        #expect(mail.body?.replacingOccurrences(of: "\r\n", with: "\n") == body + "\n")
+        #expect(mail.message_id == "<\(message.messageId)>")
+        #expect(mail.mail_from == "sender@contoso.example")
+        #expect(mail.rcpt_tos == ["admin1@contoso.example"])
+        #expect(mail.authenticated_as == "sender@contoso.example")
+        for header in ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"] {
+            #expect(mail.header_names.contains(header), "missing \(header)")
+        }
+        let rawText = String(decoding: mail.raw, as: UTF8.self)
+        #expect(rawText.split(separator: "\r\n", omittingEmptySubsequences: false).allSatisfy { $0.utf8.count <= 78 })
+        #expect(!rawText.contains(TestTokens.good))
+    }
+
+    @Test func refreshesTheTokenOnceAfter535() async throws {
+        let server = try SMTPTestServer(acceptedTokens: [TestTokens.good])
+        defer { server.stop() }
+        let tokens = TestTokenProvider([TestTokens.stale, TestTokens.good])
+        let attempt = try await send(server, MailTestSupport.message(), tokens: tokens)
+        #expect(attempt.result.failure == nil)
+        #expect(attempt.retriedAfter535)
+        #expect(attempt.tokenRequests == 2)
+        #expect(tokens.invalidations == 1)
+        #expect(try server.received().count == 1)
+    }
+
+    @Test func classifies535AfterTheRetryAsAuthRejected() async throws {
+        let server = try SMTPTestServer(acceptedTokens: [TestTokens.good])
+        defer { server.stop() }
+        let tokens = TestTokenProvider([TestTokens.stale, TestTokens.other])
+        let attempt = try await send(server, MailTestSupport.message(), tokens: tokens)
+        let failure = try #require(attempt.result.failure)
+        #expect(failure.reason == "smtp_auth_rejected")
+        #expect(!failure.transient)
+        #expect(attempt.result.reply?.code == 535)
+        #expect(attempt.result.reply?.enhancedCode == "5.7.3")
+        #expect(attempt.result.replyText?.contains("5.7.3 Authentication unsuccessful") == true)
+        #expect(attempt.tokenRequests == 2)
+        #expect(!(attempt.result.replyText ?? "").contains(TestTokens.stale))
+    }
+
+    @Test func smtpAuthDisabledIsNotRetriedWithAnotherToken() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let tokens = TestTokenProvider()
+        let attempt = try await send(server, MailTestSupport.message(), tokens: tokens,
+                                     config: server.smtpConfig(mailbox: "authdisabled@contoso.example"))
+        #expect(attempt.result.failure?.reason == "smtp_auth_disabled")
+        #expect(attempt.result.reply?.enhancedCode == "5.7.139")
+        #expect(attempt.tokenRequests == 1)
+    }
+
+    @Test(arguments: [
+        ("sendas-denied@contoso.example", "send_as_denied", 550, "5.7.60"),
+        ("sendas-data@contoso.example", "send_as_denied", 554, "5.2.252"),
+        ("concurrency@contoso.example", "concurrency_limit", 432, "4.3.2"),
+        ("quota@contoso.example", "quota_exceeded", 554, "5.2.0"),
+        ("tenantblocked@contoso.example", "tenant_blocked", 550, "5.7.708"),
+        ("permanent@contoso.example", "smtp_permanent", 554, "5.6.0"),
+    ])
+    func classifiesServerRefusals(from: String, reason: String, code: Int, enhanced: String) async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let attempt = try await send(server, MailTestSupport.message(from: from))
+        #expect(attempt.result.failure?.reason == reason)
+        #expect(attempt.result.reply?.code == code)
+        #expect(attempt.result.reply?.enhancedCode == enhanced)
+        #expect(attempt.result.failure?.transient == (reason == "concurrency_limit"))
+        #expect(try server.received().isEmpty)
+    }
+
+    @Test func oneRefusedRecipientDoesNotStopTheOthers() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let to = ["admin1@contoso.example", "refused-nobody@contoso.example", "admin2@contoso.example"]
+        let attempt = try await send(server, MailTestSupport.message(to: to))
+        #expect(attempt.result.failure == nil)
+        #expect(attempt.result.accepted == ["admin1@contoso.example", "admin2@contoso.example"])
+        #expect(attempt.result.refused.map(\.address) == ["refused-nobody@contoso.example"])
+        #expect(attempt.result.refused.first?.reply?.enhancedCode == "5.1.1")
+        #expect(try server.received().first?.rcpt_tos == ["admin1@contoso.example", "admin2@contoso.example"])
+    }
+
+    @Test func allRecipientsRefusedIsRecipientRejected() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let attempt = try await send(server, MailTestSupport.message(to: ["refused-a@contoso.example", "refused-b@contoso.example"]))
+        #expect(attempt.result.failure?.reason == "recipient_rejected")
+        #expect(attempt.result.refused.count == 2)
+    }
+
+    @Test func refusesToAuthenticateWithoutSTARTTLS() async throws {
+        let server = try SMTPTestServer(flags: ["--no-tls"])
+        defer { server.stop() }
+        let attempt = try await send(server, MailTestSupport.message())
+        #expect(attempt.result.failure?.reason == "starttls_unavailable")
+        let stats = try server.stats()
+        #expect(stats.auth_ok + stats.auth_failed == 0, "no AUTH may be sent over plaintext")
+    }
+
+    @Test func implicitTLS() async throws {
+        let server = try SMTPTestServer(flags: ["--implicit"])
+        defer { server.stop() }
+        let attempt = try await send(server, MailTestSupport.message(), config: server.smtpConfig(tls: .implicit))
+        #expect(attempt.result.failure == nil)
+        #expect(try server.received().count == 1)
+    }
+
+    @Test func untrustedCertificate() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let attempt = try await send(server, MailTestSupport.message(), config: server.smtpConfig(trustCA: false))
+        #expect(attempt.result.failure?.reason == "tls_untrusted")
+        #expect(try server.stats().auth_ok == 0)
+    }
+
+    @Test func hostNameMismatch() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let attempt = try await send(server, MailTestSupport.message(), config: server.smtpConfig(host: "mismatch.test"),
+                                     options: [.resolve(["mismatch.test:\(server.port):127.0.0.1"])])
+        #expect(attempt.result.failure?.reason == "tls_hostname_mismatch")
+    }
+
+    @Test func missingCAFile() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        var config = server.smtpConfig()
+        config.caFile = server.directory.appendingPathComponent("no-such-ca.pem").path
+        let attempt = try await send(server, MailTestSupport.message(), config: config)
+        #expect(attempt.result.failure?.reason == "tls_ca_file")
+    }
+
+    @Test func connectTimeoutOnAFullBacklog() async throws {
+        let server = try SMTPTestServer(flags: ["--blackhole"])
+        defer { server.stop() }
+        let attempt = try await send(server, MailTestSupport.message(), config: server.smtpConfig(connectTimeout: 1))
+        #expect(attempt.result.failure?.reason == "connect_timeout")
+        #expect(attempt.result.failure?.transient == true)
+    }
+
+    @Test func throughAnHTTPConnectProxy() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let proxy = try SMTPTestServer(script: "connect_proxy.py")
+        defer { proxy.stop() }
+        var config = server.smtpConfig()
+        config.proxy = "http://127.0.0.1:\(proxy.port)"
+        let attempt = try await send(server, MailTestSupport.message(), config: config)
+        #expect(attempt.result.failure == nil)
+        #expect(try server.received().count == 1)
+        let stats = try JSONDecoder().decode([String: Int].self, from: Data(contentsOf: proxy.directory.appendingPathComponent("stats.json")))
+        #expect(stats["connects"] == 1, "the SMTP session went through the tunnel")
+    }
+
+    @Test func proxyRefusingTheTunnel() async throws {
+        let proxy = try SMTPTestServer(flags: ["--deny"], script: "connect_proxy.py")
+        defer { proxy.stop() }
+        var config = MailTestSupport.smtpConfig(port: 587, caFile: nil)
+        config.proxy = "http://127.0.0.1:\(proxy.port)"
+        let sender = SMTPSender(transport: SMTPTransport(config: config), tokens: TestTokenProvider(), credential: "smtp")
+        let attempt = await sender.send(try MailTestSupport.message().rendered(), from: "sender@contoso.example", to: ["a@contoso.example"])
+        #expect(attempt.result.failure?.reason == "proxy_error")
+        #expect(attempt.result.failure?.detail?.contains("407") == true)
+    }
+
+    @Test func connectRefused() async throws {
+        let config = MailTestSupport.smtpConfig(port: MailTestSupport.closedPort(), caFile: nil)
+        let sender = SMTPSender(transport: SMTPTransport(config: config), tokens: TestTokenProvider(), credential: "smtp")
+        let attempt = await sender.send(try MailTestSupport.message().rendered(), from: "sender@contoso.example", to: ["a@contoso.example"])
+        #expect(attempt.result.failure?.reason == "connect_refused")
+    }
+
+    @Test func tokenFailureKeepsTheProvidersReason() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let failure = OperatorError(reason: "client_secret_expired", message: "secret expired", fix: "rotate it", transient: false)
+        let attempt = try await send(server, MailTestSupport.message(), tokens: TestTokenProvider(failure: failure))
+        #expect(attempt.result.failure == failure)
+        #expect(try server.stats().connections == 0)
+    }
+}

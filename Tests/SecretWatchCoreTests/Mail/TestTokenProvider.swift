@@ -1,0 +1,47 @@
+import Foundation
+import Synchronization
+@testable import SecretWatchCore
+
+enum TestTokens {
+    static let good = "test-bearer-accepted-0001"
+    static let stale = "test-bearer-stale-0002"
+    static let other = "test-bearer-other-0003"
+}
+
+/// A small real `TokenProvider`: hands out its tokens in order, moving to the next one when the current one is
+/// invalidated (the 535-then-refresh case), and counts requests. `failure` makes every request fail.
+final class TestTokenProvider: TokenProvider {
+    private struct State {
+        var index = 0
+        var requests = 0
+        var invalidations = 0
+    }
+    private let tokens: [String]
+    private let failure: OperatorError?
+    private let state = Mutex(State())
+
+    init(_ tokens: [String] = [TestTokens.good], failure: OperatorError? = nil) {
+        self.tokens = tokens
+        self.failure = failure
+    }
+
+    var requests: Int { state.withLock { $0.requests } }
+    var invalidations: Int { state.withLock { $0.invalidations } }
+
+    func token(for credential: String) async throws -> AccessToken {
+        let value = state.withLock { s -> String in
+            s.requests += 1
+            return tokens[min(s.index, tokens.count - 1)]
+        }
+        if let failure { throw failure }
+        let now = Date()
+        return AccessToken(value: value, obtainedAt: now, expiresAt: now.addingTimeInterval(3599))
+    }
+
+    func invalidate(credential: String, token: AccessToken) async {
+        state.withLock { s in
+            s.invalidations += 1
+            if tokens[min(s.index, tokens.count - 1)] == token.value { s.index += 1 }
+        }
+    }
+}
