@@ -13,13 +13,25 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Run one evaluation pass, then exit.")
     var once = false
 
+    @Option(help: ArgumentHelp("Run the clock this many times faster than real time, from now on (demos and end-to-end tests only: 86400 = a day per second).",
+                               valueName: "factor"))
+    var timeScale: Double?
+
+    func validate() throws {
+        if let timeScale, !(timeScale >= 1 && timeScale <= 10_000_000) {
+            throw ValidationError("--time-scale must be between 1 and 10000000, got \(timeScale)")
+        }
+    }
+
     func run() async throws {
         let config = try options.loadAndBootstrapLogging()
         let daemon: Daemon
         do {
             let path = options.configPath
             let database = options.database != nil ? config.database : nil
-            daemon = try Daemon(config: config, reload: {
+            let clock: any WallClock = timeScale.map { ScaledClock(speed: $0) } ?? SystemClock()
+            if let timeScale { printError("warning: the clock runs \(timeScale)× faster than real time (--time-scale): for demos and tests only") }
+            daemon = try Daemon(config: config, clock: clock, reload: {
                 var reloaded = try ConfigLoader().load(path: path).config
                 if let database { reloaded.database = database } // --database stays in force
                 return reloaded
