@@ -45,6 +45,11 @@ let package = Package(
         .target(name: "CStandInTLS", path: "Sources/CStandInTLS",
                 linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         .target(name: "SecretWatchStandIns", dependencies: ["CStandInTLS"]),
+        // `secretwatch-standins`: both stand-ins in one process for the demo, end-to-end tests and benchmarks.
+        .executableTarget(
+            name: "secretwatch-standins",
+            dependencies: ["SecretWatchStandIns", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(
             name: "SecretWatchCoreTests",
             dependencies: ["SecretWatchCore", "SecretWatchStandIns"],
