@@ -77,8 +77,6 @@ struct ExchangeReplies: Sendable {
 
     func temporary() -> String { "451 4.7.500 Server busy. Please try again later from [127.0.0.1]. (S77719) \(stamp())" }
 
-    func timeout() -> String { "451 4.7.0 Timeout waiting for client input \(stamp())" }
-
     func queued(messageId: String) -> String { "250 2.0.0 OK <\(messageId)> [Hostname=\(host)] Queued mail for delivery" }
 
     /// `[host 2026-03-03T10:00:00.123Z 08DE5A2C7F1B3D44]`, like Exchange's diagnostic suffix.

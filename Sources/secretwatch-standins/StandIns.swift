@@ -115,7 +115,8 @@ final class StandIns {
     }
 
     static func temporaryDirectory(_ prefix: String) throws -> String {
-        var template = Array((NSTemporaryDirectory() + "/\(prefix)-XXXXXX").utf8CString)
+        let base = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("\(prefix)-XXXXXX").path
+        var template = Array(base.utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw StandInError("mkdtemp \(prefix): \(String(cString: strerror(errno)))")
         }

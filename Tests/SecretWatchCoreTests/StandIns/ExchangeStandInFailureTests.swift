@@ -63,7 +63,13 @@ struct ExchangeStandInFailureTests {
         #expect(fixture.exchange.counters.messagesAccepted == 0)
         // One session leaves (its handle closes the connection): the next send fits under the cap again.
         held.removeLast()
-        while fixture.exchange.sessions(of: ExchangeFixture.mailbox) > 2 { Thread.sleep(forTimeInterval: 0.01) }
+        // The server notices the close asynchronously; wait for it (bounded: 2,000 polls), not for a duration.
+        var polls = 0
+        while fixture.exchange.sessions(of: ExchangeFixture.mailbox) > 2 && polls < 2_000 {
+            Thread.sleep(forTimeInterval: 0.005)
+            polls += 1
+        }
+        #expect(fixture.exchange.sessions(of: ExchangeFixture.mailbox) == 2)
         let fifth = try fixture.send(bearer: token)
         #expect(fifth.ok, "\(fifth.headerLines)")
         #expect(fixture.exchange.counters.messagesAccepted == 1)
