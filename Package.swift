@@ -50,6 +50,11 @@ let package = Package(
             name: "mail-bench",
             dependencies: ["SecretWatchCore"]
         ),
+        // `secretwatch-standins`: both stand-ins in one process for the demo, end-to-end tests and benchmarks.
+        .executableTarget(
+            name: "secretwatch-standins",
+            dependencies: ["SecretWatchStandIns", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(
             name: "SecretWatchCoreTests",
             dependencies: ["SecretWatchCore", "SecretWatchStandIns"],

@@ -2,20 +2,26 @@ import Foundation
 
 /// The few socket calls the stand-ins make, each checked.
 enum Socket {
-    /// A listening TCP socket on 127.0.0.1 and a port the kernel picks.
-    static func listen(backlog: Int32) throws -> Int32 {
+    /// A listening TCP socket on 127.0.0.1 and `port` (0: a port the kernel picks).
+    static func listen(backlog: Int32, port: Int = 0) throws -> Int32 {
+        let fd = try bound(port: port)
+        guard Glibc.listen(fd, backlog) == 0 else { let e = errno; close(fd); throw StandInError.posix("listen", e) }
+        return fd
+    }
+
+    /// A TCP socket bound (with SO_REUSEADDR) to 127.0.0.1 and `port`, not listening: connects to it are refused.
+    static func bound(port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw StandInError.posix("socket") }
         var one: Int32 = 1
         guard setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
             let e = errno; close(fd); throw StandInError.posix("setsockopt SO_REUSEADDR", e)
         }
-        var address = loopback(port: 0)
+        var address = loopback(port: UInt16(port))
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { let e = errno; close(fd); throw StandInError.posix("bind 127.0.0.1:0", e) }
-        guard Glibc.listen(fd, backlog) == 0 else { let e = errno; close(fd); throw StandInError.posix("listen", e) }
+        guard bound == 0 else { let e = errno; close(fd); throw StandInError.posix("bind 127.0.0.1:\(port)", e) }
         return fd
     }
 

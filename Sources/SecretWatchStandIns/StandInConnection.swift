@@ -32,6 +32,25 @@ public final class StandInConnection {
         }
     }
 
+    /// One line as raw bytes, with its line end (LF or CR LF) as received; nil when the peer closed before a
+    /// complete line. For SMTP DATA, which must be kept byte for byte. Lines longer than `limit` throw.
+    public func readRawLine(limit: Int = 64 * 1024) throws -> [UInt8]? {
+        var scanned = 0
+        while true {
+            if let newline = buffer[scanned...].firstIndex(of: 0x0A) {
+                let line = Array(buffer[...newline])
+                buffer.removeFirst(newline + 1)
+                return line
+            }
+            scanned = buffer.count
+            guard buffer.count <= limit else { throw StandInError("line longer than \(limit) bytes") }
+            guard try fill() else { return nil }
+        }
+    }
+
+    /// Bytes received but not read yet (a client that pipelines commands after STARTTLS).
+    public var hasBufferedInput: Bool { !buffer.isEmpty }
+
     /// Exactly `count` bytes (fewer only when the peer closed).
     public func read(count: Int) throws -> Data {
         while buffer.count < count {

@@ -22,12 +22,13 @@ public final class StandInServer: Sendable {
     }
 
     /// - Parameter readTimeout: a silent client is dropped after this long, so no handler waits forever.
-    public init(tls: TLSServerContext? = nil, backlog: Int32 = 64, readTimeout: TimeInterval = 15,
+    /// - Parameter port: a fixed port on 127.0.0.1 (0: one the kernel picks).
+    public init(tls: TLSServerContext? = nil, port: Int = 0, backlog: Int32 = 64, readTimeout: TimeInterval = 15,
                 handler: @escaping Handler) throws {
         Self.ignoreSIGPIPE
-        let fd = try Socket.listen(backlog: backlog)
+        let fd = try Socket.listen(backlog: backlog, port: port)
         listenFD = fd
-        port = try Socket.localPort(fd)
+        self.port = try Socket.localPort(fd)
         threads.enter()
         Thread.detachNewThread { [self] in
             defer { threads.leave() }

@@ -27,6 +27,18 @@ public final class ThrowawayPKI: Sendable {
         directory = String(cString: made) // mkdtemp returns the NUL-terminated template
     }
 
+    /// Uses `directory` (made 0700 when missing, kept as it is when it exists), e.g. a folder the user named for
+    /// the demo. `remove()` would delete it: callers that were given a directory do not call it.
+    public init(directory: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw StandInError("\(directory) exists and is not a directory") }
+        } else {
+            guard mkdir(directory, 0o700) == 0 else { throw StandInError.posix("mkdir \(directory)") }
+        }
+        self.directory = directory
+    }
+
     /// A self-signed CA named `name` (also the file name stem).
     public func makeAuthority(named name: String) throws -> Authority {
         let authority = Authority(certificatePath: path(name, "crt"), keyPath: path(name, "key"))

@@ -3,13 +3,15 @@ import Foundation
 extension TokenStandIn {
     /// Writes the answer a behaviour describes.
     static func answer(_ behaviour: TokenStandInBehaviour, to request: HTTPRequest, on connection: StandInConnection,
-                       traceId: String, keepAlive: Bool = false) throws {
+                       traceId: String, keepAlive: Bool = false, issued: IssuedTokens? = nil) throws {
         let extra = keepAlive ? [] : ["Connection: close"]
         switch behaviour {
         case .success(let token, let expiresIn):
+            issued?.record(token, expiresIn: expiresIn)
             try respond(connection, 200, json: successJSON(token: token, expiresIn: expiresIn), extraHeaders: extra)
         case .requireSecret(let secret, let token, let expiresIn):
             if request.form["client_secret"] == secret {
+                issued?.record(token, expiresIn: expiresIn)
                 try respond(connection, 200, json: successJSON(token: token, expiresIn: expiresIn), extraHeaders: extra)
             } else {
                 try answer(.entraError(.invalidClientSecret), to: request, on: connection, traceId: traceId, keepAlive: keepAlive)

@@ -8,6 +8,8 @@ import Synchronization
 public final class TokenStandIn: Sendable {
     private let server: StandInServer
     private let shared: Shared
+    /// Every access token this stand-in handed out (the Exchange stand-in's default token check).
+    public let issuedTokens: IssuedTokens
 
     /// The state the connection threads and the test share.
     private final class Shared: Sendable {
@@ -25,14 +27,18 @@ public final class TokenStandIn: Sendable {
 
     /// - Parameter keepAlive: answer many requests per connection (HTTP/1.1 persistent connections) instead of
     ///   closing after each answer.
+    /// - Parameter port: a fixed port on 127.0.0.1 (0: one the kernel picks).
+    /// - Parameter issuedTokens: where successful answers record their token (shared with an Exchange stand-in).
     public init(identity: ThrowawayPKI.Identity, behaviour: TokenStandInBehaviour,
-                minimumTLS: TLSVersion? = nil, maximumTLS: TLSVersion? = nil, keepAlive: Bool = false) throws {
+                minimumTLS: TLSVersion? = nil, maximumTLS: TLSVersion? = nil, keepAlive: Bool = false,
+                port: Int = 0, issuedTokens: IssuedTokens = IssuedTokens()) throws {
         let context = try TLSServerContext(identity: identity, minimum: minimumTLS, maximum: maximumTLS)
         let shared = Shared(State(fallback: behaviour))
         self.shared = shared
-        server = try StandInServer(tls: context) { connection in
+        self.issuedTokens = issuedTokens
+        server = try StandInServer(tls: context, port: port) { connection in
             repeat {
-                guard try Self.serve(connection, shared: shared, keepAlive: keepAlive) else { return }
+                guard try Self.serve(connection, shared: shared, keepAlive: keepAlive, issued: issuedTokens) else { return }
             } while keepAlive
         }
     }
@@ -69,7 +75,8 @@ public final class TokenStandIn: Sendable {
     public func stop() { server.stop() }
 
     /// Answers one request; false when the connection must end (the client closed, or the behaviour closes).
-    private static func serve(_ connection: StandInConnection, shared: Shared, keepAlive: Bool) throws -> Bool {
+    private static func serve(_ connection: StandInConnection, shared: Shared, keepAlive: Bool,
+                              issued: IssuedTokens) throws -> Bool {
         guard let request = try HTTPRequest.read(from: connection) else { return false }
         let behaviour = shared.lock.withLock { s -> TokenStandInBehaviour in
             s.requests.append(request)
@@ -79,7 +86,7 @@ public final class TokenStandIn: Sendable {
         let traceId = UUID().uuidString.lowercased()
         if case .entraError = behaviour { shared.lock.withLock { $0.traceIds.append(traceId) } }
         if case .throttled = behaviour { shared.lock.withLock { $0.traceIds.append(traceId) } }
-        try answer(behaviour, to: request, on: connection, traceId: traceId, keepAlive: keepAlive)
+        try answer(behaviour, to: request, on: connection, traceId: traceId, keepAlive: keepAlive, issued: issued)
         if case .closeWithoutResponse = behaviour { return false }
         return true
     }

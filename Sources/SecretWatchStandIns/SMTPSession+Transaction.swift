@@ -1,0 +1,84 @@
+import Foundation
+
+extension SMTPSession {
+    /// `MAIL FROM:<address> [params]`: only after TLS and AUTH, only as the authenticated mailbox, only within
+    /// the mailbox's concurrent-session cap.
+    func mail(_ argument: String) throws {
+        guard greeted else { return try reply(replies.sendHelloFirst) }
+        guard connection.isTLS, let mailbox else { return try reply(replies.notAuthenticated()) }
+        guard sender == nil else { return try reply(replies.senderAlreadySpecified) }
+        guard let (address, parameters) = Self.path(argument, keyword: "FROM:") else { return try reply(replies.syntax) }
+        if let size = parameters["SIZE"].flatMap(Int.init), size > configuration.maxMessageBytes {
+            return try reply(replies.tooBig)
+        }
+        switch behaviour {
+        case .sendAsDenied: return try reply(replies.sendAsDenied())
+        case .concurrencyLimit: return try reply(replies.threadLimit())
+        case .temporaryFailure: return try reply(replies.temporary())
+        default: break
+        }
+        if !holdsSlot { holdsSlot = state.acquireSlot(mailbox) }
+        guard holdsSlot else { return try reply(replies.threadLimit()) }
+        guard address.lowercased() == mailbox else { return try reply(replies.sendAsDenied()) }
+        sender = address
+        try reply(replies.senderOK)
+    }
+
+    /// `RCPT TO:<address>`: `550 5.1.10` for the configured unknown recipients, others accepted.
+    func recipient(_ argument: String) throws {
+        guard connection.isTLS, mailbox != nil else { return try reply(replies.notAuthenticated()) }
+        guard sender != nil else { return try reply(replies.needMail) }
+        guard let (address, _) = Self.path(argument, keyword: "TO:") else { return try reply(replies.syntax) }
+        guard !state.isUnknownRecipient(address) else { return try reply(replies.recipientNotFound(address)) }
+        recipients.append(address)
+        try reply(replies.recipientOK)
+    }
+
+    /// `DATA`: reads the message to the lone `.` line, dot-unstuffs it and keeps every byte otherwise; then
+    /// queues it (`.eml` file) or gives the behaviour's failure. False when the client left mid-message.
+    func data() throws -> Bool {
+        guard connection.isTLS, let mailbox else { try reply(replies.notAuthenticated()); return true }
+        guard let sender else { try reply(replies.needMail); return true }
+        guard !recipients.isEmpty else { try reply(replies.needRecipient); return true }
+        try reply(replies.startInput)
+        var message = Data()
+        var tooBig = false
+        while true {
+            guard var line = try connection.readRawLine() else { return false }
+            if line == [0x2E, 0x0D, 0x0A] || line == [0x2E, 0x0A] { break }
+            if line.first == 0x2E { line.removeFirst() }
+            if message.count + line.count > configuration.maxMessageBytes { tooBig = true } else { message.append(contentsOf: line) }
+        }
+        defer { resetTransaction() }
+        if tooBig { try reply(replies.tooBig); return true }
+        switch behaviour {
+        case .sendAsDeniedAfterData:
+            try reply(replies.sendAsDeniedAfterData(mailbox: mailbox, from: sender)); return true
+        case .quotaExceeded:
+            try reply(replies.quotaExceeded()); return true
+        default:
+            break
+        }
+        let sequence = drop.number()
+        let messageId = MailDrop.messageId(in: message) ?? "\(sequence).\(UUID().uuidString)@\(configuration.hostName)"
+        let file = try drop.write(message, sequence: sequence, messageId: messageId)
+        state.accepted(AcceptedMessage(sequence: sequence, mailbox: mailbox, mailFrom: sender, recipients: recipients,
+                                       messageId: messageId, data: message, file: file))
+        try reply(replies.queued(messageId: messageId))
+        return true
+    }
+
+    /// `FROM:<a@b> SIZE=12 BODY=8BITMIME` → `("a@b", ["SIZE": "12", "BODY": "8BITMIME"])`; nil when malformed.
+    static func path(_ argument: String, keyword: String) -> (String, [String: String])? {
+        guard argument.uppercased().hasPrefix(keyword) else { return nil }
+        let rest = argument.dropFirst(keyword.count).trimmingCharacters(in: .whitespaces)
+        guard rest.hasPrefix("<"), let close = rest.firstIndex(of: ">") else { return nil }
+        let address = String(rest[rest.index(after: rest.startIndex)..<close])
+        var parameters: [String: String] = [:]
+        for word in rest[rest.index(after: close)...].split(separator: " ") {
+            let pair = word.split(separator: "=", maxSplits: 1).map(String.init)
+            parameters[pair[0].uppercased()] = pair.count > 1 ? pair[1] : ""
+        }
+        return (address, parameters)
+    }
+}
