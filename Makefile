@@ -3,7 +3,9 @@ SWIFT ?= swift
 BIN   := .build/debug/secretwatch
 RUN_DIR := .run
 
-.PHONY: deps build run test clean
+DEMO_DIR ?= secretwatch-demo
+
+.PHONY: deps build run demo test clean
 
 deps:
 	@scripts/install-deps.sh
@@ -19,9 +21,13 @@ run: build
 	$(BIN) status --config examples/secretwatch.yml --database $(RUN_DIR)/secretwatch.db
 	$(BIN) alarms --database $(RUN_DIR)/secretwatch.db
 
+# The whole pipeline against local stand-ins for Entra ID and Exchange Online; Ctrl-C stops it.
+demo: build
+	$(BIN) demo --dir $(DEMO_DIR)
+
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
 clean:
-	rm -rf .build $(RUN_DIR)
+	rm -rf .build $(RUN_DIR) $(DEMO_DIR)

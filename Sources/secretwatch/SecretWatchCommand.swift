@@ -20,7 +20,7 @@ struct SecretWatchCommand: AsyncParsableCommand {
             The configuration file defaults to $SECRETWATCH_CONFIG, else \(ConfigLoader.defaultPath).
             """,
         version: SecretWatchVersion.string,
-        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, AlarmsCommand.self,
+        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, AlarmsCommand.self, DemoCommand.self,
                       SendTestCommand.self, AckCommand.self])
 }
 

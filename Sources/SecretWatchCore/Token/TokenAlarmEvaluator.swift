@@ -44,7 +44,7 @@ public struct TokenAlarmEvaluator: Sendable {
             let streak = recent.prefix { $0.outcome == .failure }.count
             guard streak >= policy.tokenFailuresBeforeAlarm else { return }
             let summary = "token requests for \(record.credential.label) fail: \(last.reason ?? "unknown")"
-            let detail = "\(streak) consecutive failures; last at \(Timestamps.rfc3339(last.startedAt)): " + Self.describe(last)
+            let detail = "\(streak) consecutive failure\(streak == 1 ? "" : "s"); last at \(Timestamps.rfc3339(last.startedAt)): " + Self.describe(last)
             if let failing {
                 guard failing.reason != last.reason else { return }
                 try engine.update(failing, credential: record, type: .escalated, severity: .major, thresholdDays: nil,

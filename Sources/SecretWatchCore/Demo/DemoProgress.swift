@@ -1,0 +1,107 @@
+import Foundation
+
+/// What the demo prints while it runs: each alarm transition, each e-mail the Exchange stand-in received, and
+/// each classified token failure with its fix — read from the database and the mail folder, once a second.
+public final class DemoProgress: @unchecked Sendable {
+    // `@unchecked Sendable`: the mutable cursors below are only touched by `poll()`, which the demo calls from
+    // one task, one call at a time.
+    private let store: Store
+    private let mailDirectory: String
+    private var lastEventId: Int64 = 0
+    private var seenMail: Set<String> = []
+    private var seenTokenFailures: Set<String> = []
+    private let write: @Sendable (String) -> Void
+
+    public init(store: Store, mailDirectory: String, write: @escaping @Sendable (String) -> Void = { print($0) }) {
+        self.store = store
+        self.mailDirectory = mailDirectory
+        self.write = write
+        seenMail = Set((try? FileManager.default.contentsOfDirectory(atPath: mailDirectory)) ?? [])
+        lastEventId = (try? store.read { try $0.scalar("SELECT COALESCE(MAX(id), 0) FROM alarm_events")?.int64 }) ?? nil ?? 0
+    }
+
+    /// Prints what happened since the last call; returns how many lines it printed.
+    @discardableResult
+    public func poll() -> Int {
+        var lines: [String] = []
+        if let events = try? store.read({ db in
+            try db.query("""
+                SELECT e.id, e.type, e.detail, a.id AS alarm_id, a.kind, a.severity, c.name
+                FROM alarm_events e JOIN alarms a ON a.id = e.alarm_id JOIN credentials c ON c.id = a.credential_id
+                WHERE e.id > ? AND e.type IN ('raised', 'escalated', 'cleared') ORDER BY e.id
+                """, [lastEventId])
+        }) {
+            for e in events {
+                lastEventId = max(lastEventId, e["id"].int64 ?? 0)
+                lines.append("  alarm #\(e["alarm_id"].int64 ?? 0) \(e["type"].string ?? "") — \(e["kind"].string ?? "") for \(e["name"].string ?? "") (\(e["severity"].string ?? "")): \(e["detail"].string ?? "")")
+            }
+        }
+        if let attempts = try? store.lastTokenAttempts() {
+            for (name, attempt) in attempts.sorted(by: { $0.key < $1.key }) where attempt.outcome == .failure {
+                let key = "\(name)/\(attempt.reason ?? "")"
+                guard seenTokenFailures.insert(key).inserted else { continue }
+                lines.append("  token request for \(name) failed: \(attempt.reason ?? "unknown") — \(attempt.message ?? "")")
+            }
+        }
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: mailDirectory)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
+        for file in files where seenMail.insert(file).inserted {
+            let subject = Self.subject(of: mailDirectory + "/" + file) ?? "(no subject)"
+            lines.append("  e-mail delivered through XOAUTH2 to the Exchange stand-in: mail/\(file)\n      Subject: \(subject)")
+        }
+        lines.forEach(write)
+        return lines.count
+    }
+
+    /// The Subject header of an .eml file, RFC 2047 words left as they are.
+    static func subject(of path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let text = String(decoding: data.prefix(16_384), as: UTF8.self)
+        var subject: String?
+        for line in text.components(separatedBy: "\r\n").flatMap({ $0.components(separatedBy: "\n") }) {
+            if line.isEmpty { break }
+            if let current = subject, line.hasPrefix(" ") || line.hasPrefix("\t") {
+                subject = current + " " + line.trimmingCharacters(in: .whitespaces)
+            } else if subject != nil {
+                break
+            } else if line.lowercased().hasPrefix("subject:") {
+                subject = String(line.dropFirst(8)).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return subject.map(decodeEncodedWords)
+    }
+
+    /// Decodes RFC 2047 encoded words (`=?UTF-8?B?…?=`, `=?UTF-8?Q?…?=`) for display; whitespace between two
+    /// encoded words is dropped, as the RFC says.
+    static func decodeEncodedWords(_ text: String) -> String {
+        var out = ""
+        var previousWasEncoded = false
+        for token in text.split(separator: " ", omittingEmptySubsequences: true) {
+            let parts = token.split(separator: "?", omittingEmptySubsequences: false)
+            if parts.count == 5, parts[0] == "=", parts[4] == "=", parts[1].uppercased() == "UTF-8" {
+                var decoded: String?
+                switch parts[2].uppercased() {
+                case "B": decoded = Data(base64Encoded: String(parts[3])).map { String(decoding: $0, as: UTF8.self) }
+                case "Q":
+                    var bytes: [UInt8] = []
+                    var chars = Array(parts[3].utf8)[...]
+                    while let c = chars.popFirst() {
+                        if c == UInt8(ascii: "_") { bytes.append(0x20) }
+                        else if c == UInt8(ascii: "="), chars.count >= 2, let v = UInt8(String(decoding: chars.prefix(2), as: UTF8.self), radix: 16) {
+                            bytes.append(v); chars = chars.dropFirst(2)
+                        } else { bytes.append(c) }
+                    }
+                    decoded = String(decoding: bytes, as: UTF8.self)
+                default: break
+                }
+                if let decoded {
+                    out += (previousWasEncoded || out.isEmpty ? "" : " ") + decoded
+                    previousWasEncoded = true
+                    continue
+                }
+            }
+            out += (out.isEmpty ? "" : " ") + token
+            previousWasEncoded = false
+        }
+        return out
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+/// The folder `secretwatch demo` works in: its configuration, database, secret files and the e-mails the
+/// Exchange stand-in received (`mail/*.eml`). Everything stays after the demo ends; nothing outside is touched.
+public struct DemoWorkspace: Sendable {
+    public let directory: String
+
+    public static let tenant = "8f3e2a10-6b7c-4d2e-9a1b-0c5d4e3f2a10"
+    public static let mailbox = "ise-alerts@contoso.example"
+    public static let admin = "mail-admins@contoso.example"
+    /// The secret the Entra stand-in accepts; the legacy app's file holds another one.
+    public static let goodSecret = "demo~Secret.Value-accepted-by-the-stand-in"
+    static let wrongSecret = "demo~Secret.ID-pasted-instead-of-the-Value"
+
+    /// The demo's credentials: name, display name, client id, expiry (days from now), secret (nil = expiry only).
+    public struct DemoCredential: Sendable {
+        public var name: String
+        public var displayName: String
+        public var clientId: String
+        public var expiresInDays: Double
+        public var secret: String?
+        public var story: String
+    }
+
+    public static let credentials: [DemoCredential] = [
+        DemoCredential(name: "guest-portal", displayName: "ISE guest portal app", clientId: "3a1f0c2e-1d4b-4c6a-8e2f-0b9d8c7a6e51",
+                       expiresInDays: -3, secret: nil, story: "its secret expired 3 days ago"),
+        DemoCredential(name: "sponsor-portal", displayName: "ISE sponsor portal app", clientId: "6c2e9b4d-3f1a-4e8c-9d7b-2a1c0e9f8d72",
+                       expiresInDays: 5, secret: nil, story: "its secret expires in 5 days"),
+        DemoCredential(name: "byod-portal", displayName: "ISE BYOD portal app", clientId: "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c93",
+                       expiresInDays: 300, secret: nil, story: "healthy: 300 days left"),
+        DemoCredential(name: "legacy-app", displayName: "Legacy reporting app", clientId: "2b3c4d5e-6f70-4a8b-9c0d-1e2f3a4b5c14",
+                       expiresInDays: 120, secret: wrongSecret, story: "its token requests fail: the secret ID was pasted instead of the Value"),
+    ]
+    public static let smtpClientId = "5d3c2b1a-9e8f-4a7b-8c6d-2f1e0d9c8b7a"
+
+    public init(directory: String) throws {
+        self.directory = URL(fileURLWithPath: directory).standardizedFileURL.path
+        for sub in ["", "secrets", "mail", "pki"] {
+            try FileManager.default.createDirectory(atPath: path(sub), withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        }
+    }
+
+    public func path(_ name: String) -> String {
+        name.isEmpty ? directory : directory + "/" + name
+    }
+
+    public var configPath: String { path("secretwatch.yml") }
+    public var mailDirectory: String { path("mail") }
+    public var pkiDirectory: String { path("pki") }
+    public var apiTokenPath: String { path("secrets/api-token") }
+
+    /// Arguments for `secretwatch-standins` matching this workspace.
+    public var standInArguments: [String] {
+        ["--dir", pkiDirectory, "--mail-dir", mailDirectory, "--secret", Self.goodSecret, "--mailbox", Self.mailbox]
+    }
+
+    /// Writes the secret files (0600) and the configuration for the running stand-ins; returns the config path.
+    @discardableResult
+    public func writeConfiguration(endpoints: StandInsProcess.Endpoints, listen: String, now: Date = Date(),
+                                   schedulerInterval: String = "5s") throws -> String {
+        try writeSecret("secrets/ise-smtp.secret", Self.goodSecret)
+        if !FileManager.default.fileExists(atPath: apiTokenPath) {
+            try writeSecret("secrets/api-token", "demo-api-" + UUID().uuidString.lowercased())
+        }
+        func day(_ offset: Double) -> String { Timestamps.rfc3339(now.addingTimeInterval(offset * 86400)) }
+        var watched = ""
+        for c in Self.credentials {
+            watched += """
+
+                  - name: \(c.name)
+                    display_name: \(c.displayName)
+                    tenant_id: \(Self.tenant)
+                    client_id: \(c.clientId)
+                    secret_expires: \(day(c.expiresInDays))   # \(c.story)
+                """
+            if let secret = c.secret {
+                try writeSecret("secrets/\(c.name).secret", secret)
+                watched += """
+
+                        client_secret_file: \(path("secrets/\(c.name).secret"))
+                        token_endpoint: \(endpoints.tokenEndpoint)
+                    """
+            }
+        }
+        let yaml = """
+            # Written by `secretwatch demo`. It points at LOCAL STAND-INS for Entra ID and Exchange Online on
+            # 127.0.0.1 — not Microsoft. See docs/configuration.md for every field.
+            database: \(path("secretwatch.db"))
+            log_level: notice
+            http:
+              listen: \(listen)
+              api_token_file: \(apiTokenPath)
+            scheduler:
+              interval: \(schedulerInterval)
+            smtp:
+              host: \(endpoints.smtpHost)
+              port: \(endpoints.smtpPort)
+              tls: starttls
+              connect_timeout: 10s
+              timeout: 30s
+              ca_file: \(endpoints.caFile)
+              auth:
+                name: ise-smtp
+                display_name: Cisco ISE mail (demo)
+                mailbox: \(Self.mailbox)
+                tenant_id: \(Self.tenant)
+                client_id: \(Self.smtpClientId)
+                client_secret_file: \(path("secrets/ise-smtp.secret"))
+                secret_expires: \(day(200))
+                token_endpoint: \(endpoints.tokenEndpoint)
+            token:
+              connect_timeout: 5s
+              timeout: 10s
+              ca_file: \(endpoints.caFile)
+              proxy: direct
+            notifications:
+              from: \(Self.mailbox)
+              to: [\(Self.admin)]
+              include_system_alarms: true
+            alarms:
+              thresholds_days: [30, 14, 7, 1]
+              renotify_interval: 1h
+              token_failures_before_alarm: 1
+            mailer:
+              poll_interval: 1s
+              retry_initial: 2s
+              retry_max: 30s
+            credentials:\(watched)
+
+            """
+        try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+        return configPath
+    }
+
+    private func writeSecret(_ name: String, _ value: String) throws {
+        let file = path(name)
+        try (value + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+    }
+}

@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import SecretWatchCore
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the whole pipeline on this machine against local stand-ins for Entra ID and Exchange Online.",
+        discussion: """
+            Starts `secretwatch-standins` (an HTTPS token endpoint that answers like Entra, an SMTP server that \
+            behaves like Exchange Online — both on 127.0.0.1 with a throwaway CA, NOT Microsoft), writes a demo \
+            configuration watching five credentials (one expired, one expiring in 5 days, two healthy, one whose \
+            token requests fail with a wrong secret), and runs the real daemon against them. Alarm e-mails arrive \
+            as .eml files in DIR/mail. Ctrl-C stops everything; DIR and its files stay.
+            """)
+
+    @Option(help: "Folder for the demo's configuration, database, certificates and e-mails.")
+    var dir = "secretwatch-demo"
+
+    @Option(help: "HTTP listen address (default 127.0.0.1:9465, or a free port when that one is taken).")
+    var listen: String?
+
+    @Option(help: "The stand-ins executable (default: secretwatch-standins next to this one).")
+    var standins: String?
+
+    @Option(help: ArgumentHelp("Stop by itself after this long (e.g. 60s); default: run until Ctrl-C.", valueName: "duration"))
+    var stopAfter: String?
+
+    func validate() throws {
+        if let stopAfter, DurationText.parse(stopAfter) == nil {
+            throw ValidationError("--stop-after \"\(stopAfter)\" is not a duration (use 30s, 2m, …)")
+        }
+    }
+
+    func run() async throws {
+        let workspace: DemoWorkspace
+        let standIns: StandInsProcess
+        do {
+            workspace = try DemoWorkspace(directory: dir)
+            standIns = try StandInsProcess(executable: standins ?? StandInsProcess.defaultExecutable(),
+                                           arguments: workspace.standInArguments)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.failed)
+        }
+        defer { standIns.stop() }
+        let address = listen ?? (LocalPort.isFree(9465) ? "127.0.0.1:9465" : "127.0.0.1:\(LocalPort.free())")
+        let config: Config
+        do {
+            let path = try workspace.writeConfiguration(endpoints: standIns.endpoints, listen: address)
+            config = try ConfigLoader().load(path: path).config
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.failed)
+        }
+        // The demo prints its own account of what happens; the log keeps to errors.
+        LogSetup.bootstrap(level: .error)
+        let daemon: Daemon
+        do {
+            daemon = try Daemon(config: config)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.failed)
+        }
+        printBanner(workspace, standIns.endpoints, address)
+        let progress = DemoProgress(store: daemon.store, mailDirectory: workspace.mailDirectory, write: say)
+        let watcher = Task {
+            while !Task.isCancelled {
+                progress.poll()
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+            }
+        }
+        if let stopAfter, let seconds = DurationText.parse(stopAfter) {
+            Task {
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                kill(getpid(), SIGTERM) // the daemon stops gracefully, as on Ctrl-C
+            }
+        }
+        do {
+            try await daemon.run()
+        } catch {
+            printError("error: \(error)")
+        }
+        watcher.cancel()
+        progress.poll()
+        say("\ndemo stopped. Everything it wrote stays in \(workspace.directory) (secretwatch.yml, secretwatch.db, mail/*.eml).")
+        say("look again with: secretwatch alarms --config \(workspace.configPath) --events")
+    }
+
+    private func printBanner(_ workspace: DemoWorkspace, _ endpoints: StandInsProcess.Endpoints, _ address: String) {
+        let base = "http://\(address)"
+        say("""
+            secretwatch demo — LOCAL STAND-INS for Entra ID and Exchange Online on 127.0.0.1, not Microsoft.
+              Entra token endpoint stand-in:  \(endpoints.tokenEndpoint)
+              Exchange SMTP stand-in:         \(endpoints.smtpHost):\(endpoints.smtpPort) (STARTTLS, AUTH XOAUTH2)
+              demo folder:                    \(workspace.directory)
+                                              (secretwatch.yml, secretwatch.db, mail/*.eml, throwaway CA in pki/)
+            watched credentials:
+              ise-smtp        sends the alarm e-mails (secret valid, 200 days left)
+            """)
+        for c in DemoWorkspace.credentials {
+            say("  \(c.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(c.story)")
+        }
+        say("""
+            try, in another terminal:
+              curl -s \(base)/metrics | grep '^secretwatch_client_secret'
+              curl -s \(base)/api/v1/alarms | python3 -m json.tool
+              curl -s \(base)/api/v1/credentials | python3 -m json.tool
+              ls \(workspace.mailDirectory)
+              .build/debug/secretwatch status --config \(workspace.configPath)
+            Ctrl-C stops the demo.
+
+            what happens:
+            """)
+    }
+}
+
+/// Unbuffered standard output, so the demo's lines appear as they happen even through a pipe.
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+/// Loopback port helpers for the demo's HTTP listener.
+enum LocalPort {
+    static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    static func free() -> Int {
+        for _ in 0..<50 {
+            let port = Int.random(in: 20000...60000)
+            if isFree(port) { return port }
+        }
+        return 0
+    }
+}
