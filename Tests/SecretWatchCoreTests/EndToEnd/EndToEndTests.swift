@@ -1,0 +1,190 @@
+import Foundation
+import Testing
+@testable import SecretWatchCore
+
+/// The whole product as subprocesses: `secretwatch run` against `secretwatch-standins`, checked from the
+/// outside (mail at the Exchange stand-in, the HTTP API, /metrics, the database, the CLI).
+@Suite("End to end: the built daemon against the stand-ins", .serialized)
+struct EndToEndTests {
+    static func watched(_ name: String, expires: Date, client: String = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d") -> String {
+        """
+          - name: \(name)
+            display_name: App \(name)
+            tenant_id: \(EndToEndHarness.tenant)
+            client_id: \(client)
+            secret_expires: \(Timestamps.rfc3339(expires))
+        """
+    }
+
+    /// Quoted-printable body lines joined back, so content checks read the text as written.
+    static func decodedBody(_ message: String) -> String {
+        guard let split = message.range(of: "\r\n\r\n") else { return "" }
+        var body = String(message[split.upperBound...]).replacingOccurrences(of: "=\r\n", with: "")
+        var bytes: [UInt8] = []
+        var chars = Array(body.utf8)[...]
+        while let c = chars.popFirst() {
+            if c == UInt8(ascii: "="), chars.count >= 2, let v = UInt8(String(decoding: chars.prefix(2), as: UTF8.self), radix: 16) {
+                bytes.append(v)
+                chars = chars.dropFirst(2)
+            } else {
+                bytes.append(c)
+            }
+        }
+        body = String(decoding: bytes, as: UTF8.self)
+        return body
+    }
+
+    @Test("a secret crosses 30, 14, 7 and 1 days and expires in scaled time; each step is one e-mail; API, metrics and database agree")
+    func thresholdsInScaledTime() throws {
+        let h = try EndToEndHarness()
+        let now = Date()
+        // 10 days per second; passes every 12 scaled hours; no reminders within the test.
+        try h.writeConfig(smtpExpires: now.addingTimeInterval(3650 * 86400),
+                          credentials: Self.watched("portal", expires: now.addingTimeInterval(35 * 86400)),
+                          interval: "12h", extra: "alarms:\n  renotify_interval: 52w")
+        try h.startDaemon(timeScale: 864_000)
+        try h.waitUntil("five alarm e-mails for portal", timeout: 60) {
+            h.receivedMail().filter { EndToEndHarness.subject($0.text).contains(": portal ") }.count >= 5
+        }
+        let mails = h.receivedMail().map(\.text).filter { EndToEndHarness.subject($0).contains(": portal ") }
+        #expect(mails.map(EndToEndHarness.subject) == [
+            "[secretwatch] WARNING client_secret_expiring: portal — SMTP OAuth client secret about to expire (RAISED)",
+            "[secretwatch] WARNING client_secret_expiring: portal — SMTP OAuth client secret about to expire (ESCALATED)",
+            "[secretwatch] CRITICAL client_secret_expiring: portal — SMTP OAuth client secret about to expire (ESCALATED)",
+            "[secretwatch] CRITICAL client_secret_expiring: portal — SMTP OAuth client secret about to expire (ESCALATED)",
+            "[secretwatch] CRITICAL client_secret_expired: portal — SMTP OAuth client secret has expired (RAISED)",
+        ])
+        let first = mails[0]
+        #expect(EndToEndHarness.header("From", in: first)?.contains(EndToEndHarness.mailbox) == true)
+        #expect(EndToEndHarness.header("To", in: first)?.contains(EndToEndHarness.admin) == true)
+        #expect(EndToEndHarness.header("Message-ID", in: first) != nil)
+        let body = Self.decodedBody(first)
+        for expected in ["App portal", EndToEndHarness.tenant, "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+                         Timestamps.day(now.addingTimeInterval(35 * 86400)), "days left", "Certificates & secrets"] {
+            #expect(body.contains(expected), "alarm mail body lacks \(expected):\n\(body)")
+        }
+        #expect(body.range(of: #"alarm (id )?#?\d+"#, options: .regularExpression) != nil, "no alarm id in:\n\(body)")
+
+        // The API, the CLI (the database) and /metrics tell the same story.
+        let api = try h.get("/api/v1/alarms?state=all&credential=portal").json()
+        let apiAlarms = (api["alarms"] as? [[String: Any]]) ?? []
+        let cli = try runProcess(TestPaths.executable, ["alarms", "--database", h.databasePath, "--credential", "portal", "--json"])
+        let cliAlarms = ((try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [String: Any])?["alarms"] as? [[String: Any]]) ?? []
+        #expect(apiAlarms.map { "\($0["id"]!) \($0["kind"]!) \($0["state"]!) \($0["severity"]!)" }
+                == cliAlarms.map { "\($0["id"]!) \($0["kind"]!) \($0["state"]!) \($0["severity"]!)" })
+        #expect(Set(apiAlarms.compactMap { $0["kind"] as? String }) == ["client_secret_expiring", "client_secret_expired"])
+        let metrics = try h.get("/metrics").text
+        let expiry = Int(Timestamps.parse(Timestamps.rfc3339(now.addingTimeInterval(35 * 86400)))!.timeIntervalSince1970)
+        #expect(metrics.contains(#"secretwatch_client_secret_expiry_timestamp_seconds{credential="portal",tenant_id="\#(EndToEndHarness.tenant)",client_id="9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"} \#(expiry)"#)
+                || metrics.contains("credential=\"portal\"") && metrics.contains(" \(expiry)"), "\(metrics.prefix(2000))")
+        #expect(metrics.contains(#"secretwatch_active_alarms{kind="client_secret_expired",severity="critical",credential="portal"} 1"#))
+        #expect(h.stopDaemon() == 0)
+    }
+
+    @Test("kill -9 during a burst of 200 alarm e-mails loses none; duplicates only for messages in flight")
+    func killDuringBurst() throws {
+        let h = try EndToEndHarness()
+        let now = Date()
+        let credentials = (0..<200).map { Self.watched(String(format: "app-%03d", $0), expires: now.addingTimeInterval(5 * 86400)) }
+        try h.writeConfig(smtpExpires: now.addingTimeInterval(3650 * 86400), credentials: credentials.joined(separator: "\n"),
+                          interval: "1h")
+        try h.startDaemon()
+        try h.waitUntil("the burst to start arriving", timeout: 60) { h.receivedMail().count >= 20 }
+        h.killDaemon()
+        let beforeRestart = h.receivedMail().count
+        #expect(beforeRestart < 200, "the burst finished before the kill; the test proved nothing")
+        try h.startDaemon()
+        try h.waitUntil("all 200 alarm e-mails", timeout: 120) {
+            Set(h.receivedMail().compactMap { EndToEndHarness.header("Message-ID", in: $0.text) }).count >= 200
+        }
+        let ids = h.receivedMail().compactMap { EndToEndHarness.header("Message-ID", in: $0.text) }
+        let unique = Set(ids)
+        #expect(unique.count == 200)
+        // At most the messages in flight at the kill (3 workers) arrive twice, with the same Message-ID.
+        #expect(ids.count - unique.count <= 3, "\(ids.count - unique.count) duplicates")
+        let credentialsMailed = Set(h.receivedMail().map { EndToEndHarness.subject($0.text) }.compactMap { $0.split(separator: ":").dropFirst().first })
+        #expect(credentialsMailed.count == 200)
+        #expect(h.stopDaemon() == 0)
+    }
+
+    @Test("the Exchange stand-in down for a while, then back: every queued e-mail is delivered")
+    func smtpDownThenUp() throws {
+        let h = try EndToEndHarness()
+        let now = Date()
+        try h.control("/exchange/down")
+        let credentials = (0..<5).map { Self.watched("down-\($0)", expires: now.addingTimeInterval(-86400)) }
+        try h.writeConfig(smtpExpires: now.addingTimeInterval(3650 * 86400), credentials: credentials.joined(separator: "\n"))
+        try h.startDaemon()
+        try h.waitUntil("failed delivery attempts while the server is down", timeout: 60) {
+            let deliveries = try h.get("/api/v1/deliveries").json()["deliveries"] as? [[String: Any]] ?? []
+            return deliveries.contains { ($0["reason"] as? String) == "connect_refused" }
+        }
+        #expect(h.receivedMail().isEmpty)
+        let metrics = try h.get("/metrics").text
+        #expect(metrics.contains(#"secretwatch_mail_sends_total{outcome="deferred",reason="connect_refused"}"#))
+        try h.control("/exchange/up")
+        try h.waitUntil("the 5 queued e-mails after the server came back", timeout: 60) { h.receivedMail().count >= 5 }
+        try h.waitUntil("an empty outbox", timeout: 30) {
+            try h.get("/metrics").text.contains("\nsecretwatch_outbox_messages 0\n")
+        }
+        #expect(h.stopDaemon() == 0)
+    }
+
+    @Test("the token endpoint throttles, fails and answers garbage: classified, alarmed, no crash, healed")
+    func tokenEndpointTrouble() throws {
+        let h = try EndToEndHarness()
+        let now = Date()
+        try h.writeConfig(smtpExpires: now.addingTimeInterval(3650 * 86400), interval: "1s",
+                          extra: "alarms:\n  token_failures_before_alarm: 1")
+        try h.control("/token/behaviour", #"{"behaviour":"throttled","retry_after":1}"#)
+        try h.startDaemon()
+        func lastReason() throws -> String? {
+            let credentials = try h.get("/api/v1/credentials").json()["credentials"] as? [[String: Any]] ?? []
+            let smtp = credentials.first { ($0["name"] as? String) == "smtp" }
+            return (smtp?["last_token_attempt"] as? [String: Any])?["reason"] as? String
+        }
+        for (behaviour, reason) in [("throttled", "throttled"), ("unavailable", "idp_unavailable"), ("garbage", "idp_bad_response")] {
+            try h.control("/token/behaviour", #"{"behaviour":"\#(behaviour)","retry_after":1}"#)
+            try h.waitUntil("a token attempt classified \(reason)", timeout: 90) { try lastReason() == reason }
+            let alarms = try h.get("/api/v1/alarms?state=active&kind=token_acquisition_failing").json()["alarms"] as? [[String: Any]] ?? []
+            #expect(alarms.count == 1)
+            #expect((alarms.first?["reason"] as? String) == reason, "\(alarms)")
+        }
+        #expect(try h.get("/healthz").status == 200)
+        try h.control("/token/behaviour", #"{"behaviour":"success"}"#)
+        try h.waitUntil("the token alarm to clear", timeout: 90) {
+            (try h.get("/api/v1/alarms?state=active&kind=token_acquisition_failing").json()["alarms"] as? [[String: Any]])?.isEmpty == true
+        }
+        let metrics = try h.get("/metrics").text
+        for reason in ["throttled", "idp_unavailable", "idp_bad_response"] {
+            #expect(metrics.contains(#"secretwatch_token_requests_total{credential="smtp",outcome="failure",reason="\#(reason)"}"#))
+        }
+        #expect(h.stopDaemon() == 0)
+    }
+
+    @Test("SIGHUP with a new expiry date (rotation) clears the alarms and sends the cleared e-mail")
+    func rotationByReload() throws {
+        let h = try EndToEndHarness()
+        let now = Date()
+        try h.writeConfig(smtpExpires: now.addingTimeInterval(3650 * 86400),
+                          credentials: Self.watched("rotating", expires: now.addingTimeInterval(3 * 86400)))
+        try h.startDaemon()
+        try h.waitUntil("the expiring alarm's e-mail", timeout: 60) {
+            h.receivedMail().contains { EndToEndHarness.subject($0.text).contains("client_secret_expiring: rotating") }
+        }
+        try h.writeConfig(smtpExpires: now.addingTimeInterval(3650 * 86400),
+                          credentials: Self.watched("rotating", expires: now.addingTimeInterval(400 * 86400)))
+        h.signalDaemon(SIGHUP)
+        try h.waitUntil("the cleared e-mail", timeout: 60) {
+            h.receivedMail().contains { EndToEndHarness.subject($0.text).hasPrefix("[secretwatch] CLEARED client_secret_expiring: rotating") }
+        }
+        let active = try h.get("/api/v1/alarms?state=active&credential=rotating").json()["alarms"] as? [[String: Any]] ?? []
+        #expect(active.isEmpty)
+        let cleared = try h.get("/api/v1/alarms?state=cleared&credential=rotating").json()["alarms"] as? [[String: Any]] ?? []
+        let id = try #require(cleared.first?["id"] as? Int)
+        let events = try h.get("/api/v1/alarms/\(id)").json()["events"] as? [[String: Any]] ?? []
+        #expect(events.contains { ($0["type"] as? String) == "cleared" && (($0["detail"] as? String) ?? "").contains("secret rotated") })
+        #expect(h.log.contains("configuration reload applied"))
+        #expect(h.stopDaemon() == 0)
+    }
+}
