@@ -7,6 +7,8 @@ public protocol TelemetryObserver: Sendable {
     func delivery(_ delivery: Delivery)
     func schedulerPass(startedAt: Date, duration: TimeInterval, failingSteps: [String])
     func alarmTransition(_ transition: AlarmTransition)
+    /// The outbox after a change (the mailer calls it after enqueue, delivery or give-up, and at start-up).
+    func outbox(_ state: OutboxState)
 }
 
 extension TelemetryObserver {
@@ -14,6 +16,7 @@ extension TelemetryObserver {
     public func delivery(_ delivery: Delivery) {}
     public func schedulerPass(startedAt: Date, duration: TimeInterval, failingSteps: [String]) {}
     public func alarmTransition(_ transition: AlarmTransition) {}
+    public func outbox(_ state: OutboxState) {}
 }
 
 /// Fans one report out to several observers.
@@ -30,4 +33,5 @@ public struct TelemetryHub: TelemetryObserver {
         observers.forEach { $0.schedulerPass(startedAt: startedAt, duration: duration, failingSteps: failingSteps) }
     }
     public func alarmTransition(_ transition: AlarmTransition) { observers.forEach { $0.alarmTransition(transition) } }
+    public func outbox(_ state: OutboxState) { observers.forEach { $0.outbox(state) } }
 }
