@@ -11,6 +11,8 @@ public final class Daemon: Sendable {
     public let scheduler: Scheduler
     public let clock: any WallClock
     public let telemetry: TelemetryHub
+    /// What `/metrics` shows; also a telemetry observer.
+    public let metrics: MetricsRegistry
     /// Long-running services started by `run()`, besides the scheduler.
     public let services: [any Service]
     private let logger: Logger
@@ -20,10 +22,12 @@ public final class Daemon: Sendable {
         self.config = config
         self.clock = clock
         self.logger = logger
-        let telemetry = TelemetryHub(telemetry)
-        self.telemetry = telemetry
         store = try Store(path: config.database, now: clock.now())
         try store.syncCredentials(config.allCredentials, now: clock.now())
+        metrics = MetricsRegistry(store: store)
+        metrics.refreshFromStore()
+        let telemetry = TelemetryHub(telemetry + [metrics])
+        self.telemetry = telemetry
         engine = AlarmEngine(store: store, observers: observers, telemetry: telemetry)
         // Every periodic check, in the order a pass runs them.
         let steps: [any SchedulerStep] = [
@@ -31,7 +35,11 @@ public final class Daemon: Sendable {
         ]
         scheduler = Scheduler(steps: steps, interval: config.scheduler.interval, clock: clock, store: store,
                               telemetry: telemetry)
-        services = []
+        metrics.setSchedulerSteps(steps.map(\.name))
+        services = [
+            try HTTPService(config: config.http, store: store, engine: engine, metrics: metrics, scheduler: scheduler,
+                            policy: config.alarms, clock: clock),
+        ]
     }
 
     /// One evaluation pass (`run --once`); returns the names of steps that failed.

@@ -1,6 +1,6 @@
 /// One scrape's answer: the state part and the live part, each plain or gzip. Keeps both alive for as long as
 /// the HTTP server sends from their memory.
-final class MetricsPayload: Sendable {
+public final class MetricsPayload: Sendable {
     let exposition: Exposition
     let tail: LiveMetrics.Tail
 

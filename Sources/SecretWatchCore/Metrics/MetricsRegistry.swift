@@ -67,6 +67,13 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
         }
     }
 
+    /// The scheduler's step names, exported as `secretwatch_scheduler_step_failing` 0 until one fails.
+    public func setSchedulerSteps(_ names: [String]) {
+        update { s in
+            for name in names where s.schedulerSteps[name] == nil { s.schedulerSteps[name] = false }
+        }
+    }
+
     /// Schedules a refresh of credentials and active alarms from the store (coalesced).
     public func refreshFromStore() {
         guard let store else { return }
