@@ -44,7 +44,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SecretWatchCoreTests",
-            dependencies: ["SecretWatchCore"],
+            dependencies: ["SecretWatchCore", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")]
         ),
     ],
