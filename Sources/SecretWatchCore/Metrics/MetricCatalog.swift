@@ -9,6 +9,9 @@ public enum MetricCatalog {
     public static let secretExpiry = MetricFamily(
         "secretwatch_client_secret_expiry_timestamp_seconds", .gauge, labels: ["credential", "tenant_id", "client_id"],
         help: "When the client secret of the credential expires, Unix seconds (days left: (value - time()) / 86400).")
+    public static let credentialInfo = MetricFamily(
+        "secretwatch_credential_info", .gauge, labels: ["credential", "display_name", "tenant_id", "client_id", "has_secret"],
+        help: "One series per watched credential with its identity from the configuration; the value is always 1.")
     public static let activeAlarms = MetricFamily(
         "secretwatch_active_alarms", .gauge, labels: ["kind", "severity", "credential"],
         help: "Active alarms by kind, severity and credential (1 per active alarm; absent when none).")
@@ -72,7 +75,7 @@ public enum MetricCatalog {
 
     /// The families of the state part of the exposition, in output order.
     public static let stateFamilies: [MetricFamily] = [
-        buildInfo, secretExpiry, activeAlarms, alarmsRaised, tokenRequests, tokenDuration, tokenCachedExpiry,
+        buildInfo, credentialInfo, secretExpiry, activeAlarms, alarmsRaised, tokenRequests, tokenDuration, tokenCachedExpiry,
         tokenLastSuccess, mailSends, mailDuration, outboxMessages, outboxOldest, schedulerLastRun,
         schedulerLastDuration, schedulerStepFailing,
     ]

@@ -10,8 +10,15 @@ extension MetricsState {
         w.family(c.buildInfo)
         w.sample(c.buildInfo, [version], 1)
 
+        let sorted = credentials.sorted(by: { $0.name < $1.name })
+        w.family(c.credentialInfo)
+        for credential in sorted {
+            w.sample(c.credentialInfo, [credential.name, credential.displayName ?? "", credential.tenantId, credential.clientId,
+                                        credential.hasSecret ? "true" : "false"], 1)
+        }
+
         w.family(c.secretExpiry)
-        for credential in credentials.sorted(by: { $0.name < $1.name }) {
+        for credential in sorted {
             guard let expiresAt = credential.expiresAt else { continue }
             w.sample(c.secretExpiry, [credential.name, credential.tenantId, credential.clientId], expiresAt.timeIntervalSince1970)
         }
