@@ -42,6 +42,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // `make bench-metrics` only: the daemon with simulated token and mail telemetry.
+        .executableTarget(
+            name: "secretwatch-bench",
+            dependencies: ["SecretWatchCore", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/secretwatch-bench"
+        ),
         .testTarget(
             name: "SecretWatchCoreTests",
             dependencies: ["SecretWatchCore", .product(name: "Yams", package: "Yams")],
