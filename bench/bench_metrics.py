@@ -71,9 +71,11 @@ def config(path, n):
 
 
 def to_ms(text):
-    m = re.match(r"([\d.]+)(us|ms|s)", text)
+    m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    if not m:
+        raise ValueError(f"unreadable wrk latency {text!r}")
     value, unit = float(m.group(1)), m.group(2)
-    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    return {"us": value / 1000, "ms": value, "s": value * 1000, "m": value * 60000}[unit]
 
 
 def wrk(url, gz):
@@ -81,9 +83,11 @@ def wrk(url, gz):
     if gz:
         args[1:1] = ["-H", "Accept-Encoding: gzip"]
     out = subprocess.run(args, capture_output=True, text=True, timeout=600).stdout
+    if "Latency Distribution" not in out:
+        sys.exit(f"bench: wrk gave no latency distribution for {url}:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = to_ms(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = to_ms(re.search(r"99%\s+(\S+)", out).group(1))
+    p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
     return rps, p50, p99, errors.group(0) if errors else ""
 
