@@ -119,10 +119,23 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
             do {
                 let exposition = try Exposition(generation: generation, plain: snapshot.render())
                 published.withLock { $0 = exposition }
+                Self.returnFreedMemory()
             } catch {
                 logger.error("cannot compress /metrics; serving the previous exposition", metadata: ["error": "\(error)"])
             }
         }
+    }
+
+    /// A render allocates and frees a few MB (text, compression buffers) on the queue's thread, and glibc keeps
+    /// freed memory in that thread's arena; give it back so the resident size stays that of the live state.
+    /// `malloc_trim` is glibc's (not in the Glibc module), so it is looked up once; elsewhere this does nothing.
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    }()
+
+    private static func returnFreedMemory() {
+        _ = mallocTrim?(0)
     }
 
     // MARK: - scraping
