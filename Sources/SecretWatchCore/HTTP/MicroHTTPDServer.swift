@@ -64,9 +64,14 @@ public final class MicroHTTPDServer: @unchecked Sendable {
     /// connection and joins the threads.
     public func stop() {
         guard let daemon else { return }
-        _ = MHD_quiesce_daemon(daemon)
+        // Quiescing hands the listening socket over to us: it must be closed here, or clients keep queueing in
+        // its backlog after the server is gone.
+        let listening = MHD_quiesce_daemon(daemon)
         workers.wait()
         MHD_stop_daemon(daemon)
+        if listening >= 0 && close(listening) != 0 {
+            logger.error("cannot close the listening socket", metadata: ["error": "\(String(cString: strerror(errno)))"])
+        }
         self.daemon = nil
         logger.info("HTTP server stopped")
     }
