@@ -93,6 +93,14 @@ import Testing
         #expect(try s.store.alarm(id: 1)?.acknowledgedAt == nil)
     }
 
+    @Test func headersOverTheConnectionMemoryAreRefusedAndTheServerGoesOn() throws {
+        let s = try TestServer()
+        let huge = String(repeating: "h", count: 80 * 1024)
+        let r = try httpRequest(port: s.port, "GET", "/healthz", headers: ["X-Huge": huge])
+        #expect(r.status == 431)
+        #expect(try s.get("/healthz").status == 200)
+    }
+
     @Test func idleConnectionsBeyondTheLimitDoNotStopTheServer() throws {
         let limit = 8
         let s = try TestServer(limits: HTTPServerLimits(connectionLimit: limit, connectionTimeout: 30, threadPoolSize: 2, maxBodyBytes: 1024))
