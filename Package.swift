@@ -22,10 +22,12 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "SecretWatchCore",
             dependencies: [
-                "CSQLite", "CCurl", "CMicroHTTPD",
+                "CSQLite", "CCurl", "CMicroHTTPD", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -55,9 +57,15 @@ let package = Package(
             name: "secretwatch-standins",
             dependencies: ["SecretWatchStandIns", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // `make bench-metrics` only: the daemon with simulated token and mail telemetry.
+        .executableTarget(
+            name: "secretwatch-bench",
+            dependencies: ["SecretWatchCore", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/secretwatch-bench"
+        ),
         .testTarget(
             name: "SecretWatchCoreTests",
-            dependencies: ["SecretWatchCore", "SecretWatchStandIns"],
+            dependencies: ["SecretWatchCore", "SecretWatchStandIns", .product(name: "Yams", package: "Yams")],
             // Fixtures sit next to the tests that use them and are read from the source tree.
             exclude: ["Config/Fixtures", "Mail/Fixtures"],
             resources: [.copy("Fixtures")]

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   libcurl4-openssl-dev libssl-dev libsqlite3-dev libmicrohttpd-dev   # the C libraries
+  zlib1g-dev                                                         # gzip for /metrics
   pkg-config openssl sqlite3 curl                                    # build and inspection tools
   python3-aiosmtpd                                                   # real SMTP peer for the mail tests
   prometheus                                                         # promtool + a real Prometheus for the HTTP tests

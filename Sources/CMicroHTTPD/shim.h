@@ -24,4 +24,11 @@ static inline struct MHD_Daemon *sw_mhd_start(unsigned int flags, uint16_t port,
                             MHD_OPTION_END);
 }
 
+/* MHD_get_daemon_info is variadic too: the port the daemon listens on (the real one after binding port 0),
+   or 0 when libmicrohttpd cannot tell. */
+static inline uint16_t sw_mhd_bind_port(struct MHD_Daemon *daemon) {
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    return info == NULL ? 0 : info->port;
+}
+
 #endif

@@ -17,6 +17,8 @@ public final class Daemon: Sendable {
     /// it for its bearer token. A reload that changes token settings replaces the cache in the holder.
     public let tokenHolder: TokenCacheHolder
     public var tokens: TokenCache { tokenHolder.cache }
+    /// What `/metrics` shows; also a telemetry observer.
+    public let metrics: MetricsRegistry
     /// Long-running services started by `run()`, besides the scheduler.
     public let services: [any Service]
     /// The mailer's parts; `delivery` is nil without a token provider.
@@ -33,10 +35,12 @@ public final class Daemon: Sendable {
         self.current = current
         self.clock = clock
         self.logger = logger
-        let telemetry = TelemetryHub(telemetry)
-        self.telemetry = telemetry
         store = try Store(path: config.database, now: clock.now())
         try store.syncCredentials(config.allCredentials, now: clock.now())
+        metrics = MetricsRegistry(store: store)
+        metrics.refreshFromStore()
+        let telemetry = TelemetryHub(telemetry + [metrics])
+        self.telemetry = telemetry
         let recorder = TokenAttemptRecorder(store: store, telemetry: telemetry, logger: logger)
         let makeCache: @Sendable ([TokenEndpointSettings]) -> TokenCache = { settings in
             TokenCache(clients: settings.map { EntraTokenClient(settings: $0) }, clock: clock, recorder: recorder)
@@ -72,7 +76,12 @@ public final class Daemon: Sendable {
                                       // The mailer keeps going through the holder: one cache for probing and sending.
                                       if !injected { delivery?.update(smtp: applied.smtp, tokens: holder) }
                                   })
-        services = [ReloadService(reloader: reloader)] + (delivery.map { [$0] } ?? [])
+        metrics.setSchedulerSteps(steps.map(\.name))
+        services = [
+            try HTTPService(config: config.http, store: store, engine: engine, metrics: metrics, scheduler: scheduler,
+                            policy: config.alarms, clock: clock),
+            ReloadService(reloader: reloader),
+        ] + (delivery.map { [$0] } ?? [])
         // Parsing a large configuration leaves freed YAML nodes behind; hand that memory back to the system.
         MemoryRelease.returnFreedMemory()
     }

@@ -70,6 +70,7 @@ public final class DeliveryService: Service, Sendable {
         if recovered > 0 {
             logger.notice("re-queued mail that was being sent when secretwatch stopped", metadata: ["count": "\(recovered)"])
         }
+        reportOutbox()
         let workers = settings.mailer.concurrency
         logger.info("mailer started", metadata: ["workers": "\(workers)", "rate_per_minute": "\(settings.mailer.ratePerMinute)"])
         await withTaskGroup(of: Void.self) { group in
@@ -114,6 +115,16 @@ public final class DeliveryService: Service, Sendable {
             }
             let sender = SMTPSender(transport: transport!, tokens: settings.tokens, credential: settings.smtp.auth.name)
             await deliver(message, with: sender)
+            reportOutbox()
+        }
+    }
+
+    /// Tells the metrics what the outbox looks like now (after start-up and every attempt).
+    func reportOutbox() {
+        do {
+            telemetry.outbox(try store.outboxState())
+        } catch {
+            logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
         }
     }
 

@@ -17,5 +17,7 @@ public struct OutboxAgeStep: SchedulerStep {
     public func run(now: Date) async throws {
         try alarm.checkAge(maxAge: maxAge, now: now)
         try alarm.engine.store.pruneOutbox(finishedBefore: now.addingTimeInterval(-retention))
+        // Every pass refreshes the outbox gauges, so newly queued alarm mail shows even before a worker wakes.
+        alarm.engine.telemetry.outbox(try alarm.engine.store.outboxState())
     }
 }

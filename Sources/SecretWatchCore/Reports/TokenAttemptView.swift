@@ -1,6 +1,6 @@
 import Foundation
 
-/// A token attempt as `status` and the API show it (never a secret or a token: the attempt has neither).
+/// A token attempt as `status` and `/api/v1/credentials` show it (never a secret or a token: the attempt has neither).
 public struct TokenAttemptView: Encodable, Sendable, Equatable {
     public var at: Date
     public var outcome: String
@@ -14,7 +14,8 @@ public struct TokenAttemptView: Encodable, Sendable, Equatable {
     public var expiresIn: Int?
 
     enum CodingKeys: String, CodingKey {
-        case at, outcome, reason, message
+        case outcome, reason, message
+        case at = "started_at"
         case httpStatus = "http_status"
         case aadstsCode = "aadsts_code"
         case traceId = "trace_id"
@@ -27,7 +28,7 @@ public struct TokenAttemptView: Encodable, Sendable, Equatable {
         at = a.startedAt
         outcome = a.outcome.rawValue
         reason = a.reason
-        message = a.message
+        message = a.message.map(Redactor.scrub)
         httpStatus = a.httpStatus
         aadstsCode = a.aadstsCode
         traceId = a.traceId

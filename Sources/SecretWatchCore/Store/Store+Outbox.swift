@@ -75,6 +75,12 @@ extension Store {
         }
     }
 
+    /// The part of the snapshot `/metrics` shows (`TelemetryObserver.outbox`).
+    public func outboxState() throws -> OutboxState {
+        let snapshot = try outboxSnapshot()
+        return OutboxState(depth: snapshot.depth, oldestQueuedAt: snapshot.oldestQueuedAt)
+    }
+
     /// Outbox messages, newest first (optionally in one state).
     public func outboxMessages(state: OutboxMessage.State? = nil, limit: Int = 50) throws -> [OutboxMessage] {
         try read { db in

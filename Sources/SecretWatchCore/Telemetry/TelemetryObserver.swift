@@ -9,6 +9,8 @@ public protocol TelemetryObserver: Sendable {
     func alarmTransition(_ transition: AlarmTransition)
     /// A SIGHUP reload ended: `outcome` is `applied`, `unchanged` or `rejected` (then `reason` says why).
     func configReload(outcome: String, reason: String?)
+    /// The outbox after a change (the mailer calls it after enqueue, delivery or give-up, and at start-up).
+    func outbox(_ state: OutboxState)
 }
 
 extension TelemetryObserver {
@@ -17,6 +19,7 @@ extension TelemetryObserver {
     public func schedulerPass(startedAt: Date, duration: TimeInterval, failingSteps: [String]) {}
     public func alarmTransition(_ transition: AlarmTransition) {}
     public func configReload(outcome: String, reason: String?) {}
+    public func outbox(_ state: OutboxState) {}
 }
 
 /// Fans one report out to several observers.
@@ -34,4 +37,5 @@ public struct TelemetryHub: TelemetryObserver {
     }
     public func alarmTransition(_ transition: AlarmTransition) { observers.forEach { $0.alarmTransition(transition) } }
     public func configReload(outcome: String, reason: String?) { observers.forEach { $0.configReload(outcome: outcome, reason: reason) } }
+    public func outbox(_ state: OutboxState) { observers.forEach { $0.outbox(state) } }
 }

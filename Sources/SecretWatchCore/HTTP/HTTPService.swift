@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs the HTTP server as a long-running service: binds when the service group starts it, stops (and
+/// closes every connection) on graceful shutdown (SIGTERM, SIGINT) or cancellation.
+public final class HTTPService: Service, Sendable {
+    public let server: MicroHTTPDServer
+
+    public init(server: MicroHTTPDServer) {
+        self.server = server
+    }
+
+    /// The server for a configuration: the listen address from `http.listen`, the token from
+    /// `http.api_token_file` (read now, so a bad file stops start-up with a clear message).
+    public convenience init(config: HTTPConfig, store: Store, engine: AlarmEngine, metrics: MetricsRegistry,
+                            scheduler: Scheduler, policy: AlarmPolicy, clock: any WallClock,
+                            limits: HTTPServerLimits = HTTPServerLimits(), logger: Logger = Logger(label: "secretwatch.http")) throws {
+        let auth = try BearerAuth.load(path: config.apiTokenFile)
+        let router = APIRouter(store: store, engine: engine, metrics: metrics, schedulerStatus: scheduler.status,
+                               schedulerInterval: scheduler.interval, policy: policy, clock: clock, auth: auth,
+                               authReads: config.authReads, logger: logger)
+        self.init(server: MicroHTTPDServer(host: config.listenHost, port: config.listenPort, limits: limits,
+                                           handler: router, logger: logger))
+    }
+
+    public func run() async throws {
+        try server.start()
+        defer { server.stop() }
+        // Returns when graceful shutdown begins; throws CancellationError when the task is cancelled.
+        try? await gracefulShutdown()
+    }
+}

@@ -1,0 +1,225 @@
+import Foundation
+import Logging
+import Synchronization
+internal import CMicroHTTPD
+
+/// The libmicrohttpd daemon: the only file that sees libmicrohttpd. Connections are served by a pool of
+/// internal threads (epoll); every request goes through `HTTPHandling.plan`. Work that needs the store runs
+/// on `workQueue` while its connection is suspended, so a slow query never holds up a scrape served by the
+/// same thread.
+///
+/// `@unchecked Sendable`: `daemon` is written in `start()` and `stop()` only, which callers serialise (the
+/// `HTTPService` calls them once each, in order); everything the callbacks touch is immutable or locked.
+public final class MicroHTTPDServer: @unchecked Sendable {
+    public let host: String
+    public let requestedPort: Int
+    public let limits: HTTPServerLimits
+    let handler: any HTTPHandling
+    let logger: Logger
+    private var daemon: OpaquePointer?
+    private let workQueue = DispatchQueue(label: "secretwatch.http.work", attributes: .concurrent)
+    private let workers = DispatchGroup()
+    /// The port actually bound (differs from `requestedPort` when that was 0).
+    public private(set) var port: Int = 0
+
+    public init(host: String, port: Int, limits: HTTPServerLimits = HTTPServerLimits(), handler: any HTTPHandling,
+                logger: Logger = Logger(label: "secretwatch.http")) {
+        self.host = host
+        self.requestedPort = port
+        self.limits = limits
+        self.handler = handler
+        self.logger = logger
+    }
+
+    deinit {
+        if daemon != nil { stop() }
+    }
+
+    public var isRunning: Bool { daemon != nil }
+
+    /// Binds and starts serving; throws naming the address and the system's reason when it cannot.
+    public func start() throws {
+        precondition(daemon == nil, "server already started")
+        var address = try SocketAddress.resolve(host: host, port: requestedPort)
+        var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
+            | MHD_USE_ERROR_LOG.rawValue
+        if address.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        errno = 0
+        let started = address.withSockaddr { sockaddr in
+            sw_mhd_start(UInt32(flags), UInt16(requestedPort), sockaddr, accessHandler, context, requestCompleted, context,
+                         UInt32(limits.connectionLimit), UInt32(limits.connectionTimeout), UInt32(limits.threadPoolSize),
+                         limits.connectionMemoryLimit)
+        }
+        guard let started else {
+            let code = errno
+            throw HTTPServerError.startFailed("\(host):\(requestedPort)", errno: code, code == 0 ? "libmicrohttpd refused the options" : String(cString: strerror(code)))
+        }
+        daemon = started
+        port = Int(sw_mhd_bind_port(started))
+        logger.info("HTTP server listening", metadata: ["address": "\(address.display(port: port))"])
+    }
+
+    /// Stops accepting, lets deferred work finish (its connections resume and answer), then closes every
+    /// connection and joins the threads.
+    public func stop() {
+        guard let daemon else { return }
+        // Quiescing hands the listening socket over to us: it must be closed here, or clients keep queueing in
+        // its backlog after the server is gone.
+        let listening = MHD_quiesce_daemon(daemon)
+        workers.wait()
+        MHD_stop_daemon(daemon)
+        if listening >= 0 && close(listening) != 0 {
+            logger.error("cannot close the listening socket", metadata: ["error": "\(String(cString: strerror(errno)))"])
+        }
+        self.daemon = nil
+        logger.info("HTTP server stopped")
+    }
+
+    // MARK: - request handling (server threads)
+
+    fileprivate func handle(_ connection: OpaquePointer, url: String, method: String, upload: UnsafePointer<CChar>?,
+                            uploadSize: UnsafeMutablePointer<Int>, slot: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> MHD_Result {
+        guard let existing = slot.pointee else {
+            // First call: only the headers are known. Answer now only to refuse an announced oversized body
+            // (the connection then closes); otherwise wait for the second call, or keep-alive breaks.
+            let ctx = RequestContext(method: method, path: url)
+            gather(connection, into: ctx)
+            slot.pointee = Unmanaged.passRetained(ctx).toOpaque()
+            let declared = ctx.gathered.withLock { $0.headers["content-length"] }.flatMap { Int($0) }
+            if let declared, declared > limits.maxBodyBytes {
+                return send(tooLarge(), route: handler.routeLabel(path: url), on: connection)
+            }
+            return .YES
+        }
+        let ctx = Unmanaged<RequestContext>.fromOpaque(existing).takeUnretainedValue()
+        if uploadSize.pointee > 0 {
+            let size = uploadSize.pointee
+            ctx.gathered.withLock { g in
+                if g.bodyTooLarge { return }
+                if g.body.count + size > limits.maxBodyBytes {
+                    g.bodyTooLarge = true
+                    g.body = []
+                } else if let upload {
+                    upload.withMemoryRebound(to: UInt8.self, capacity: size) { g.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: size)) }
+                }
+            }
+            uploadSize.pointee = 0
+            return .YES
+        }
+        if let response = ctx.response.withLock({ $0.take() }) {
+            return send(response, route: ctx.gathered.withLock { $0.route }, on: connection)
+        }
+        let (tooBig, dispatched) = ctx.gathered.withLock { ($0.bodyTooLarge, $0.dispatched) }
+        if dispatched { return .YES }
+        if tooBig { return send(tooLarge(), route: handler.routeLabel(path: url), on: connection) }
+        switch handler.plan(ctx.request()) {
+        case .immediate(let route, let response):
+            return send(response, route: route, on: connection)
+        case .deferred(let route, let work):
+            ctx.gathered.withLock { g in
+                g.dispatched = true
+                g.route = route
+            }
+            MHD_suspend_connection(connection)
+            let suspended = SuspendedConnection(connection: connection)
+            workers.enter()
+            workQueue.async { [workers] in
+                let response = work()
+                ctx.response.withLock { $0 = response }
+                suspended.resume()
+                workers.leave()
+            }
+            return .YES
+        }
+    }
+
+    private func tooLarge() -> HTTPResponse {
+        .error(413, "request body larger than \(limits.maxBodyBytes) bytes")
+    }
+
+    private func gather(_ connection: OpaquePointer, into ctx: RequestContext) {
+        let cls = Unmanaged.passUnretained(ctx).toOpaque()
+        _ = MHD_get_connection_values(connection, .HEADER_KIND, collectValue, cls)
+        _ = MHD_get_connection_values(connection, .GET_ARGUMENT_KIND, collectValue, cls)
+    }
+
+    /// Creates the libmicrohttpd response, adds the headers and queues it; logs and closes the connection
+    /// when libmicrohttpd refuses.
+    private func send(_ response: HTTPResponse, route: String, on connection: OpaquePointer) -> MHD_Result {
+        let created: OpaquePointer?
+        switch response.body {
+        case .bytes(let bytes):
+            created = bytes.withUnsafeBytes { raw in
+                MHD_create_response_from_buffer(raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
+            }
+        case .metrics(let payload, let gzip):
+            let segments = payload.segments(gzip: gzip)
+            let iov = segments.map { MHD_IoVec(iov_base: $0.baseAddress, iov_len: $0.count) }
+            // The payload stays alive until libmicrohttpd calls `releasePayload` after the last byte is sent.
+            let owner = Unmanaged.passRetained(payload).toOpaque()
+            created = iov.withUnsafeBufferPointer { MHD_create_response_from_iovec($0.baseAddress, UInt32($0.count), releasePayload, owner) }
+            if created == nil { Unmanaged<MetricsPayload>.fromOpaque(owner).release() }
+        }
+        guard let created else {
+            logger.error("libmicrohttpd could not create a response", metadata: ["status": "\(response.status)", "route": "\(route)"])
+            return .NO
+        }
+        defer { MHD_destroy_response(created) }
+        for (name, value) in response.headers where MHD_add_response_header(created, name, value) != .YES {
+            logger.error("libmicrohttpd refused a response header", metadata: ["header": "\(name)"])
+            return .NO
+        }
+        let queued = MHD_queue_response(connection, UInt32(response.status), created)
+        if queued != .YES {
+            logger.error("libmicrohttpd could not queue a response", metadata: ["status": "\(response.status)", "route": "\(route)"])
+            return .NO
+        }
+        handler.answered(route: route, status: response.status)
+        return .YES
+    }
+}
+
+/// A suspended connection handed to a worker, which resumes it once the answer is ready.
+/// `@unchecked Sendable`: libmicrohttpd allows `MHD_resume_connection` from any thread (the daemon runs
+/// with MHD_ALLOW_SUSPEND_RESUME), and the pointer stays valid while the connection is suspended.
+private struct SuspendedConnection: @unchecked Sendable {
+    let connection: OpaquePointer
+    func resume() { MHD_resume_connection(connection) }
+}
+
+// MARK: - C callbacks (non-capturing; context through the `cls` pointers)
+
+private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _, upload, uploadSize, slot in
+    guard let cls, let connection, let uploadSize, let slot else { return .NO }
+    let server = Unmanaged<MicroHTTPDServer>.fromOpaque(cls).takeUnretainedValue()
+    return server.handle(connection, url: url.map { String(cString: $0) } ?? "/", method: method.map { String(cString: $0) } ?? "",
+                         upload: upload, uploadSize: uploadSize, slot: slot)
+}
+
+private let requestCompleted: MHD_RequestCompletedCallback = { _, _, slot, _ in
+    guard let slot, let pointer = slot.pointee else { return }
+    Unmanaged<RequestContext>.fromOpaque(pointer).release()
+    slot.pointee = nil
+}
+
+private let collectValue: MHD_KeyValueIterator = { cls, kind, key, value in
+    guard let cls, let key else { return .YES }
+    let ctx = Unmanaged<RequestContext>.fromOpaque(cls).takeUnretainedValue()
+    let name = String(cString: key)
+    let text = value.map { String(cString: $0) } ?? ""
+    ctx.gathered.withLock { g in
+        if kind == .GET_ARGUMENT_KIND {
+            g.query.append((name, text))
+        } else {
+            let lower = name.lowercased()
+            g.headers[lower] = g.headers[lower].map { $0 + ", " + text } ?? text
+        }
+    }
+    return .YES
+}
+
+private let releasePayload: MHD_ContentReaderFreeCallback = { cls in
+    guard let cls else { return }
+    Unmanaged<MetricsPayload>.fromOpaque(cls).release()
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// A numeric listen address resolved with getaddrinfo (IPv4 or IPv6), in storage libmicrohttpd can bind.
+struct SocketAddress {
+    private var storage = sockaddr_storage()
+    let isIPv6: Bool
+    let host: String
+
+    static func resolve(host: String, port: Int) throws -> SocketAddress {
+        guard (0...65535).contains(port) else { throw HTTPServerError.badAddress(host, "port \(port) is out of range") }
+        var hints = addrinfo()
+        hints.ai_flags = AI_PASSIVE
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host, String(port), &hints, &list)
+        guard rc == 0, let first = list else {
+            throw HTTPServerError.badAddress(host, String(cString: gai_strerror(rc)) + " (getaddrinfo \(rc))")
+        }
+        defer { freeaddrinfo(list) }
+        var address = SocketAddress(isIPv6: first.pointee.ai_family == AF_INET6, host: host)
+        withUnsafeMutableBytes(of: &address.storage) { target in
+            target.copyMemory(from: UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen)))
+        }
+        return address
+    }
+
+    private init(isIPv6: Bool, host: String) {
+        self.isIPv6 = isIPv6
+        self.host = host
+    }
+
+    mutating func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>) -> T) -> T {
+        withUnsafePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1, body)
+        }
+    }
+
+    func display(port: Int) -> String {
+        isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+}

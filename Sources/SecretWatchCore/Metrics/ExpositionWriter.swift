@@ -1,0 +1,87 @@
+/// Writes the Prometheus text format (version 0.0.4) into a byte buffer: HELP and TYPE once per family,
+/// then its samples, label values escaped.
+struct ExpositionWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int = 4096) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    mutating func family(_ family: MetricFamily) {
+        append("# HELP ")
+        append(family.name)
+        append(" ")
+        append(Self.escapeHelp(family.help))
+        append("\n# TYPE ")
+        append(family.name)
+        append(" ")
+        append(family.kind.rawValue)
+        append("\n")
+    }
+
+    /// One sample; `labels` pairs with `family.labels` in order (extra pairs, such as `le`, go last).
+    mutating func sample(_ name: String, names: [String], values: [String], _ value: Double) {
+        precondition(names.count == values.count, "\(name): \(names.count) label names, \(values.count) values")
+        append(name)
+        if !names.isEmpty {
+            append("{")
+            for i in names.indices {
+                if i > 0 { append(",") }
+                append(names[i])
+                append("=\"")
+                append(Self.escapeLabel(values[i]))
+                append("\"")
+            }
+            append("}")
+        }
+        append(" ")
+        append(Self.format(value))
+        append("\n")
+    }
+
+    mutating func sample(_ family: MetricFamily, _ values: [String], _ value: Double) {
+        sample(family.name, names: family.labels, values: values, value)
+    }
+
+    mutating func histogram(_ family: MetricFamily, _ values: [String], _ histogram: Histogram) {
+        let names = family.labels + ["le"]
+        for (bound, count) in histogram.cumulative {
+            sample(family.name + "_bucket", names: names, values: values + [Self.format(bound)], Double(count))
+        }
+        sample(family.name + "_bucket", names: names, values: values + ["+Inf"], Double(histogram.count))
+        sample(family.name + "_sum", names: family.labels, values: values, histogram.sum)
+        sample(family.name + "_count", names: family.labels, values: values, Double(histogram.count))
+    }
+
+    private mutating func append(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    /// Integral values without a fraction (timestamps, counts), others in Swift's shortest round-trip form,
+    /// which Prometheus' parser reads (`0.25`, `1e-05`).
+    static func format(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value == .infinity { return "+Inf" }
+        if value == -.infinity { return "-Inf" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
+    }
+
+    static func escapeLabel(_ text: String) -> String {
+        guard text.contains(where: { $0 == "\\" || $0 == "\"" || $0 == "\n" }) else { return text }
+        var out = ""
+        for ch in text {
+            switch ch {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    static func escapeHelp(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+    }
+}

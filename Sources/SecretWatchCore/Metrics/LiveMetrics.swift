@@ -1,0 +1,78 @@
+import Foundation
+import Synchronization
+
+/// The part of `/metrics` that changes with every request: HTTP request counters and the `process_*`
+/// values. It is small (a few dozen lines), rendered and compressed at most once per `maxAge` and reused by
+/// every scrape in between, so a scrape costs a lock and a lookup.
+final class LiveMetrics: Sendable {
+    struct RequestKey: Hashable, Comparable, Sendable {
+        var path: String
+        var code: Int
+        static func < (a: Self, b: Self) -> Bool { (a.path, a.code) < (b.path, b.code) }
+    }
+
+    /// The live part, rendered against one `Exposition` (its gzip tail continues that prefix).
+    final class Tail: Sendable {
+        let generation: UInt64
+        let renderedAt: ContinuousClock.Instant
+        let plain: ImmutableBytes
+        let gzip: ImmutableBytes
+
+        init(generation: UInt64, renderedAt: ContinuousClock.Instant, plain: [UInt8], gzip: [UInt8]) {
+            self.generation = generation
+            self.renderedAt = renderedAt
+            self.plain = ImmutableBytes(plain)
+            self.gzip = ImmutableBytes(gzip)
+        }
+    }
+
+    private let requests = Mutex<[RequestKey: Int]>([:])
+    private let cache = Mutex<Tail?>(nil)
+    private let maxAge: Duration
+    private let processStats: @Sendable () -> ProcessStats
+
+    /// `maxAge` zero renders on every scrape (tests); `processStats` is injectable so a golden file can pin it.
+    init(maxAge: Duration = .seconds(1), processStats: @escaping @Sendable () -> ProcessStats = ProcessStats.sample) {
+        self.maxAge = maxAge
+        self.processStats = processStats
+    }
+
+    func countRequest(path: String, code: Int) {
+        requests.withLock { $0[RequestKey(path: path, code: code), default: 0] += 1 }
+    }
+
+    /// The tail for `exposition`: the cached one when it is fresh and belongs to the same generation.
+    func tail(for exposition: Exposition) throws(GzipError) -> Tail {
+        let now = ContinuousClock.now
+        return try cache.withLock { (cached: inout Tail?) throws(GzipError) -> Tail in
+            if let tail = cached, tail.generation == exposition.generation, now - tail.renderedAt < maxAge {
+                return tail
+            }
+            let plain = render()
+            let gzip = try Gzip.tail(plain, after: exposition.prefixInfo)
+            let tail = Tail(generation: exposition.generation, renderedAt: now, plain: plain, gzip: gzip)
+            cached = tail
+            return tail
+        }
+    }
+
+    func render() -> [UInt8] {
+        var w = ExpositionWriter(capacity: 4096)
+        let c = MetricCatalog.self
+        w.family(c.httpRequests)
+        for (key, count) in requests.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
+            w.sample(c.httpRequests, [key.path, String(key.code)], Double(count))
+        }
+        let stats = processStats()
+        let process: [(MetricFamily, Double?)] = [
+            (c.processCPU, stats.cpuSeconds), (c.processResident, stats.residentBytes),
+            (c.processVirtual, stats.virtualBytes), (c.processOpenFDs, stats.openFDs),
+            (c.processMaxFDs, stats.maxFDs), (c.processStart, stats.startTime),
+        ]
+        for (family, value) in process {
+            w.family(family)
+            if let value { w.sample(family, [], value) }
+        }
+        return w.bytes
+    }
+}

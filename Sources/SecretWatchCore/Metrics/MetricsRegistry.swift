@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Holds everything `/metrics` shows and keeps a rendered, compressed exposition ready.
+///
+/// Writers (telemetry events from the token client, the mailer, the scheduler and the alarm engine) update
+/// the in-memory state and ask for a render; renders run on one serial queue, coalesced (a burst of events
+/// costs one render), and publish a new `Exposition`. Alarm transitions and scheduler passes also ask for a
+/// refresh of credentials and active alarms from the store, on the same queue. A scrape only takes the
+/// published exposition and the live tail: it never waits for a render, a token request, an SMTP session or
+/// SQLite.
+public final class MetricsRegistry: TelemetryObserver, Sendable {
+    private struct Pending {
+        var render = false
+        var refresh = false
+        var generation: UInt64 = 0
+    }
+
+    private let state: Mutex<MetricsState>
+    private let pending = Mutex(Pending())
+    private let published: Mutex<Exposition>
+    private let queue = DispatchQueue(label: "secretwatch.metrics.render")
+    private let store: Store?
+    let live: LiveMetrics
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - store: where credentials and active alarms are refreshed from (nil: only what is fed in).
+    ///   - schedulerSteps: step names, exported as `secretwatch_scheduler_step_failing` 0 until one fails.
+    ///   - liveMaxAge: how long the HTTP/process part of a scrape is reused.
+    public convenience init(store: Store?, schedulerSteps: [String] = [], liveMaxAge: Duration = .seconds(1),
+                            logger: Logger = Logger(label: "secretwatch.metrics")) {
+        self.init(store: store, schedulerSteps: schedulerSteps, live: LiveMetrics(maxAge: liveMaxAge), logger: logger)
+    }
+
+    init(store: Store?, schedulerSteps: [String], live: LiveMetrics, logger: Logger = Logger(label: "secretwatch.metrics")) {
+        var initial = MetricsState()
+        for step in schedulerSteps { initial.schedulerSteps[step] = false }
+        state = Mutex(initial)
+        self.store = store
+        self.live = live
+        self.logger = logger
+        // An empty state always renders and compresses; a failure here is a zlib installation problem.
+        let first: Exposition
+        do {
+            first = try Exposition(generation: 0, plain: initial.render())
+        } catch {
+            fatalError("cannot compress the initial /metrics exposition: \(error)")
+        }
+        published = Mutex(first)
+    }
+
+    // MARK: - feeding state
+
+    /// Changes the in-memory state and schedules a render.
+    func update(_ change: (inout MetricsState) -> Void) {
+        state.withLock { change(&$0) }
+        scheduleRender()
+    }
+
+    /// Replaces the watched credentials and active alarms (what a store refresh does), then renders.
+    public func setStoreState(credentials: [Credential], activeAlarms: [Alarm]) {
+        update { s in
+            s.credentials = credentials
+            s.activeAlarms = activeAlarms
+        }
+    }
+
+    /// The scheduler's step names, exported as `secretwatch_scheduler_step_failing` 0 until one fails.
+    public func setSchedulerSteps(_ names: [String]) {
+        update { s in
+            for name in names where s.schedulerSteps[name] == nil { s.schedulerSteps[name] = false }
+        }
+    }
+
+    /// Schedules a refresh of credentials and active alarms from the store (coalesced).
+    public func refreshFromStore() {
+        guard let store else { return }
+        let schedule = pending.withLock { p -> Bool in
+            if p.refresh { return false }
+            p.refresh = true
+            return true
+        }
+        guard schedule else { return }
+        queue.async { [self] in
+            pending.withLock { $0.refresh = false }
+            do {
+                let credentials = try store.credentials().map(\.credential)
+                let alarms = try store.activeAlarms()
+                setStoreState(credentials: credentials, activeAlarms: alarms)
+            } catch {
+                logger.error("cannot refresh metrics from the store; serving the previous values", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Waits until every refresh and render asked for so far has been published (tests, benchmarks).
+    public func flush() {
+        queue.sync {}
+        queue.sync {}
+    }
+
+    private func scheduleRender() {
+        let schedule = pending.withLock { p -> Bool in
+            if p.render { return false }
+            p.render = true
+            return true
+        }
+        guard schedule else { return }
+        queue.async { [self] in
+            let generation = pending.withLock { p -> UInt64 in
+                p.render = false
+                p.generation += 1
+                return p.generation
+            }
+            // Changes made after this snapshot set `render` again and get their own pass.
+            let snapshot = state.withLock { $0 }
+            do {
+                let exposition = try Exposition(generation: generation, plain: snapshot.render())
+                published.withLock { $0 = exposition }
+                Self.returnFreedMemory()
+            } catch {
+                logger.error("cannot compress /metrics; serving the previous exposition", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// A render allocates and frees a few MB (text, compression buffers) on the queue's thread, and glibc keeps
+    /// freed memory in that thread's arena; give it back so the resident size stays that of the live state.
+    /// `malloc_trim` is glibc's (not in the Glibc module), so it is looked up once; elsewhere this does nothing.
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    }()
+
+    private static func returnFreedMemory() {
+        _ = mallocTrim?(0)
+    }
+
+    // MARK: - scraping
+
+    /// What a scrape sends: the published exposition and the live tail, without copying either.
+    func scrape() throws(GzipError) -> MetricsPayload {
+        let exposition = published.withLock { $0 }
+        return MetricsPayload(exposition: exposition, tail: try live.tail(for: exposition))
+    }
+
+    /// The whole plain exposition as text (CLI, tests).
+    public func text() throws -> String {
+        let payload = try scrape()
+        return String(decoding: payload.exposition.plain.array + payload.tail.plain.array, as: UTF8.self)
+    }
+
+    func countRequest(path: String, code: Int) {
+        live.countRequest(path: path, code: code)
+    }
+}

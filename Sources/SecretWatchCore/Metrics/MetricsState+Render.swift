@@ -1,0 +1,88 @@
+import Foundation
+
+extension MetricsState {
+    /// The state part of the exposition: every family in `MetricCatalog.stateFamilies` with its HELP and
+    /// TYPE, samples sorted by label values so that equal states render to equal bytes.
+    func render() -> [UInt8] {
+        var w = ExpositionWriter(capacity: 256 * (credentials.count * 4 + 64))
+        let c = MetricCatalog.self
+
+        w.family(c.buildInfo)
+        w.sample(c.buildInfo, [version], 1)
+
+        let sorted = credentials.sorted(by: { $0.name < $1.name })
+        w.family(c.credentialInfo)
+        for credential in sorted {
+            w.sample(c.credentialInfo, [credential.name, credential.displayName ?? "", credential.tenantId, credential.clientId,
+                                        credential.hasSecret ? "true" : "false"], 1)
+        }
+
+        w.family(c.secretExpiry)
+        for credential in sorted {
+            guard let expiresAt = credential.expiresAt else { continue }
+            w.sample(c.secretExpiry, [credential.name, credential.tenantId, credential.clientId], expiresAt.timeIntervalSince1970)
+        }
+
+        w.family(c.activeAlarms)
+        let alarms = activeAlarms.sorted { ($0.kind.rawValue, $0.severity.rawValue, $0.credentialName, $0.id) <
+                                           ($1.kind.rawValue, $1.severity.rawValue, $1.credentialName, $1.id) }
+        var seen = Set<[String]>()
+        for alarm in alarms {
+            // The database allows one active alarm per (kind, credential); guard the series anyway.
+            let labels = [alarm.kind.rawValue, alarm.severity.rawValue, alarm.credentialName]
+            if seen.insert(labels).inserted { w.sample(c.activeAlarms, labels, 1) }
+        }
+
+        w.family(c.alarmsRaised)
+        for kind in AlarmKind.allCases {
+            w.sample(c.alarmsRaised, [kind.rawValue], Double(alarmsRaised[kind] ?? 0))
+        }
+
+        w.family(c.tokenRequests)
+        for (key, count) in tokenRequests.sorted(by: { $0.key < $1.key }) {
+            w.sample(c.tokenRequests, [key.credential, key.outcome, key.reason], Double(count))
+        }
+
+        w.family(c.tokenDuration)
+        for (outcome, histogram) in tokenDuration.sorted(by: { $0.key < $1.key }) {
+            w.histogram(c.tokenDuration, [outcome], histogram)
+        }
+
+        w.family(c.tokenCachedExpiry)
+        for (credential, date) in tokenCachedExpiry.sorted(by: { $0.key < $1.key }) {
+            w.sample(c.tokenCachedExpiry, [credential], date.timeIntervalSince1970)
+        }
+
+        w.family(c.tokenLastSuccess)
+        for (credential, date) in tokenLastSuccess.sorted(by: { $0.key < $1.key }) {
+            w.sample(c.tokenLastSuccess, [credential], date.timeIntervalSince1970)
+        }
+
+        w.family(c.mailSends)
+        for (key, count) in mailSends.sorted(by: { $0.key < $1.key }) {
+            w.sample(c.mailSends, [key.outcome, key.reason], Double(count))
+        }
+
+        w.family(c.mailDuration)
+        for (outcome, histogram) in mailDuration.sorted(by: { $0.key < $1.key }) {
+            w.histogram(c.mailDuration, [outcome], histogram)
+        }
+
+        w.family(c.outboxMessages)
+        w.sample(c.outboxMessages, [], Double(outbox.depth))
+        w.family(c.outboxOldest)
+        if let oldest = outbox.oldestQueuedAt {
+            w.sample(c.outboxOldest, [], oldest.timeIntervalSince1970)
+        }
+
+        w.family(c.schedulerLastRun)
+        if let last = schedulerLastRun { w.sample(c.schedulerLastRun, [], last.timeIntervalSince1970) }
+        w.family(c.schedulerLastDuration)
+        if let duration = schedulerLastDuration { w.sample(c.schedulerLastDuration, [], duration) }
+        w.family(c.schedulerStepFailing)
+        for (step, failing) in schedulerSteps.sorted(by: { $0.key < $1.key }) {
+            w.sample(c.schedulerStepFailing, [step], failing ? 1 : 0)
+        }
+        return w.bytes
+    }
+}

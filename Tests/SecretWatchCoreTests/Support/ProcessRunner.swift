@@ -1,0 +1,52 @@
+import Foundation
+
+/// Runs a program to completion (killed after `timeout` seconds), feeding `input` on stdin; returns its exit
+/// status and combined output.
+func runProgram(_ path: String, _ arguments: [String], input: String? = nil, timeout: TimeInterval = 120) throws -> (status: Int32, output: String) {
+    guard FileManager.default.isExecutableFile(atPath: path) else {
+        throw TestHTTPError("\(path) is not installed: run scripts/install-deps.sh (Debian package prometheus)")
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    let stdin = Pipe()
+    process.standardInput = stdin
+    try process.run()
+    // Read on a GCD thread, never a Swift concurrency one: tests run on the cooperative pool (2 threads
+    // here), and blocking it while waiting for a task that needs it would deadlock.
+    let collected = LockedBox(Data())
+    let done = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+        collected.set(output.fileHandleForReading.readDataToEndOfFile())
+        done.signal()
+    }
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { usleep(20_000) }
+    if process.isRunning {
+        process.terminate()
+        process.waitUntilExit()
+        throw TestHTTPError("\(path) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s")
+    }
+    process.waitUntilExit()
+    done.wait()
+    return (process.terminationStatus, String(decoding: collected.get(), as: UTF8.self))
+}
+
+final class LockedBox<T>: @unchecked Sendable {
+    private var value: T
+    private let lock = NSLock()
+    init(_ value: T) { self.value = value }
+    func set(_ v: T) { lock.lock(); value = v; lock.unlock() }
+    func get() -> T { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+/// The repository root (for the shipped artefacts under alerts/ and dashboards/).
+let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+let promtoolPath = "/usr/bin/promtool"
