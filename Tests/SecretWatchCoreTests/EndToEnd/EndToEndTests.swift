@@ -192,3 +192,36 @@ struct EndToEndTests {
         #expect(h.stopDaemon() == 0)
     }
 }
+
+@Suite("End to end: Prometheus scrapes the built daemon", .serialized)
+struct EndToEndPrometheusTests {
+    @Test("a real Prometheus scrapes the daemon binary: expiry, alarms and token health arrive; the expired alert fires")
+    func prometheusScrapesTheDaemon() throws {
+        let h = try EndToEndHarness()
+        let now = Date()
+        try h.writeConfig(smtpExpires: now.addingTimeInterval(3650 * 86400),
+                          credentials: EndToEndTests.watched("gone", expires: now.addingTimeInterval(-2 * 86400)))
+        try h.startDaemon()
+        let prometheus = try PrometheusServer(target: "127.0.0.1:\(h.httpPort)", directory: h.dir.url.appendingPathComponent("prometheus"))
+        defer { prometheus.stop() }
+        let expiry = PrometheusServer.eventually(60) {
+            try prometheus.firstSample(#"secretwatch_client_secret_expiry_timestamp_seconds{credential="gone"}"#)
+        }
+        let sample = try #require(expiry, "never scraped; Prometheus log:\n\(prometheus.log)\ndaemon log:\n\(h.log.suffix(2000))")
+        let value = ((sample["value"] as? [Any])?.last as? String).flatMap(Double.init)
+        #expect(value == Timestamps.parse(Timestamps.rfc3339(now.addingTimeInterval(-2 * 86400)))?.timeIntervalSince1970)
+        #expect(PrometheusServer.eventually(30) {
+            try prometheus.firstSample(#"secretwatch_active_alarms{kind="client_secret_expired",credential="gone"}"#)
+        } != nil)
+        #expect(PrometheusServer.eventually(30) {
+            try prometheus.firstSample(#"secretwatch_token_requests_total{credential="smtp",outcome="success"} > 0"#)
+        } != nil)
+        let alert = PrometheusServer.eventually(60) { () throws -> [String: Any]? in
+            try prometheus.alerts().first { ($0["labels"] as? [String: String])?["alertname"] == "SecretWatchClientSecretExpired" }
+        }
+        let raised = try #require(alert, "no expired alert; rules loaded? log:\n\(prometheus.log)")
+        #expect(["pending", "firing"].contains(raised["state"] as? String ?? ""))
+        #expect((raised["labels"] as? [String: String])?["credential"] == "gone")
+        #expect(h.stopDaemon() == 0)
+    }
+}

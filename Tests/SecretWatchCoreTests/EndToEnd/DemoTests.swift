@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import SecretWatchCore
+
+/// `secretwatch demo` as a newcomer runs it: stand-ins start, alarms are raised, alarm e-mails arrive as .eml
+/// files, /metrics and the alarm API answer, the token failure is shown with its fix, and it stops cleanly.
+@Suite("secretwatch demo", .serialized)
+struct DemoTests {
+    @Test("the demo shows alarms, delivered e-mails, the classified token failure, and answers over HTTP")
+    func demo() throws {
+        let dir = TemporaryDirectory("secretwatch-demo")
+        let port = EndToEndHarness.freePort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestPaths.executable)
+        process.arguments = ["demo", "--dir", dir.path, "--listen", "127.0.0.1:\(port)", "--stop-after", "60s"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        defer { if process.isRunning { process.terminate() }; process.waitUntilExit() }
+
+        let base = "http://127.0.0.1:\(port)"
+        func get(_ path: String) throws -> String {
+            let curl = try CurlEasy()
+            try curl.set([.url(base + path), .connectTimeout(2), .timeout(10), .proxy("")])
+            let r = curl.perform()
+            guard r.code == .ok, r.responseCode == 200 else { throw TestFailure("\(path): \(r.codeText) \(r.responseCode)") }
+            return String(decoding: r.body, as: UTF8.self)
+        }
+        let deadline = Date().addingTimeInterval(50)
+        var alarms = ""
+        var emails: [String] = []
+        while Date() < deadline {
+            alarms = (try? get("/api/v1/alarms?state=active")) ?? ""
+            emails = ((try? FileManager.default.contentsOfDirectory(atPath: dir.file("mail"))) ?? []).filter { $0.hasSuffix(".eml") }
+            if alarms.contains("legacy-app") && alarms.contains("guest-portal") && alarms.contains("sponsor-portal") && emails.count >= 3 { break }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        #expect(alarms.contains(#""kind":"client_secret_expired""#) && alarms.contains("guest-portal"), "\(alarms)")
+        #expect(alarms.contains(#""kind":"client_secret_expiring""#) && alarms.contains("sponsor-portal"), "\(alarms)")
+        #expect(alarms.contains(#""kind":"token_acquisition_failing""#) && alarms.contains("legacy-app"), "\(alarms)")
+        #expect(!alarms.contains("byod-portal"))
+        #expect(emails.count >= 3)
+        let metrics = try get("/metrics")
+        #expect(metrics.contains(#"secretwatch_client_secret_expiry_timestamp_seconds{credential="byod-portal""#))
+
+        process.interrupt() // Ctrl-C
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text.contains("LOCAL STAND-INS for Entra ID and Exchange Online"))
+        #expect(text.contains("curl -s \(base)/metrics"))
+        #expect(text.contains("curl -s \(base)/api/v1/alarms"))
+        #expect(text.contains("token request for legacy-app failed: invalid_client_secret"))
+        #expect(text.contains("fix: put the secret's Value, not its Secret ID"))
+        #expect(text.contains("e-mail delivered through XOAUTH2 to the Exchange stand-in"))
+        #expect(text.contains("demo stopped. Everything it wrote stays in"))
+        // Nothing the demo wrote is removed; no secret reaches its output.
+        for file in ["secretwatch.yml", "secretwatch.db", "secrets/ise-smtp.secret"] {
+            #expect(FileManager.default.fileExists(atPath: dir.file(file)), "\(file) removed")
+        }
+        #expect(!text.contains(DemoWorkspace.goodSecret))
+    }
+}
