@@ -5,7 +5,7 @@ RUN_DIR := .run
 
 DEMO_DIR ?= secretwatch-demo
 
-.PHONY: deps build run demo test clean bench bench-metrics
+.PHONY: deps build run demo test clean bench bench-release bench-scale bench-mail bench-startup bench-metrics
 
 deps:
 	@scripts/install-deps.sh
@@ -29,9 +29,25 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-# Benchmarks (not tests): /metrics with 1,000 credentials against node_exporter and nginx serving the same bytes.
-bench: bench-metrics
+# Benchmarks (not tests; figures are printed as tables, never asserted). All measure the release build.
+bench: bench-scale bench-mail bench-startup bench-metrics
 
+bench-release: deps
+	$(SWIFT) build -c release
+
+# Scheduler and store at 10,000 and 100,000 watched credentials: pass time, resident memory, database size, scrape.
+bench-scale: bench-release
+	python3 bench/scale.py
+
+# 1,000 alarm e-mails through the daemon vs a minimal client, curl per mail, and curl reusing one token.
+bench-mail: bench-release
+	/usr/bin/python3 bench/mail.py
+
+# Start-up time and idle resident memory.
+bench-startup: bench-release
+	python3 bench/startup.py
+
+# /metrics with 1,000 credentials against node_exporter's textfile collector and nginx serving the same bytes.
 bench-metrics: deps
 	scripts/bench-metrics.sh
 

@@ -15,7 +15,13 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
         var render = false
         var refresh = false
         var generation: UInt64 = 0
+        var lastRender: ContinuousClock.Instant?
     }
+
+    /// At most one render per this interval: under a burst of telemetry (hundreds of deliveries a second, each
+    /// changing a counter) the exposition is re-rendered once a second instead of continuously, and a scrape
+    /// shows values at most this old.
+    private let minimumRenderInterval: Duration
 
     private let state: Mutex<MetricsState>
     private let pending = Mutex(Pending())
@@ -30,11 +36,15 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
     ///   - schedulerSteps: step names, exported as `secretwatch_scheduler_step_failing` 0 until one fails.
     ///   - liveMaxAge: how long the HTTP/process part of a scrape is reused.
     public convenience init(store: Store?, schedulerSteps: [String] = [], liveMaxAge: Duration = .seconds(1),
+                            minimumRenderInterval: Duration = .seconds(1),
                             logger: Logger = Logger(label: "secretwatch.metrics")) {
-        self.init(store: store, schedulerSteps: schedulerSteps, live: LiveMetrics(maxAge: liveMaxAge), logger: logger)
+        self.init(store: store, schedulerSteps: schedulerSteps, live: LiveMetrics(maxAge: liveMaxAge),
+                  minimumRenderInterval: minimumRenderInterval, logger: logger)
     }
 
-    init(store: Store?, schedulerSteps: [String], live: LiveMetrics, logger: Logger = Logger(label: "secretwatch.metrics")) {
+    init(store: Store?, schedulerSteps: [String], live: LiveMetrics, minimumRenderInterval: Duration = .seconds(1),
+         logger: Logger = Logger(label: "secretwatch.metrics")) {
+        self.minimumRenderInterval = minimumRenderInterval
         var initial = MetricsState()
         for step in schedulerSteps { initial.schedulerSteps[step] = false }
         state = Mutex(initial)
@@ -95,34 +105,50 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
         }
     }
 
-    /// Waits until every refresh and render asked for so far has been published (tests, benchmarks).
+    /// Waits until every refresh and render asked for so far has been published (tests, benchmarks): a render
+    /// held back by the minimum interval runs now.
     public func flush() {
         queue.sync {}
-        queue.sync {}
+        queue.sync { renderPending() }
     }
 
     private func scheduleRender() {
-        let schedule = pending.withLock { p -> Bool in
-            if p.render { return false }
+        let wait = pending.withLock { p -> Duration? in
+            if p.render { return nil }
             p.render = true
-            return true
+            guard let last = p.lastRender else { return .zero }
+            let due = last + minimumRenderInterval
+            let now = ContinuousClock.now
+            return due > now ? due - now : .zero
         }
-        guard schedule else { return }
-        queue.async { [self] in
-            let generation = pending.withLock { p -> UInt64 in
-                p.render = false
-                p.generation += 1
-                return p.generation
-            }
-            // Changes made after this snapshot set `render` again and get their own pass.
-            let snapshot = state.withLock { $0 }
-            do {
-                let exposition = try Exposition(generation: generation, plain: snapshot.render())
-                published.withLock { $0 = exposition }
-                Self.returnFreedMemory()
-            } catch {
-                logger.error("cannot compress /metrics; serving the previous exposition", metadata: ["error": "\(error)"])
-            }
+        guard let wait else { return }
+        if wait == .zero {
+            queue.async { [self] in renderPending() }
+        } else {
+            let (seconds, attoseconds) = wait.components
+            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+            queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [self] in renderPending() }
+        }
+    }
+
+    /// Renders and publishes, if a render is still pending (runs on the render queue).
+    private func renderPending() {
+        let generation = pending.withLock { p -> UInt64? in
+            guard p.render else { return nil }
+            p.render = false
+            p.generation += 1
+            p.lastRender = .now
+            return p.generation
+        }
+        guard let generation else { return }
+        // Changes made after this snapshot set `render` again and get their own pass.
+        let snapshot = state.withLock { $0 }
+        do {
+            let exposition = try Exposition(generation: generation, plain: snapshot.render())
+            published.withLock { $0 = exposition }
+            Self.returnFreedMemory()
+        } catch {
+            logger.error("cannot compress /metrics; serving the previous exposition", metadata: ["error": "\(error)"])
         }
     }
 

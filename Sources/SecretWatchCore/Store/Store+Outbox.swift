@@ -76,9 +76,14 @@ extension Store {
     }
 
     /// The part of the snapshot `/metrics` shows (`TelemetryObserver.outbox`).
+    /// One indexed query (`outbox_due` covers the state filter): the mailer calls it after every attempt.
     public func outboxState() throws -> OutboxState {
-        let snapshot = try outboxSnapshot()
-        return OutboxState(depth: snapshot.depth, oldestQueuedAt: snapshot.oldestQueuedAt)
+        try read { db in
+            let row = try db.query("""
+                SELECT COUNT(*) AS depth, MIN(queued_at) AS oldest FROM outbox WHERE state IN ('queued', 'sending')
+                """).first
+            return OutboxState(depth: row?["depth"].int ?? 0, oldestQueuedAt: row?["oldest"].date)
+        }
     }
 
     /// Outbox messages, newest first (optionally in one state).
