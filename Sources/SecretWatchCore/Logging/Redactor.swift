@@ -9,7 +9,9 @@ public final class Redactor: Sendable {
     public static let shared = Redactor()
     public static let mask = "[REDACTED]"
 
-    private let secrets = Mutex<Set<String>>([])
+    /// Registered values, longest first (so a secret that contains another is masked whole), kept sorted at
+    /// registration: `scrub` runs on every log line, reply and trace line, so it must not sort or allocate.
+    private let secrets = Mutex<[String]>([])
 
     public init() {}
 
@@ -18,18 +20,20 @@ public final class Redactor: Sendable {
     public func register(_ secret: String) {
         let trimmed = secret.trimmingCharacters(in: .whitespacesAndNewlines)
         guard trimmed.count >= 6 else { return }
-        secrets.withLock { set in
-            set.insert(trimmed)
-            // The URL-encoded form is what travels in a token request body.
-            if let encoded = trimmed.addingPercentEncoding(withAllowedCharacters: .alphanumerics), encoded != trimmed {
-                set.insert(encoded)
-            }
+        var values = [trimmed]
+        // The URL-encoded form is what travels in a token request body.
+        if let encoded = trimmed.addingPercentEncoding(withAllowedCharacters: .alphanumerics), encoded != trimmed {
+            values.append(encoded)
+        }
+        secrets.withLock { list in
+            for value in values where !list.contains(value) { list.append(value) }
+            list.sort { $0.utf8.count > $1.utf8.count }
         }
     }
 
     public func forget(_ secret: String) {
         let trimmed = secret.trimmingCharacters(in: .whitespacesAndNewlines)
-        _ = secrets.withLock { $0.remove(trimmed) }
+        secrets.withLock { $0.removeAll { $0 == trimmed } }
     }
 
     /// Field names whose values are always masked, in log metadata and key=value text.
@@ -38,25 +42,28 @@ public final class Redactor: Sendable {
         "client_assertion", "api_token", "proxy_password",
     ]
 
-    private static let patterns: [NSRegularExpression] = [
+    /// Secret-shaped text, each with the lowercase word that must occur for the pattern to have a chance
+    /// (a cheap test that spares the regular expression on almost every line).
+    private static let patterns: [(trigger: String, regex: NSRegularExpression)] = [
         // Authorization: Bearer xxx / auth=Bearer xxx
-        #"(?i)(bearer\s+)[A-Za-z0-9\-._~+/=]{4,}"#,
+        ("bearer", #"(?i)(bearer\s+)[A-Za-z0-9\-._~+/=]{4,}"#),
         // client_secret=xxx&... (form bodies), access_token=xxx
-        #"(?i)((?:client_secret|access_token|client_assertion|password)=)[^&\s"]+"#,
+        ("=", #"(?i)((?:client_secret|access_token|client_assertion|password)=)[^&\s"]+"#),
         // "access_token":"xxx" (JSON)
-        #"(?i)("(?:access_token|client_secret|refresh_token|id_token)"\s*:\s*")[^"]*"#,
+        ("\"", #"(?i)("(?:access_token|client_secret|refresh_token|id_token)"\s*:\s*")[^"]*"#),
         // AUTH XOAUTH2 <base64 blob>
-        #"(?i)(AUTH\s+XOAUTH2\s+)[A-Za-z0-9+/=]{8,}"#,
-    ].map { try! NSRegularExpression(pattern: $0) }
+        ("xoauth2", #"(?i)(AUTH\s+XOAUTH2\s+)[A-Za-z0-9+/=]{8,}"#),
+    ].map { ($0.0, try! NSRegularExpression(pattern: $0.1)) }
 
     public func scrub(_ text: String) -> String {
         var out = text
         let known = secrets.withLock { $0 }
-        // Longest first so a secret that contains another is masked whole.
-        for secret in known.sorted(by: { $0.count > $1.count }) where out.contains(secret) {
+        let length = text.utf8.count
+        for secret in known where secret.utf8.count <= length && out.contains(secret) {
             out = out.replacingOccurrences(of: secret, with: Redactor.mask)
         }
-        for pattern in Redactor.patterns {
+        let lower = out.lowercased()
+        for (trigger, pattern) in Redactor.patterns where lower.contains(trigger) {
             let range = NSRange(out.startIndex..., in: out)
             out = pattern.stringByReplacingMatches(in: out, range: range, withTemplate: "$1" + Redactor.mask)
         }
