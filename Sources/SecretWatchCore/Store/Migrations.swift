@@ -126,5 +126,10 @@ public enum Migrations {
                 detail  TEXT NOT NULL
             );
             """),
+        Migration(version: 3, name: "outbox index for the depth and oldest-queued gauges", sql: """
+            -- Depth and oldest queued time are read after every delivery attempt: answer them from the index
+            -- instead of reading every waiting message (each holds its whole rendered e-mail).
+            CREATE INDEX outbox_waiting ON outbox(state, queued_at);
+            """),
     ]
 }
