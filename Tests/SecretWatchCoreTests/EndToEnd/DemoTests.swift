@@ -7,7 +7,7 @@ import Testing
 @Suite("secretwatch demo", .serialized)
 struct DemoTests {
     @Test("the demo shows alarms, delivered e-mails, the classified token failure, and answers over HTTP")
-    func demo() throws {
+    func demo() async throws {
         let dir = TemporaryDirectory("secretwatch-demo")
         let port = EndToEndHarness.freePort()
         let process = Process()
@@ -34,7 +34,7 @@ struct DemoTests {
             alarms = (try? get("/api/v1/alarms?state=active")) ?? ""
             emails = ((try? FileManager.default.contentsOfDirectory(atPath: dir.file("mail"))) ?? []).filter { $0.hasSuffix(".eml") }
             if alarms.contains("legacy-app") && alarms.contains("guest-portal") && alarms.contains("sponsor-portal") && emails.count >= 3 { break }
-            Thread.sleep(forTimeInterval: 0.5)
+            try await Task.sleep(nanoseconds: 500_000_000)
         }
         #expect(alarms.contains(#""kind":"client_secret_expired""#) && alarms.contains("guest-portal"), "\(alarms)")
         #expect(alarms.contains(#""kind":"client_secret_expiring""#) && alarms.contains("sponsor-portal"), "\(alarms)")

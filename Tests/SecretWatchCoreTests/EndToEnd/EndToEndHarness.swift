@@ -84,7 +84,7 @@ final class EndToEndHarness: @unchecked Sendable {
     }
 
     /// Starts `secretwatch run` on the configuration (optionally with a scaled clock).
-    func startDaemon(timeScale: Double? = nil) throws {
+    func startDaemon(timeScale: Double? = nil) async throws {
         precondition(daemon == nil, "the daemon already runs")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestPaths.executable)
@@ -98,7 +98,7 @@ final class EndToEndHarness: @unchecked Sendable {
         try process.run()
         daemon = process
         daemonLog = log
-        try waitUntil("the daemon answers /healthz", timeout: 30) { (try? self.get("/healthz").status) == 200 }
+        try await waitUntil("the daemon answers /healthz", timeout: 30) { (try? self.get("/healthz").status) == 200 }
     }
 
     func signalDaemon(_ signal: Int32) {
@@ -189,14 +189,16 @@ final class EndToEndHarness: @unchecked Sendable {
 
     // MARK: - waiting
 
-    func waitUntil(_ what: String, timeout: TimeInterval = 60, _ condition: () throws -> Bool) throws {
+    /// Polls `condition` every 100 ms (a bounded wait, not a timing assertion). Async, so a long wait never holds
+    /// one of the cooperative threads the other tests need.
+    func waitUntil(_ what: String, timeout: TimeInterval = 60, _ condition: () throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if (try? condition()) == true { return }
             if let daemon, !daemon.isRunning {
                 throw TestFailure("the daemon exited (status \(daemon.terminationStatus)) while waiting for \(what); log:\n\(log.suffix(3000))")
             }
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(nanoseconds: 100_000_000)
         }
         throw TestFailure("timed out after \(Int(timeout)) s waiting for \(what); log:\n\(log.suffix(3000))")
     }

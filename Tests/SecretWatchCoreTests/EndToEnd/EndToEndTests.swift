@@ -35,7 +35,7 @@ struct EndToEndTests {
     }
 
     @Test("a secret crosses 30, 14, 7 and 1 days and expires in scaled time; each step is one e-mail; API, metrics and database agree")
-    func thresholdsInScaledTime() throws {
+    func thresholdsInScaledTime() async throws {
         // Tokens valid for over a year of scaled time, so passes do not each fetch one.
         let h = try EndToEndHarness(standInArguments: ["--token-lifetime", "40000000"])
         let now = Date()
@@ -43,8 +43,8 @@ struct EndToEndTests {
         try h.writeConfig(smtpExpires: now.addingTimeInterval(3650 * 86400),
                           credentials: Self.watched("portal", expires: now.addingTimeInterval(35 * 86400)),
                           interval: "6h", extra: "alarms:\n  renotify_interval: 52w")
-        try h.startDaemon(timeScale: 259_200)
-        try h.waitUntil("five alarm e-mails for portal", timeout: 60) {
+        try await h.startDaemon(timeScale: 259_200)
+        try await h.waitUntil("five alarm e-mails for portal", timeout: 60) {
             h.receivedMail().filter { EndToEndHarness.subject($0.text).contains(": portal ") }.count >= 5
         }
         let mails = h.receivedMail().map(\.text).filter { EndToEndHarness.subject($0).contains(": portal ") }
@@ -77,7 +77,7 @@ struct EndToEndTests {
         #expect(Set(apiAlarms.compactMap { $0["kind"] as? String }) == ["client_secret_expiring", "client_secret_expired"])
         // /metrics is re-rendered at most once a second: wait for the render that follows the last transition.
         let expiry = Int(Timestamps.parse(Timestamps.rfc3339(now.addingTimeInterval(35 * 86400)))!.timeIntervalSince1970)
-        try h.waitUntil("/metrics to show the expired alarm", timeout: 10) {
+        try await h.waitUntil("/metrics to show the expired alarm", timeout: 10) {
             try h.get("/metrics").text.contains(#"secretwatch_active_alarms{kind="client_secret_expired",severity="critical",credential="portal"} 1"#)
         }
         let metrics = try h.get("/metrics").text
@@ -90,19 +90,19 @@ struct EndToEndTests {
     }
 
     @Test("kill -9 during a burst of 200 alarm e-mails loses none; duplicates only for messages in flight")
-    func killDuringBurst() throws {
+    func killDuringBurst() async throws {
         let h = try EndToEndHarness()
         let now = Date()
         let credentials = (0..<200).map { Self.watched(String(format: "app-%03d", $0), expires: now.addingTimeInterval(5 * 86400)) }
         try h.writeConfig(smtpExpires: now.addingTimeInterval(3650 * 86400), credentials: credentials.joined(separator: "\n"),
                           interval: "1h")
-        try h.startDaemon()
-        try h.waitUntil("the burst to start arriving", timeout: 60) { h.receivedMail().count >= 20 }
+        try await h.startDaemon()
+        try await h.waitUntil("the burst to start arriving", timeout: 60) { h.receivedMail().count >= 20 }
         h.killDaemon()
         let beforeRestart = h.receivedMail().count
         #expect(beforeRestart < 200, "the burst finished before the kill; the test proved nothing")
-        try h.startDaemon()
-        try h.waitUntil("all 200 alarm e-mails", timeout: 120) {
+        try await h.startDaemon()
+        try await h.waitUntil("all 200 alarm e-mails", timeout: 120) {
             Set(h.receivedMail().compactMap { EndToEndHarness.header("Message-ID", in: $0.text) }).count >= 200
         }
         let ids = h.receivedMail().compactMap { EndToEndHarness.header("Message-ID", in: $0.text) }
@@ -116,38 +116,38 @@ struct EndToEndTests {
     }
 
     @Test("the Exchange stand-in down for a while, then back: every queued e-mail is delivered")
-    func smtpDownThenUp() throws {
+    func smtpDownThenUp() async throws {
         let h = try EndToEndHarness()
         let now = Date()
         try h.control("/exchange/down")
         let credentials = (0..<5).map { Self.watched("down-\($0)", expires: now.addingTimeInterval(-86400)) }
         try h.writeConfig(smtpExpires: now.addingTimeInterval(3650 * 86400), credentials: credentials.joined(separator: "\n"))
-        try h.startDaemon()
-        try h.waitUntil("failed delivery attempts while the server is down", timeout: 60) {
+        try await h.startDaemon()
+        try await h.waitUntil("failed delivery attempts while the server is down", timeout: 60) {
             let deliveries = try h.get("/api/v1/deliveries").json()["deliveries"] as? [[String: Any]] ?? []
             return deliveries.contains { ($0["reason"] as? String) == "connect_refused" }
         }
         #expect(h.receivedMail().isEmpty)
-        try h.waitUntil("/metrics to count the deferred sends", timeout: 10) {
+        try await h.waitUntil("/metrics to count the deferred sends", timeout: 10) {
             try h.get("/metrics").text.contains(#"secretwatch_mail_sends_total{outcome="deferred",reason="connect_refused"}"#)
         }
         try h.control("/exchange/up")
-        try h.waitUntil("the 5 queued e-mails after the server came back", timeout: 60) { h.receivedMail().count >= 5 }
-        try h.waitUntil("an empty outbox", timeout: 30) {
+        try await h.waitUntil("the 5 queued e-mails after the server came back", timeout: 60) { h.receivedMail().count >= 5 }
+        try await h.waitUntil("an empty outbox", timeout: 30) {
             try h.get("/metrics").text.contains("\nsecretwatch_outbox_messages 0\n")
         }
         #expect(h.stopDaemon() == 0)
     }
 
     @Test("the token endpoint throttles, fails and answers garbage: classified, alarmed, no crash, healed")
-    func tokenEndpointTrouble() throws {
+    func tokenEndpointTrouble() async throws {
         let h = try EndToEndHarness()
         let now = Date()
         try h.writeConfig(smtpExpires: now.addingTimeInterval(3650 * 86400), interval: "1s",
                           extra: "alarms:\n  token_failures_before_alarm: 1")
         try h.control("/token/behaviour", #"{"behaviour":"throttled","retry_after":1}"#)
         // 20× faster: the token cache's backoff (30 s, doubling) passes in seconds.
-        try h.startDaemon(timeScale: 20)
+        try await h.startDaemon(timeScale: 20)
         func lastReason() throws -> String? {
             let credentials = try h.get("/api/v1/credentials").json()["credentials"] as? [[String: Any]] ?? []
             let smtp = credentials.first { ($0["name"] as? String) == "smtp" }
@@ -155,16 +155,16 @@ struct EndToEndTests {
         }
         for (behaviour, reason) in [("throttled", "throttled"), ("unavailable", "idp_unavailable"), ("garbage", "idp_bad_response")] {
             try h.control("/token/behaviour", #"{"behaviour":"\#(behaviour)","retry_after":1}"#)
-            try h.waitUntil("a token attempt classified \(reason)", timeout: 90) { try lastReason() == reason }
+            try await h.waitUntil("a token attempt classified \(reason)", timeout: 90) { try lastReason() == reason }
             // One active alarm throughout, its reason following the failures (an escalation event each time).
-            try h.waitUntil("the token alarm to say \(reason)", timeout: 30) {
+            try await h.waitUntil("the token alarm to say \(reason)", timeout: 30) {
                 let alarms = try h.get("/api/v1/alarms?state=active&kind=token_acquisition_failing").json()["alarms"] as? [[String: Any]] ?? []
                 return alarms.count == 1 && (alarms.first?["reason"] as? String) == reason
             }
         }
         #expect(try h.get("/healthz").status == 200)
         try h.control("/token/behaviour", #"{"behaviour":"success"}"#)
-        try h.waitUntil("the token alarm to clear", timeout: 90) {
+        try await h.waitUntil("the token alarm to clear", timeout: 90) {
             (try h.get("/api/v1/alarms?state=active&kind=token_acquisition_failing").json()["alarms"] as? [[String: Any]])?.isEmpty == true
         }
         let metrics = try h.get("/metrics").text
@@ -175,19 +175,19 @@ struct EndToEndTests {
     }
 
     @Test("SIGHUP with a new expiry date (rotation) clears the alarms and sends the cleared e-mail")
-    func rotationByReload() throws {
+    func rotationByReload() async throws {
         let h = try EndToEndHarness()
         let now = Date()
         try h.writeConfig(smtpExpires: now.addingTimeInterval(3650 * 86400),
                           credentials: Self.watched("rotating", expires: now.addingTimeInterval(3 * 86400)))
-        try h.startDaemon()
-        try h.waitUntil("the expiring alarm's e-mail", timeout: 60) {
+        try await h.startDaemon()
+        try await h.waitUntil("the expiring alarm's e-mail", timeout: 60) {
             h.receivedMail().contains { EndToEndHarness.subject($0.text).contains("client_secret_expiring: rotating") }
         }
         try h.writeConfig(smtpExpires: now.addingTimeInterval(3650 * 86400),
                           credentials: Self.watched("rotating", expires: now.addingTimeInterval(400 * 86400)))
         h.signalDaemon(SIGHUP)
-        try h.waitUntil("the cleared e-mail", timeout: 60) {
+        try await h.waitUntil("the cleared e-mail", timeout: 60) {
             h.receivedMail().contains { EndToEndHarness.subject($0.text).hasPrefix("[secretwatch] CLEARED client_secret_expiring: rotating") }
         }
         let active = try h.get("/api/v1/alarms?state=active&credential=rotating").json()["alarms"] as? [[String: Any]] ?? []
@@ -204,27 +204,27 @@ struct EndToEndTests {
 @Suite("End to end: Prometheus scrapes the built daemon", .serialized)
 struct EndToEndPrometheusTests {
     @Test("a real Prometheus scrapes the daemon binary: expiry, alarms and token health arrive; the expired alert fires")
-    func prometheusScrapesTheDaemon() throws {
+    func prometheusScrapesTheDaemon() async throws {
         let h = try EndToEndHarness()
         let now = Date()
         try h.writeConfig(smtpExpires: now.addingTimeInterval(3650 * 86400),
                           credentials: EndToEndTests.watched("gone", expires: now.addingTimeInterval(-2 * 86400)))
-        try h.startDaemon()
+        try await h.startDaemon()
         let prometheus = try PrometheusServer(target: "127.0.0.1:\(h.httpPort)", directory: h.dir.url.appendingPathComponent("prometheus"))
         defer { prometheus.stop() }
-        let expiry = PrometheusServer.eventually(60) {
+        let expiry = await PrometheusServer.eventually(60) {
             try prometheus.firstSample(#"secretwatch_client_secret_expiry_timestamp_seconds{credential="gone"}"#)
         }
         let sample = try #require(expiry, "never scraped; Prometheus log:\n\(prometheus.log)\ndaemon log:\n\(h.log.suffix(2000))")
         let value = ((sample["value"] as? [Any])?.last as? String).flatMap(Double.init)
         #expect(value == Timestamps.parse(Timestamps.rfc3339(now.addingTimeInterval(-2 * 86400)))?.timeIntervalSince1970)
-        #expect(PrometheusServer.eventually(30) {
+        #expect(await PrometheusServer.eventually(30) {
             try prometheus.firstSample(#"secretwatch_active_alarms{kind="client_secret_expired",credential="gone"}"#)
         } != nil)
-        #expect(PrometheusServer.eventually(30) {
+        #expect(await PrometheusServer.eventually(30) {
             try prometheus.firstSample(#"secretwatch_token_requests_total{credential="smtp",outcome="success"} > 0"#)
         } != nil)
-        let alert = PrometheusServer.eventually(60) { () throws -> [String: Any]? in
+        let alert = await PrometheusServer.eventually(60) { () throws -> [String: Any]? in
             try prometheus.alerts().first { ($0["labels"] as? [String: String])?["alertname"] == "SecretWatchClientSecretExpired" }
         }
         let raised = try #require(alert, "no expired alert; rules loaded? log:\n\(prometheus.log)")

@@ -6,7 +6,7 @@ import Testing
 /// loaded: the expiry metric arrives and the expiring-secret alert goes pending for the secret that expires
 /// soon, not for the one that does not.
 @Suite struct PrometheusScrapeTests {
-    @Test func prometheusScrapesTheExpiryAndRaisesTheAlert() throws {
+    @Test func prometheusScrapesTheExpiryAndRaisesTheAlert() async throws {
         let s = try TestServer(now: Date())
         let soon = s.credential("soon", expiresInDays: 3, client: 1)
         let later = s.credential("later", expiresInDays: 100, client: 2)
@@ -16,7 +16,7 @@ import Testing
 
         let prometheus = try PrometheusServer(target: "127.0.0.1:\(s.port)", directory: s.directory.appendingPathComponent("prometheus"))
         defer { prometheus.stop() }
-        let sample = PrometheusServer.eventually(60) {
+        let sample = await PrometheusServer.eventually(60) {
             try prometheus.firstSample(#"secretwatch_client_secret_expiry_timestamp_seconds{credential="soon"}"#)
         }
         let found = try #require(sample, "Prometheus never scraped the expiry metric; its log:\n\(prometheus.log)")
@@ -26,7 +26,7 @@ import Testing
         let value = ((found["value"] as? [Any])?.last as? String).flatMap(Double.init)
         #expect(value == soon.expiresAt?.timeIntervalSince1970)
 
-        let alert = PrometheusServer.eventually(60) { () throws -> [String: Any]? in
+        let alert = await PrometheusServer.eventually(60) { () throws -> [String: Any]? in
             try prometheus.alerts().first {
                 let l = $0["labels"] as? [String: String]
                 return l?["alertname"] == "SecretWatchClientSecretExpiringCritical" && l?["credential"] == "soon"

@@ -68,12 +68,13 @@ final class PrometheusServer: @unchecked Sendable {
         return (body["data"] as? [String: Any])?["alerts"] as? [[String: Any]] ?? []
     }
 
-    /// Polls `probe` every 250 ms until it returns a value or `seconds` pass (a bounded wait, not a timing assertion).
-    static func eventually<T>(_ seconds: Double, _ probe: () throws -> T?) -> T? {
+    /// Polls `probe` every 250 ms until it returns a value or `seconds` pass (a bounded wait, not a timing
+    /// assertion). Async, so the wait never holds a cooperative thread other tests need.
+    static func eventually<T>(_ seconds: Double, _ probe: () throws -> T?) async -> T? {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let value = try? probe() { return value }
-            usleep(250_000)
+            try? await Task.sleep(nanoseconds: 250_000_000)
         }
         return nil
     }
