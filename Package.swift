@@ -33,10 +33,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Settings applied before main (malloc arena cap) for the daemon.
+        .target(name: "CProcessSetup", path: "Sources/CProcessSetup"),
         .executableTarget(
             name: "secretwatch",
             dependencies: [
-                "SecretWatchCore",
+                "SecretWatchCore", "CProcessSetup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

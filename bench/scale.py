@@ -4,7 +4,7 @@
 For each size N (default 10,000 and 100,000 watched credentials): generates a configuration, starts the real
 `secretwatch run` (release build) on a fresh database, and measures
   - the first evaluation pass (raises the alarms) and the median of the following steady-state passes,
-  - resident memory after the passes (VmRSS),
+  - resident memory during steady passes (median of VmRSS samples) and its peak since start (VmHWM),
   - the database size,
   - the /metrics scrape time (median of 20 scrapes) when the HTTP server answers.
 Prints one table. Loopback only; every run is bounded in time and cleans up its processes.
@@ -44,12 +44,21 @@ def free_port():
         return s.getsockname()[1]
 
 
-def rss_kib(pid):
+def status_kib(pid, field):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
+
+
+def rss_kib(pid, samples=10, interval=0.3):
+    """Median resident size over a few seconds of steady passes, and the peak (VmHWM) since start."""
+    values = []
+    for _ in range(samples):
+        values.append(status_kib(pid, "VmRSS"))
+        time.sleep(interval)
+    return statistics.median(values), status_kib(pid, "VmHWM")
 
 
 def scrape_ms(port, count=20):
@@ -82,12 +91,12 @@ def run(n, passes=6):
         startup = time.perf_counter() - started
         if len(durations) < passes:
             raise SystemExit(f"N={n}: only {len(durations)} passes within the time limit; see {log.name}")
-        rss = rss_kib(proc.pid)
+        rss, peak = rss_kib(proc.pid)
         scrape, size = scrape_ms(port)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
         db = os.path.getsize(os.path.join(directory, "sw.db"))
-        return dict(n=n, first=durations[0], steady=statistics.median(durations[1:]), rss=rss / 1024, db=db / 1e6,
+        return dict(n=n, first=durations[0], steady=statistics.median(durations[1:]), rss=rss / 1024, peak=peak / 1024, db=db / 1e6,
                     scrape=scrape, size=size, startup=startup)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
@@ -98,11 +107,11 @@ def main():
     if not os.access(BIN, os.X_OK):
         raise SystemExit(f"{BIN} not found: run `swift build -c release` first (make bench does)")
     rows = [run(n) for n in sizes]
-    print(f"{'credentials':>12} {'first pass':>11} {'steady pass':>12} {'RSS MiB':>8} {'DB MB':>7} {'/metrics ms':>12} {'bytes':>9}")
+    print(f"{'credentials':>12} {'first pass':>11} {'steady pass':>12} {'RSS MiB':>8} {'peak MiB':>9} {'DB MB':>7} {'/metrics ms':>12} {'bytes':>9}")
     for r in rows:
         scrape = f"{r['scrape']:.1f}" if r["scrape"] is not None else "n/a"
         size = f"{r['size']}" if r["size"] is not None else "n/a"
-        print(f"{r['n']:>12,} {r['first']*1000:>9.0f}ms {r['steady']*1000:>10.0f}ms {r['rss']:>8.1f} {r['db']:>7.1f} {scrape:>12} {size:>9}")
+        print(f"{r['n']:>12,} {r['first']*1000:>9.0f}ms {r['steady']*1000:>10.0f}ms {r['rss']:>8.1f} {r['peak']:>9.1f} {r['db']:>7.1f} {scrape:>12} {size:>9}")
     print("goal: 100,000 credentials evaluated in < 1 s per pass with < 150 MB resident")
 
 

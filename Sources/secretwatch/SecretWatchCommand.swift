@@ -1,4 +1,5 @@
 import ArgumentParser
+internal import CProcessSetup
 import Foundation
 import SecretWatchCore
 
@@ -27,6 +28,8 @@ struct SecretWatchCommand: AsyncParsableCommand {
 @main
 enum Main {
     static func main() async {
+        // The arena cap ran before main (CProcessSetup); referencing it keeps the constructor linked in.
+        _ = sw_process_arena_max()
         do {
             var command = try SecretWatchCommand.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -1,9 +1,10 @@
 import Foundation
 import Synchronization
 
-/// The part of `/metrics` that changes with every request: HTTP request counters and the `process_*`
-/// values. It is small (a few dozen lines), rendered and compressed at most once per `maxAge` and reused by
-/// every scrape in between, so a scrape costs a lock and a lookup.
+/// The part of `/metrics` that changes all the time: the scheduler's gauges (every pass), HTTP request counters
+/// and the `process_*` values. It is small (a few dozen lines), rendered and compressed at most once per
+/// `maxAge` (or at once after a scheduler pass) and reused by every scrape in between, so a scrape costs a lock
+/// and a lookup.
 final class LiveMetrics: Sendable {
     struct RequestKey: Hashable, Comparable, Sendable {
         var path: String
@@ -27,6 +28,7 @@ final class LiveMetrics: Sendable {
     }
 
     private let requests = Mutex<[RequestKey: Int]>([:])
+    private let scheduler = Mutex(SchedulerGauges())
     private let cache = Mutex<Tail?>(nil)
     private let maxAge: Duration
     private let processStats: @Sendable () -> ProcessStats
@@ -35,6 +37,18 @@ final class LiveMetrics: Sendable {
     init(maxAge: Duration = .seconds(1), processStats: @escaping @Sendable () -> ProcessStats = ProcessStats.sample) {
         self.maxAge = maxAge
         self.processStats = processStats
+    }
+
+    func setSchedulerSteps(_ names: [String]) {
+        scheduler.withLock { g in
+            for name in names where g.steps[name] == nil { g.steps[name] = false }
+        }
+        cache.withLock { $0 = nil }
+    }
+
+    func recordPass(startedAt: Date, duration: TimeInterval, failingSteps: [String]) {
+        scheduler.withLock { $0.recordPass(startedAt: startedAt, duration: duration, failingSteps: failingSteps) }
+        cache.withLock { $0 = nil }
     }
 
     func countRequest(path: String, code: Int) {
@@ -59,6 +73,7 @@ final class LiveMetrics: Sendable {
     func render() -> [UInt8] {
         var w = ExpositionWriter(capacity: 4096)
         let c = MetricCatalog.self
+        scheduler.withLock { $0 }.render(into: &w)
         w.family(c.httpRequests)
         for (key, count) in requests.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
             w.sample(c.httpRequests, [key.path, String(key.code)], Double(count))

@@ -12,7 +12,7 @@ extension MetricsRegistry {
     }
 
     public func schedulerPass(startedAt: Date, duration: TimeInterval, failingSteps: [String]) {
-        update { $0.recordPass(startedAt: startedAt, duration: duration, failingSteps: failingSteps) }
+        live.recordPass(startedAt: startedAt, duration: duration, failingSteps: failingSteps)
         refreshFromStore()
     }
 

@@ -45,8 +45,8 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
     init(store: Store?, schedulerSteps: [String], live: LiveMetrics, minimumRenderInterval: Duration = .seconds(1),
          logger: Logger = Logger(label: "secretwatch.metrics")) {
         self.minimumRenderInterval = minimumRenderInterval
-        var initial = MetricsState()
-        for step in schedulerSteps { initial.schedulerSteps[step] = false }
+        let initial = MetricsState()
+        live.setSchedulerSteps(schedulerSteps)
         state = Mutex(initial)
         self.store = store
         self.live = live
@@ -70,18 +70,21 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
     }
 
     /// Replaces the watched credentials and active alarms (what a store refresh does), then renders.
+    /// Unchanged values cost nothing: the scheduler refreshes after every pass, and re-rendering 100,000
+    /// unchanged credentials each time would churn tens of megabytes.
     public func setStoreState(credentials: [Credential], activeAlarms: [Alarm]) {
-        update { s in
+        let changed = state.withLock { s -> Bool in
+            guard s.credentials != credentials || s.activeAlarms != activeAlarms else { return false }
             s.credentials = credentials
             s.activeAlarms = activeAlarms
+            return true
         }
+        if changed { scheduleRender() }
     }
 
     /// The scheduler's step names, exported as `secretwatch_scheduler_step_failing` 0 until one fails.
     public func setSchedulerSteps(_ names: [String]) {
-        update { s in
-            for name in names where s.schedulerSteps[name] == nil { s.schedulerSteps[name] = false }
-        }
+        live.setSchedulerSteps(names)
     }
 
     /// Schedules a refresh of credentials and active alarms from the store (coalesced).
@@ -99,6 +102,7 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
                 let credentials = try store.credentials().map(\.credential)
                 let alarms = try store.activeAlarms()
                 setStoreState(credentials: credentials, activeAlarms: alarms)
+                Self.returnFreedMemory()
             } catch {
                 logger.error("cannot refresh metrics from the store; serving the previous values", metadata: ["error": "\(error)"])
             }

@@ -74,15 +74,7 @@ extension MetricsState {
         if let oldest = outbox.oldestQueuedAt {
             w.sample(c.outboxOldest, [], oldest.timeIntervalSince1970)
         }
-
-        w.family(c.schedulerLastRun)
-        if let last = schedulerLastRun { w.sample(c.schedulerLastRun, [], last.timeIntervalSince1970) }
-        w.family(c.schedulerLastDuration)
-        if let duration = schedulerLastDuration { w.sample(c.schedulerLastDuration, [], duration) }
-        w.family(c.schedulerStepFailing)
-        for (step, failing) in schedulerSteps.sorted(by: { $0.key < $1.key }) {
-            w.sample(c.schedulerStepFailing, [step], failing ? 1 : 0)
-        }
+        // The scheduler's gauges follow in the live part (`LiveMetrics`), so the page reads the same.
         return w.bytes
     }
 }

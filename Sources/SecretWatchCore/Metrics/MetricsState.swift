@@ -29,10 +29,6 @@ struct MetricsState: Sendable {
     var mailSends: [SendKey: Int] = [:]
     var mailDuration: [String: Histogram] = [:]
     var outbox: OutboxState = .empty
-    var schedulerLastRun: Date?
-    var schedulerLastDuration: TimeInterval?
-    /// Step name → failed in the last pass.
-    var schedulerSteps: [String: Bool] = [:]
 
     /// The label value for "no reason" (successes): an empty label would read as an absent one.
     static let noReason = "none"
@@ -56,13 +52,6 @@ struct MetricsState: Sendable {
         let reason = delivery.outcome == .sent ? Self.noReason : Self.labelSafe(delivery.reason)
         mailSends[SendKey(outcome: outcome, reason: reason), default: 0] += 1
         mailDuration[outcome, default: Histogram(upperBounds: MetricCatalog.mailDurationBuckets)].observe(delivery.duration)
-    }
-
-    mutating func recordPass(startedAt: Date, duration: TimeInterval, failingSteps: [String]) {
-        schedulerLastRun = startedAt
-        schedulerLastDuration = duration
-        for step in schedulerSteps.keys { schedulerSteps[step] = false }
-        for step in failingSteps { schedulerSteps[Self.labelSafe(step)] = true }
     }
 
     /// Reasons are stable snake_case words; anything else (a component bug) is folded into `other` so that no

@@ -43,6 +43,8 @@ public final class Scheduler: Service, Sendable {
         let duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         status.record(startedAt: started, duration: duration, failures: failures)
         telemetry.schedulerPass(startedAt: started, duration: duration, failingSteps: failures.keys.sorted())
+        // A pass over many credentials allocates and frees tens of megabytes; hand the freed pages back.
+        MemoryRelease.returnFreedMemory()
         do {
             try store.setMeta("scheduler.last_pass_at", Timestamps.rfc3339(started))
         } catch {

@@ -9,3 +9,4 @@ enum MemoryRelease {
         #endif
     }
 }
+
