@@ -63,6 +63,16 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data((Redactor.scrub(text) + "\n").utf8))
 }
 
+/// Runs `body` (opening the store, building the daemon…); a failure is printed and exits 1.
+func orExit<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        printError("error: \(error)")
+        throw ExitCode(ExitStatus.failed)
+    }
+}
+
 /// Opens an existing database for the reading commands; never creates one.
 func openExistingStore(_ path: String) throws -> Store {
     guard FileManager.default.fileExists(atPath: path) else {

@@ -55,13 +55,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         // The demo prints its own account of what happens; the log keeps to errors.
         LogSetup.bootstrap(level: .error)
-        let daemon: Daemon
-        do {
-            daemon = try Daemon(config: config)
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode(ExitStatus.failed)
-        }
+        let daemon = try orExit { try Daemon(config: config) }
         printBanner(workspace, standIns.endpoints, address)
         let progress = DemoProgress(store: daemon.store, mailDirectory: workspace.mailDirectory, write: say)
         let watcher = Task {

@@ -30,13 +30,7 @@ struct SendTestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.loadAndBootstrapLogging()
-        let daemon: Daemon
-        do {
-            daemon = try Daemon(config: config)
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode(ExitStatus.failed)
-        }
+        let daemon = try orExit { try Daemon(config: config) }
         let now = Date()
         let body = """
             This is a test e-mail from secretwatch \(SecretWatchVersion.string).
