@@ -46,3 +46,16 @@ struct RedactionTests {
         #expect(Redactor.scrubURLCredentials("http://proxy:3128") == "http://proxy:3128")
     }
 }
+
+@Suite("Byte-wise substring search of the redactor")
+struct RedactorSearchTests {
+    @Test func containsBytes() {
+        #expect(Redactor.containsBytes("abcabd", "abd"))
+        #expect(Redactor.containsBytes("abd", "abd"))
+        #expect(!Redactor.containsBytes("ab", "abd"))
+        #expect(!Redactor.containsBytes("aaaa", "ab"))
+        #expect(Redactor.containsBytes("xx ✓ secret-ünï yy", "secret-ünï"))
+        #expect(!Redactor.containsBytes("", "a"))
+        #expect(Redactor.containsBytes("a", ""))
+    }
+}
