@@ -26,7 +26,8 @@ public final class ConfigReloader: Sendable {
     let connectionCheck: ConnectionCheck
     let clock: any WallClock
     let telemetry: any TelemetryObserver
-    /// Told about every applied configuration, with the token provider its connection test used (if any).
+    /// Told about every applied configuration, with the token provider its connection test used (if any); when
+    /// set, it (not the reloader) hands the mailer its new settings.
     let onApplied: (@Sendable (Config, (any TokenProvider)?) -> Void)?
     let logger: Logger
 
@@ -86,8 +87,12 @@ public final class ConfigReloader: Sendable {
         do {
             try engine.store.syncCredentials(applied.allCredentials, now: now)
             current.replace(with: applied)
-            if let tokens { delivery?.update(smtp: applied.smtp, tokens: tokens) }
-            onApplied?(applied, tokens)
+            // The owner decides which provider the mailer uses from now on; alone, the tested one takes over.
+            if let onApplied {
+                onApplied(applied, tokens)
+            } else if let tokens {
+                delivery?.update(smtp: applied.smtp, tokens: tokens)
+            }
             try ExpiryEvaluator(engine: engine, policy: applied.alarms).evaluate(now: now)
         } catch {
             return finish(Outcome(outcome: "rejected", reason: "store_error", detail: "\(error)"))

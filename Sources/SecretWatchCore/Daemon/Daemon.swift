@@ -73,8 +73,13 @@ public final class Daemon: Sendable {
                                       if settings != holder.settings {
                                           holder.replace(settings: settings, cache: (tested as? TokenCache) ?? makeCache(settings))
                                       }
-                                      // The mailer keeps going through the holder: one cache for probing and sending.
-                                      if !injected { delivery?.update(smtp: applied.smtp, tokens: holder) }
+                                      // The mailer keeps going through the holder: one cache for probing and sending
+                                      // (an injected provider, in tests, is handed over as tested).
+                                      if !injected {
+                                          delivery?.update(smtp: applied.smtp, tokens: holder)
+                                      } else if let tested {
+                                          delivery?.update(smtp: applied.smtp, tokens: tested)
+                                      }
                                   })
         metrics.setSchedulerSteps(steps.map(\.name))
         services = [
