@@ -25,6 +25,7 @@ public final class ExchangeStandIn: Sendable {
         self.configuration = configuration
         state = ExchangeStandInState(unknownRecipients: configuration.unknownRecipients,
                                      sessionsPerMailbox: configuration.sessionsPerMailbox)
+        state.setAcceptDelay(configuration.acceptDelay)
         drop = try MailDrop(directory: configuration.mailDirectory)
         tls = try TLSServerContext(identity: configuration.identity, minimum: configuration.minimumTLS)
         let server = try Self.listen(port: configuration.port, configuration: configuration, state: state, drop: drop, tls: tls)
@@ -54,6 +55,9 @@ public final class ExchangeStandIn: Sendable {
 
     /// The per-mailbox session cap from now on (nil: none).
     public func setSessionsPerMailbox(_ cap: Int?) { state.setSessionsPerMailbox(cap) }
+
+    /// How long the end of DATA waits before the message is queued and answered, from now on (0: none).
+    public func setAcceptDelay(_ seconds: TimeInterval) { state.setAcceptDelay(seconds) }
 
     public var counters: ExchangeStandInCounters { state.counters }
     /// Accepted messages, in order.

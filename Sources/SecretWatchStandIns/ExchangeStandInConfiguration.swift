@@ -28,6 +28,9 @@ public struct ExchangeStandInConfiguration: Sendable {
     public var sessionsPerMailbox: Int? = 3
     /// Recipients answered with `550 5.1.10` at RCPT TO (others are accepted); compared case-insensitively.
     public var unknownRecipients: Set<String> = []
+    /// The wait at the end of DATA before the message is queued and answered (Exchange Online takes a few hundred
+    /// milliseconds). A message whose sender is gone by then is still queued, as at Exchange.
+    public var acceptDelay: TimeInterval = 0
     /// The `SIZE` advertised and enforced (Exchange Online: 35 MB).
     public var maxMessageBytes = 37_748_736
     /// A fixed port on 127.0.0.1; 0: one the kernel picks.

@@ -10,6 +10,7 @@ final class ExchangeStandInState: Sendable {
         var queue: [ExchangeStandInBehaviour] = []
         var unknownRecipients: Set<String>
         var sessionsPerMailbox: Int?
+        var acceptDelay: TimeInterval = 0
         var slots: [String: Int] = [:]
         var counters = ExchangeStandInCounters()
         var messages: [AcceptedMessage] = []
@@ -52,6 +53,9 @@ final class ExchangeStandInState: Sendable {
     }
 
     func setSessionsPerMailbox(_ cap: Int?) { inner.withLock { $0.sessionsPerMailbox = cap } }
+
+    func setAcceptDelay(_ seconds: TimeInterval) { inner.withLock { $0.acceptDelay = max(0, seconds) } }
+    var acceptDelay: TimeInterval { inner.withLock { $0.acceptDelay } }
 
     // MARK: session slots (Exchange's 3 concurrent connections per mailbox)
 

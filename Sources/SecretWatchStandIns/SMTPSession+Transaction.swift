@@ -35,7 +35,7 @@ extension SMTPSession {
     }
 
     /// `DATA`: reads the message to the lone `.` line, dot-unstuffs it and keeps every byte otherwise; then
-    /// queues it (`.eml` file) or gives the behaviour's failure. False when the client left mid-message.
+    /// queues it (`.eml` file, after the accept delay) or gives the behaviour's failure. False when the client left mid-message.
     func data() throws -> Bool {
         guard connection.isTLS, let mailbox else { try reply(replies.notAuthenticated()); return true }
         guard let sender else { try reply(replies.needMail); return true }
@@ -59,6 +59,10 @@ extension SMTPSession {
         default:
             break
         }
+        // Exchange takes a while to queue a message; the client may be gone by then, and the message still counts
+        // as accepted (as at Exchange), which is how a sender killed mid-send comes to send a message twice.
+        let delay = state.acceptDelay
+        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
         let sequence = drop.number()
         let messageId = MailDrop.messageId(in: message) ?? "\(sequence).\(UUID().uuidString)@\(configuration.hostName)"
         let file = try drop.write(message, sequence: sequence, messageId: messageId)

@@ -8,6 +8,7 @@ import Foundation
 /// - `POST /exchange/behaviour` `{"behaviour": NAME, "mailbox": ADDR?, "once": BOOL?}`
 /// - `POST /exchange/down`, `POST /exchange/up`
 /// - `POST /exchange/unknown-recipients` `{"addresses": [ADDR, …]}`
+/// - `POST /exchange/accept-delay` `{"milliseconds": N}`
 /// - `POST /token/behaviour` `{"behaviour": NAME, "tenant": ID?, "once": BOOL?, "retry_after": SECONDS?}`
 public final class StandInControl: Sendable {
     private let server: StandInServer
@@ -64,6 +65,11 @@ public final class StandInControl: Sendable {
             case ("POST", "/exchange/unknown-recipients"):
                 guard let addresses = body["addresses"] as? [String] else { return (400, ["error": "\"addresses\" must be a list of strings"]) }
                 exchange.setUnknownRecipients(Set(addresses))
+            case ("POST", "/exchange/accept-delay"):
+                guard let ms = body["milliseconds"] as? Int, (0...60_000).contains(ms) else {
+                    return (400, ["error": "\"milliseconds\" must be a whole number from 0 to 60000"])
+                }
+                exchange.setAcceptDelay(Double(ms) / 1000)
             case ("POST", "/token/behaviour"):
                 let name = body["behaviour"] as? String ?? ""
                 let retryAfter = body["retry_after"] as? Int ?? 5

@@ -45,6 +45,7 @@ final class StandIns {
             configuration.mailDirectory = mailDirectory
             configuration.unknownRecipients = Set(options.unknownRecipient)
             configuration.sessionsPerMailbox = options.sessionsPerMailbox == 0 ? nil : options.sessionsPerMailbox
+            configuration.acceptDelay = Double(options.acceptDelay) / 1000
             configuration.port = options.exchangePort
             exchange = try ExchangeStandIn(configuration)
             exchange.setBehaviour(ExchangeStandInBehaviour(rawValue: options.exchangeBehaviour)!)

@@ -56,6 +56,9 @@ struct StandInsCommand: ParsableCommand {
     @Option(help: "Concurrent authenticated sessions per mailbox before 432 4.3.2 (Exchange Online: 3); 0 for no cap.")
     var sessionsPerMailbox: Int = 3
 
+    @Option(help: "Milliseconds the end of DATA waits before the message is queued and answered (Exchange Online takes a few hundred).")
+    var acceptDelay: Int = 0
+
     @Option(help: "Fixed port for the Exchange SMTP stand-in (default: random).")
     var exchangePort: Int = 0
 
@@ -85,8 +88,8 @@ struct StandInsCommand: ParsableCommand {
         for port in [exchangePort, tokenPort, controlPort] where !(0...65535).contains(port) {
             throw ValidationError("ports are 0…65535 (0: random)")
         }
-        guard sessionsPerMailbox >= 0, tokenLifetime > 0, retryAfter >= 0 else {
-            throw ValidationError("--sessions-per-mailbox, --token-lifetime and --retry-after must not be negative")
+        guard sessionsPerMailbox >= 0, tokenLifetime > 0, retryAfter >= 0, (0...60_000).contains(acceptDelay) else {
+            throw ValidationError("--sessions-per-mailbox, --token-lifetime and --retry-after must not be negative; --accept-delay is 0…60000 ms")
         }
     }
 

@@ -55,9 +55,9 @@ final class ExchangeFixture: Sendable {
     /// One message through the real libcurl SMTP client (STARTTLS required, XOAUTH2).
     func send(_ message: String = ExchangeFixture.message(), bearer: String, user: String = ExchangeFixture.mailbox,
               from: String = ExchangeFixture.mailbox, to recipients: [String] = ["ops@contoso.example"],
-              allowRecipientFailures: Bool = false, easy: CurlEasy? = nil) throws -> CurlResponse {
+              allowRecipientFailures: Bool = false, timeout: TimeInterval = 20, easy: CurlEasy? = nil) throws -> CurlResponse {
         let easy = try easy ?? CurlEasy()
-        try easy.set([.url(exchange.url), .requireTLS, .caFile(ca.certificatePath), .proxy(""), .connectTimeout(10), .timeout(20),
+        try easy.set([.url(exchange.url), .requireTLS, .caFile(ca.certificatePath), .proxy(""), .connectTimeout(10), .timeout(timeout),
                       .xoauth2(user: user, bearer: bearer), .mailFrom(from), .mailRecipients(recipients),
                       .allowRecipientFailures(allowRecipientFailures), .upload(Data(message.utf8))])
         return easy.perform()

@@ -41,6 +41,22 @@ struct ExchangeStandInTests {
         #expect(counters.authSuccesses == 1 && counters.authFailures == 0 && counters.messagesAccepted == 1)
     }
 
+    @Test func aSenderGoneDuringTheAcceptDelayStillHasItsMessageQueued() async throws {
+        let fixture = try ExchangeFixture()
+        defer { fixture.shutdown() }
+        fixture.exchange.setAcceptDelay(4)
+        let response = try await BlockingExecutor.run {
+            try fixture.send(ExchangeFixture.message(id: "<late-1@secretwatch.test>"), bearer: try fixture.fetchToken(), timeout: 2)
+        }
+        #expect(response.code == .operationTimedOut, "\(response.codeText) \(response.headerLines)")
+        #expect(!response.headerLines.contains { $0.hasPrefix("250 2.0.0 OK") }, "answered before the delay was over")
+        // The sender gave up; the stand-in queues the message anyway once the delay is over, as Exchange would.
+        let deadline = Date().addingTimeInterval(20)
+        while try fixture.mailFiles().isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 100_000_000) }
+        #expect(try fixture.mailFiles() == ["000001-late-1@secretwatch.test.eml"])
+        #expect(fixture.exchange.counters.messagesAccepted == 1)
+    }
+
     @Test func aLongTokenTakesTheTwoStepForm() async throws {
         let long = String(repeating: "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9", count: 50) // 1,800 bytes, like a real token
         let fixture = try ExchangeFixture(accessToken: long)

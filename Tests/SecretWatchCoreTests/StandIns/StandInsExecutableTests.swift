@@ -81,9 +81,12 @@ struct StandInsExecutableTests {
             let sent = try send(bearer)
             let switched = try post("/exchange/behaviour", #"{"behaviour":"token_refused"}"#)
             let refused = try send(bearer)
-            return [good, broken, sent, switched, refused]
+            let badDelay = try post("/exchange/accept-delay", #"{"milliseconds":"soon"}"#)
+            return [good, broken, sent, switched, refused, badDelay]
         }
         let (good, broken, sent, switched, refused) = (result[0], result[1], result[2], result[3], result[4])
+        #expect(result[5].responseCode == 400)
+        #expect(String(decoding: result[5].body, as: UTF8.self).contains(#"\"milliseconds\" must be a whole number from 0 to 60000"#))
         #expect(good.responseCode == 200, "\(String(decoding: good.body, as: UTF8.self))")
         #expect(broken.responseCode == 401 && String(decoding: broken.body, as: UTF8.self).contains("AADSTS7000215"))
         #expect(sent.ok, "\(sent.codeText) \(sent.headerLines)")
