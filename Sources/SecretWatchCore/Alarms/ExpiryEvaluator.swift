@@ -26,19 +26,20 @@ public struct ExpiryEvaluator: Sendable {
     public func evaluate(now: Date) throws -> Summary {
         try engine.store.transaction { db in
             var summary = Summary()
-            let credentials = try db.query("SELECT * FROM credentials").map(Store.credentialRecord)
             var active: [Int64: [AlarmKind: Alarm]] = [:]
             for alarm in try Store.activeAlarms(kinds: [.clientSecretExpiring, .clientSecretExpired], db) {
                 active[alarm.credentialId, default: [:]][alarm.kind] = alarm
             }
-            for record in credentials {
+            // Row by row: with 100,000 credentials the list would be tens of MB for the length of a pass.
+            try db.forEach("SELECT * FROM credentials ORDER BY id") { row in
+                let record = Store.credentialRecord(row)
                 let alarms = active[record.id] ?? [:]
                 guard record.watched else {
                     for alarm in alarms.values.sorted(by: { $0.id < $1.id }) {
                         try engine.clear(alarm, credential: record, detail: "credential \(record.name) is no longer in the configuration", at: now, db: db)
                         summary.cleared += 1
                     }
-                    continue
+                    return
                 }
                 summary.evaluated += 1
                 try evaluate(record, alarms, now: now, db: db, summary: &summary)

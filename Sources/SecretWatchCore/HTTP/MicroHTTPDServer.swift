@@ -154,12 +154,19 @@ public final class MicroHTTPDServer: @unchecked Sendable {
                 MHD_create_response_from_buffer(raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
             }
         case .metrics(let payload, let gzip):
-            let segments = payload.segments(gzip: gzip)
-            let iov = segments.map { MHD_IoVec(iov_base: $0.baseAddress, iov_len: $0.count) }
-            // The payload stays alive until libmicrohttpd calls `releasePayload` after the last byte is sent.
-            let owner = Unmanaged.passRetained(payload).toOpaque()
-            created = iov.withUnsafeBufferPointer { MHD_create_response_from_iovec($0.baseAddress, UInt32($0.count), releasePayload, owner) }
-            if created == nil { Unmanaged<MetricsPayload>.fromOpaque(owner).release() }
+            if let segments = payload.segments(gzip: gzip) {
+                let iov = segments.map { MHD_IoVec(iov_base: $0.baseAddress, iov_len: $0.count) }
+                // The payload stays alive until libmicrohttpd calls `releasePayload` after the last byte is sent.
+                let owner = Unmanaged.passRetained(payload).toOpaque()
+                created = iov.withUnsafeBufferPointer { MHD_create_response_from_iovec($0.baseAddress, UInt32($0.count), releasePayload, owner) }
+                if created == nil { Unmanaged<MetricsPayload>.fromOpaque(owner).release() }
+            } else {
+                // Plain text of an exposition kept only as gzip: inflated 64 KiB at a time as libmicrohttpd sends.
+                let stream = PlainMetricsStream(payload)
+                let owner = Unmanaged.passRetained(stream).toOpaque()
+                created = MHD_create_response_from_callback(UInt64(stream.length), 1 << 16, readPlainMetrics, owner, releasePlainMetrics)
+                if created == nil { Unmanaged<PlainMetricsStream>.fromOpaque(owner).release() }
+            }
         }
         guard let created else {
             logger.error("libmicrohttpd could not create a response", metadata: ["status": "\(response.status)", "route": "\(route)"])
@@ -222,4 +229,23 @@ private let collectValue: MHD_KeyValueIterator = { cls, kind, key, value in
 private let releasePayload: MHD_ContentReaderFreeCallback = { cls in
     guard let cls else { return }
     Unmanaged<MetricsPayload>.fromOpaque(cls).release()
+}
+
+/// libmicrohttpd asks for the next bytes at `position` (always where the previous call ended: the response is
+/// sent once, in order). An inflate failure cannot happen for a prefix this process compressed; if it does,
+/// the connection is closed mid-body rather than sending wrong bytes.
+private let readPlainMetrics: MHD_ContentReaderCallback = { cls, _, buffer, max in
+    guard let cls, let buffer else { return -2 }
+    let stream = Unmanaged<PlainMetricsStream>.fromOpaque(cls).takeUnretainedValue()
+    do {
+        let count = try stream.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: max))
+        return count > 0 ? count : -1
+    } catch {
+        return -2
+    }
+}
+
+private let releasePlainMetrics: MHD_ContentReaderFreeCallback = { cls in
+    guard let cls else { return }
+    Unmanaged<PlainMetricsStream>.fromOpaque(cls).release()
 }

@@ -1,10 +1,33 @@
+/// Takes the exposition a chunk at a time as it is written (the compressor of a large exposition).
+protocol ExpositionSink: AnyObject {
+    func consume(_ chunk: UnsafeRawBufferPointer)
+}
+
 /// Writes the Prometheus text format (version 0.0.4) into a byte buffer: HELP and TYPE once per family,
-/// then its samples, label values escaped.
+/// then its samples, label values escaped. With a sink, the buffer is handed over whenever it passes
+/// `chunkSize` (and by `finish()`), so the whole text never exists at once.
 struct ExpositionWriter {
     private(set) var bytes: [UInt8] = []
+    private let sink: ExpositionSink?
+    private let chunkSize: Int
 
     init(capacity: Int = 4096) {
+        sink = nil
+        chunkSize = .max
         bytes.reserveCapacity(capacity)
+    }
+
+    init(sink: ExpositionSink, chunkSize: Int = 1 << 16) {
+        self.sink = sink
+        self.chunkSize = chunkSize
+        bytes.reserveCapacity(chunkSize + 4096)
+    }
+
+    /// Hands what is buffered to the sink (no-op without one).
+    mutating func finish() {
+        guard let sink, !bytes.isEmpty else { return }
+        bytes.withUnsafeBytes { sink.consume($0) }
+        bytes.removeAll(keepingCapacity: true)
     }
 
     mutating func family(_ family: MetricFamily) {
@@ -37,6 +60,7 @@ struct ExpositionWriter {
         append(" ")
         append(Self.format(value))
         append("\n")
+        if bytes.count >= chunkSize { finish() }
     }
 
     mutating func sample(_ family: MetricFamily, _ values: [String], _ value: Double) {

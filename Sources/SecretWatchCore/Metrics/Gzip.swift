@@ -1,7 +1,7 @@
 import Foundation
 internal import CZlib
 
-/// gzip through zlib; the only file that touches zlib.
+/// gzip through zlib (with `GzipStreams.swift`, the only files that touch zlib).
 ///
 /// `/metrics` is served as two pieces so that a scrape never recompresses the large part: the exposition
 /// body compressed once per state change into a gzip *prefix* (header + raw deflate blocks ended by a sync
@@ -40,6 +40,11 @@ enum Gzip {
             out += [UInt8(value & 0xff), UInt8((value >> 8) & 0xff), UInt8((value >> 16) & 0xff), UInt8(value >> 24)]
         }
         return out
+    }
+
+    /// What `a` followed by `b` amounts to (zlib's CRC combination; no data is read again).
+    static func combine(_ a: Prefix.Info, _ b: Prefix.Info) -> Prefix.Info {
+        Prefix.Info(crc: crc32_combine(a.crc, b.crc, off_t(b.length)), length: a.length + b.length)
     }
 
     /// A whole gzip member in one go.

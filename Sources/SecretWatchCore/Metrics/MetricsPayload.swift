@@ -9,12 +9,64 @@ public final class MetricsPayload: Sendable {
         self.tail = tail
     }
 
-    /// The byte ranges to send, in order.
-    func segments(gzip: Bool) -> [UnsafeRawBufferPointer] {
-        gzip ? [exposition.gzipPrefix.buffer, tail.gzip.buffer] : [exposition.plain.buffer, tail.plain.buffer]
+    /// The byte ranges to send, in order; nil for a plain answer when a segment keeps only its deflate data
+    /// (send a `PlainMetricsStream` then).
+    func segments(gzip: Bool) -> [UnsafeRawBufferPointer]? {
+        if gzip { return [Exposition.gzipHeader.buffer] + exposition.segments.map(\.raw.buffer) + [tail.gzip.buffer] }
+        var buffers: [UnsafeRawBufferPointer] = []
+        for segment in exposition.segments {
+            guard let plain = segment.plain else { return nil }
+            buffers.append(plain.buffer)
+        }
+        return buffers + [tail.plain.buffer]
     }
 
     func length(gzip: Bool) -> Int {
-        segments(gzip: gzip).reduce(0) { $0 + $1.count }
+        if gzip { return Exposition.gzipHeader.count + exposition.segments.reduce(0) { $0 + $1.raw.count } + tail.gzip.count }
+        return exposition.plainLength + tail.plain.count
+    }
+}
+
+/// A plain answer when some segment keeps only its deflate data: each segment's text in turn (inflated piece
+/// by piece as the server asks for bytes, or copied when kept), then the live tail's text.
+final class PlainMetricsStream {
+    let payload: MetricsPayload
+    private var pieces: [Piece]
+    private var reader: DeflateReader?
+    private var offset = 0
+
+    private enum Piece {
+        case kept(ImmutableBytes)
+        case compressed(DeflateSegment)
+    }
+
+    init(_ payload: MetricsPayload) {
+        self.payload = payload
+        pieces = payload.exposition.segments.map { $0.plain.map(Piece.kept) ?? .compressed($0) } + [.kept(payload.tail.plain)]
+        pieces.reverse()
+    }
+
+    var length: Int { payload.length(gzip: false) }
+
+    /// Fills `buffer` with the next bytes; 0 at the end.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(GzipError) -> Int {
+        while let piece = pieces.last {
+            switch piece {
+            case .kept(let bytes):
+                let count = min(buffer.count, bytes.count - offset)
+                if count > 0, let target = buffer.baseAddress, let source = bytes.buffer.baseAddress {
+                    target.copyMemory(from: source + offset, byteCount: count)
+                    offset += count
+                    return count
+                }
+            case .compressed(let segment):
+                if reader == nil { reader = try DeflateReader(raw: segment.raw, length: segment.length) }
+                if let reader, !reader.isFinished { return try reader.read(into: buffer) }
+                reader = nil
+            }
+            pieces.removeLast()
+            offset = 0
+        }
+        return 0
     }
 }

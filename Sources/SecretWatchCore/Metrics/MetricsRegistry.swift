@@ -16,12 +16,16 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
         var refresh = false
         var generation: UInt64 = 0
         var lastRender: ContinuousClock.Instant?
+        /// The credentials version the published credential families were read at.
+        var credentialsVersion: CredentialsVersion?
     }
 
     /// At most one render per this interval: under a burst of telemetry (hundreds of deliveries a second, each
     /// changing a counter) the exposition is re-rendered once a second instead of continuously, and a scrape
     /// shows values at most this old.
     private let minimumRenderInterval: Duration
+    /// Segments larger than this keep only their deflate data (see `DeflateSegment`).
+    private let plainLimit: Int
 
     private let state: Mutex<MetricsState>
     private let pending = Mutex(Pending())
@@ -43,8 +47,9 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
     }
 
     init(store: Store?, schedulerSteps: [String], live: LiveMetrics, minimumRenderInterval: Duration = .seconds(1),
-         logger: Logger = Logger(label: "secretwatch.metrics")) {
+         plainLimit: Int = DeflateSegment.defaultPlainLimit, logger: Logger = Logger(label: "secretwatch.metrics")) {
         self.minimumRenderInterval = minimumRenderInterval
+        self.plainLimit = plainLimit
         let initial = MetricsState()
         live.setSchedulerSteps(schedulerSteps)
         state = Mutex(initial)
@@ -54,7 +59,7 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
         // An empty state always renders and compresses; a failure here is a zlib installation problem.
         let first: Exposition
         do {
-            first = try Exposition(generation: 0, plain: initial.render())
+            first = try Exposition(generation: 0, state: initial, plainLimit: plainLimit)
         } catch {
             fatalError("cannot compress the initial /metrics exposition: \(error)")
         }
@@ -69,14 +74,18 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
         scheduleRender()
     }
 
-    /// Replaces the watched credentials and active alarms (what a store refresh does), then renders.
-    /// Unchanged values cost nothing: the scheduler refreshes after every pass, and re-rendering 100,000
-    /// unchanged credentials each time would churn tens of megabytes.
-    public func setStoreState(credentials: [Credential], activeAlarms: [Alarm]) {
+    /// Replaces the watched credentials (sorted by name here) and renders. Store refreshes stream the rows
+    /// instead (`refreshFromStore`).
+    public func setCredentials(_ credentials: [Credential]) throws {
+        let families = try CredentialFamilies.render(credentials, plainLimit: plainLimit)
+        update { $0.credentialFamilies = families }
+    }
+
+    /// Replaces the active alarms; renders only when they changed.
+    func setActiveAlarms(_ alarms: [Alarm]) {
         let changed = state.withLock { s -> Bool in
-            guard s.credentials != credentials || s.activeAlarms != activeAlarms else { return false }
-            s.credentials = credentials
-            s.activeAlarms = activeAlarms
+            guard s.activeAlarms != alarms else { return false }
+            s.activeAlarms = alarms
             return true
         }
         if changed { scheduleRender() }
@@ -99,9 +108,17 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
         queue.async { [self] in
             pending.withLock { $0.refresh = false }
             do {
-                let credentials = try store.credentials().map(\.credential)
-                let alarms = try store.activeAlarms()
-                setStoreState(credentials: credentials, activeAlarms: alarms)
+                // The credential families are re-read only when the credentials may have changed: with 100,000
+                // of them a read is 100,000 rows, and the scheduler refreshes after every pass.
+                let version = try store.credentialsVersion()
+                if version != pending.withLock({ $0.credentialsVersion }) {
+                    let families = try CredentialFamilies.render(plainLimit: plainLimit) { emit in
+                        try store.forEachWatchedCredential(emit)
+                    }
+                    pending.withLock { $0.credentialsVersion = version }
+                    update { $0.credentialFamilies = families }
+                }
+                setActiveAlarms(try store.activeAlarms())
                 Self.returnFreedMemory()
             } catch {
                 logger.error("cannot refresh metrics from the store; serving the previous values", metadata: ["error": "\(error)"])
@@ -148,7 +165,7 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
         // Changes made after this snapshot set `render` again and get their own pass.
         let snapshot = state.withLock { $0 }
         do {
-            let exposition = try Exposition(generation: generation, plain: snapshot.render())
+            let exposition = try Exposition(generation: generation, state: snapshot, plainLimit: plainLimit)
             published.withLock { $0 = exposition }
             Self.returnFreedMemory()
         } catch {
@@ -156,7 +173,7 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
         }
     }
 
-    /// A render allocates and frees a few MB (text, compression buffers) on the queue's thread, and glibc keeps
+    /// A render allocates and frees a few MB (text chunks, compression buffers) on the queue's thread, and glibc keeps
     /// freed memory in that thread's arena; give it back so the resident size stays that of the live state.
     /// `malloc_trim` is glibc's (not in the Glibc module), so it is looked up once; elsewhere this does nothing.
     private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
@@ -179,7 +196,7 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
     /// The whole plain exposition as text (CLI, tests).
     public func text() throws -> String {
         let payload = try scrape()
-        return String(decoding: payload.exposition.plain.array + payload.tail.plain.array, as: UTF8.self)
+        return String(decoding: try payload.exposition.plainBytes() + payload.tail.plain.array, as: UTF8.self)
     }
 
     func countRequest(path: String, code: Int) {

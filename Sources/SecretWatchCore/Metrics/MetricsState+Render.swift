@@ -1,27 +1,14 @@
 import Foundation
 
 extension MetricsState {
-    /// The state part of the exposition: every family in `MetricCatalog.stateFamilies` with its HELP and
-    /// TYPE, samples sorted by label values so that equal states render to equal bytes.
-    func render() -> [UInt8] {
-        var w = ExpositionWriter(capacity: 256 * (credentials.count * 4 + 64))
+    /// The families rendered on every state change: everything but the credential families (which
+    /// `CredentialFamilies` renders when the credentials change), HELP and TYPE each, samples sorted by label
+    /// values so that equal states render to equal bytes.
+    func render(into w: inout ExpositionWriter) {
         let c = MetricCatalog.self
 
         w.family(c.buildInfo)
         w.sample(c.buildInfo, [version], 1)
-
-        let sorted = credentials.sorted(by: { $0.name < $1.name })
-        w.family(c.credentialInfo)
-        for credential in sorted {
-            w.sample(c.credentialInfo, [credential.name, credential.displayName ?? "", credential.tenantId, credential.clientId,
-                                        credential.hasSecret ? "true" : "false"], 1)
-        }
-
-        w.family(c.secretExpiry)
-        for credential in sorted {
-            guard let expiresAt = credential.expiresAt else { continue }
-            w.sample(c.secretExpiry, [credential.name, credential.tenantId, credential.clientId], expiresAt.timeIntervalSince1970)
-        }
 
         w.family(c.activeAlarms)
         let alarms = activeAlarms.sorted { ($0.kind.rawValue, $0.severity.rawValue, $0.credentialName, $0.id) <
@@ -75,6 +62,6 @@ extension MetricsState {
             w.sample(c.outboxOldest, [], oldest.timeIntervalSince1970)
         }
         // The scheduler's gauges follow in the live part (`LiveMetrics`), so the page reads the same.
-        return w.bytes
+        w.finish()
     }
 }

@@ -18,8 +18,8 @@ struct MetricsState: Sendable {
     }
 
     var version: String = SecretWatchVersion.string
-    /// Watched credentials, by name.
-    var credentials: [Credential] = []
+    /// The watched credentials' families, rendered when they last changed (nil: none yet).
+    var credentialFamilies: CredentialFamilies?
     var activeAlarms: [Alarm] = []
     var alarmsRaised: [AlarmKind: Int] = [:]
     var tokenRequests: [TokenKey: Int] = [:]

@@ -88,6 +88,16 @@ public final class SQLiteConnection: @unchecked Sendable {
         return try statement.rows()
     }
 
+    /// Runs a statement and hands over its rows one at a time. The statement is its own (not the cached one),
+    /// so `body` may run any statement, even the same SQL, without cutting this iteration short.
+    public func forEach(_ sql: String, _ parameters: [any SQLBindable] = [], _ body: (SQLRow) throws -> Void) throws {
+        var stmt: OpaquePointer?
+        try check(sqlite3_prepare_v2(handle, sql, -1, &stmt, nil), "preparing \(sql.prefix(120))")
+        let statement = SQLiteStatement(handle: stmt!, connection: self, sql: sql)
+        try statement.bind(parameters)
+        try statement.each(body)
+    }
+
     /// Runs a statement without result rows.
     public func run(_ sql: String, _ parameters: [any SQLBindable] = []) throws {
         try query(sql, parameters)

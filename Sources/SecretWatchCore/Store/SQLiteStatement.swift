@@ -45,6 +45,12 @@ final class SQLiteStatement {
 
     func rows() throws -> [SQLRow] {
         var result: [SQLRow] = []
+        try each { result.append($0) }
+        return result
+    }
+
+    /// Steps through the result, one row at a time: large results need not exist whole.
+    func each(_ body: (SQLRow) throws -> Void) throws {
         let count = sqlite3_column_count(handle)
         while true {
             let rc = try connection.check(sqlite3_step(handle), "running \(sql.prefix(120))", accept: [SQLITE_ROW, SQLITE_DONE])
@@ -59,8 +65,7 @@ final class SQLiteStatement {
                 default: values.append(.text(String(cString: sqlite3_column_text(handle, i))))
                 }
             }
-            result.append(SQLRow(columns: columnIndex, values: values))
+            try body(SQLRow(columns: columnIndex, values: values))
         }
-        return result
     }
 }

@@ -6,6 +6,7 @@ extension Store {
     @discardableResult
     public func syncCredentials(_ credentials: [Credential], now: Date) throws -> [CredentialRecord] {
         try transaction { db in
+            noteCredentialsWritten()
             for c in credentials {
                 try db.run("""
                     INSERT INTO credentials (name, display_name, tenant_id, client_id, mailbox, has_secret, expires_at,
@@ -35,6 +36,15 @@ extension Store {
 
     public func credentials(includeUnwatched: Bool = false) throws -> [CredentialRecord] {
         try read { db in try Self.readCredentials(db, includeUnwatched: includeUnwatched) }
+    }
+
+    /// The watched credentials one at a time, by name, without building the list (the metrics' families).
+    public func forEachWatchedCredential(_ body: (Credential) throws -> Void) throws {
+        try read { db in
+            try db.forEach("SELECT * FROM credentials WHERE watched = 1 ORDER BY name") { row in
+                try body(Self.credentialRecord(row).credential)
+            }
+        }
     }
 
     public func credential(named name: String) throws -> CredentialRecord? {

@@ -8,6 +8,8 @@ public final class Store: @unchecked Sendable {
     public let path: String
     private let connection: SQLiteConnection
     private let lock = NSLock()
+    /// Writes to the credentials table by this process (only touched with `lock` held).
+    private var credentialWrites: UInt64 = 0
 
     /// Opens the database, creating it (mode 0600) when absent, and brings its schema up to date.
     public init(path: String, now: Date = Date()) throws {
@@ -50,6 +52,20 @@ public final class Store: @unchecked Sendable {
         } catch {
             try? connection.execute("ROLLBACK")
             throw error
+        }
+    }
+
+    /// Counts a write to the credentials table (call inside `transaction`, which holds the lock).
+    func noteCredentialsWritten() {
+        credentialWrites &+= 1
+    }
+
+    /// Changes whenever the watched credentials may have changed: a write here, or any commit by another
+    /// connection (SQLite's `data_version`). Readers that keep something derived from the credentials compare
+    /// it to skip re-reading 100,000 rows when nothing changed.
+    public func credentialsVersion() throws -> CredentialsVersion {
+        try read { db in
+            CredentialsVersion(writes: credentialWrites, dataVersion: try db.scalar("PRAGMA data_version")?.int64 ?? 0)
         }
     }
 
@@ -100,4 +116,10 @@ public final class Store: @unchecked Sendable {
     public func meta(_ key: String) throws -> String? {
         try read { db in try db.scalar("SELECT value FROM meta WHERE key = ?", [key])?.string }
     }
+}
+
+/// See `Store.credentialsVersion()`.
+public struct CredentialsVersion: Sendable, Equatable {
+    let writes: UInt64
+    let dataVersion: Int64
 }

@@ -24,6 +24,69 @@ import Testing
         }
     }
 
+    /// Deflate segments written chunk by chunk at different times make one gzip member with a header, in any
+    /// number, whatever the chunking; the reader gives each text back whatever the piece size.
+    @Test(arguments: [(0, 1), (1, 1), (5000, 7), (700_000, 65_536), (700_000, 1_000_003)])
+    func streamedSegmentsRoundTrip(size: Int, chunk: Int) throws {
+        let texts = [bytes(size, seed: 9), bytes(size / 3, seed: 11), bytes(100, seed: 12)]
+        var member = Gzip.header
+        var info = Gzip.Prefix.Info(crc: 0, length: 0)
+        var segments: [(raw: [UInt8], info: Gzip.Prefix.Info)] = []
+        for text in texts {
+            let writer = try DeflateWriter()
+            var offset = 0
+            while offset < text.count {
+                let end = min(text.count, offset + chunk)
+                try text[offset..<end].withUnsafeBytes { try writer.write($0) }
+                offset = end
+            }
+            let segment = try writer.finish()
+            #expect(segment.info == Gzip.Prefix.Info(crc: try Gzip.prefix(text).info.crc, length: text.count))
+            member += segment.raw
+            info = Gzip.combine(info, segment.info)
+            segments.append(segment)
+        }
+        let tailData = bytes(300, seed: 10)
+        member += try Gzip.tail(tailData, after: info)
+        #expect(try Gzip.decompress(member) == texts.joined() + tailData)
+        for (text, segment) in zip(texts, segments) {
+            for piece in [1, 13, 65_536] {
+                let reader = try DeflateReader(raw: ImmutableBytes(segment.raw), length: text.count)
+                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: piece, alignment: 1)
+                defer { buffer.deallocate() }
+                var out: [UInt8] = []
+                var steps = 0
+                while !reader.isFinished, steps <= text.count {
+                    let n = try reader.read(into: buffer)
+                    out += UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+                    steps += 1
+                }
+                #expect(out == text, "piece size \(piece)")
+                #expect(try reader.read(into: buffer) == 0)
+            }
+        }
+    }
+
+    @Test func aSegmentKeepsItsTextOnlyUpToTheLimit() throws {
+        let small = try DeflateSegment.render(plainLimit: 1000) { $0.family(MetricCatalog.buildInfo) }
+        let smallText = try small.plainBytes()
+        #expect(small.plain?.array == smallText)
+        let large = try DeflateSegment.render(plainLimit: 100) { w in
+            for i in 0..<50 { w.sample(MetricCatalog.buildInfo, ["v\(i)"], 1) }
+        }
+        #expect(large.plain == nil)
+        #expect(String(decoding: try large.plainBytes(), as: UTF8.self).hasSuffix("secretwatch_build_info{version=\"v49\"} 1\n"))
+    }
+
+    @Test func aDamagedSegmentIsAnErrorNotACrash() throws {
+        let text = bytes(50_000, seed: 4)
+        var damaged = Array(try Gzip.prefix(text).bytes.dropFirst(Gzip.header.count))
+        damaged.removeLast(damaged.count / 2)
+        #expect(throws: GzipError.self) {
+            _ = try DeflateReader(raw: ImmutableBytes(damaged), length: text.count).readAll()
+        }
+    }
+
     @Test func gunzipReadsIt() throws {
         let text = Array(String(repeating: "secretwatch_metric{a=\"b\"} 1\n", count: 500).utf8)
         let prefix = try Gzip.prefix(Array(text[..<7000]))

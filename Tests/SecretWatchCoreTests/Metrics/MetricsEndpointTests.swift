@@ -93,6 +93,26 @@ import Testing
         #expect(head.status == 200 && head.body.isEmpty)
     }
 
+    /// A large exposition keeps only its gzip form; a plain scrape gets the same text, inflated as it is sent,
+    /// with the right Content-Length, on a kept-alive connection, and HEAD still works.
+    @Test func anExpositionKeptOnlyAsGzipServesTheSamePlainText() throws {
+        let s = try TestServer(live: LiveMetrics(maxAge: .zero, processStats: { Self.fixedProcess }), plainLimit: 0)
+        try s.seedStandard()
+        #expect(try s.metrics.scrape().exposition.segments.allSatisfy { $0.plain == nil })
+        let connection = try TestConnection(port: s.port)
+        let zipped = try connection.request("GET", "/metrics", headers: ["Accept-Encoding": "gzip"])
+        let plain = try connection.request("GET", "/metrics")
+        #expect(plain.status == 200 && plain.headers["content-encoding"] == nil)
+        #expect(plain.headers["content-length"] == "\(plain.body.count)")
+        let strip = { (t: String) in t.split(separator: "\n").filter { !$0.hasPrefix("secretwatch_http_requests_total") } }
+        #expect(strip(plain.text) == strip(String(decoding: try Gzip.decompress(zipped.body), as: UTF8.self)))
+        #expect(plain.text.contains(#"secretwatch_client_secret_expiry_timestamp_seconds{credential="smtp""#))
+        #expect(plain.text.hasSuffix("\n") && plain.text.contains("\nprocess_open_fds "))
+        let head = try connection.request("HEAD", "/metrics")
+        #expect(head.status == 200 && head.body.isEmpty)
+        #expect(strip(try s.metrics.text()) == strip(plain.text))
+    }
+
     @Test func reasonsThatAreNotSnakeCaseWordsNeverBecomeLabels() {
         #expect(MetricsState.labelSafe("invalid_client_secret") == "invalid_client_secret")
         #expect(MetricsState.labelSafe("Connect timed out") == "other")
