@@ -37,7 +37,10 @@ public struct ConfigLoader: Sendable {
         let problems = ProblemList()
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            // `.basic`: no implicit tag resolution. YAMLObject reads every scalar as text and checks it itself, and
+            // the default resolver runs several regular expressions (ICU) on every scalar: seconds for 100,000
+            // credentials, and ICU code resident for the life of the daemon.
+            node = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             throw ConfigError(file: path, problems: [ConfigProblem(path: "", message: "not valid YAML: \(Self.describe(error))")])
         } catch {

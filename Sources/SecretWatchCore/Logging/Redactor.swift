@@ -42,19 +42,6 @@ public final class Redactor: Sendable {
         "client_assertion", "api_token", "proxy_password",
     ]
 
-    /// Secret-shaped text, each with the lowercase word that must occur for the pattern to have a chance
-    /// (a cheap test that spares the regular expression on almost every line).
-    private static let patterns: [(trigger: String, regex: NSRegularExpression)] = [
-        // Authorization: Bearer xxx / auth=Bearer xxx
-        ("bearer", #"(?i)(bearer\s+)[A-Za-z0-9\-._~+/=]{4,}"#),
-        // client_secret=xxx&... (form bodies), access_token=xxx
-        ("=", #"(?i)((?:client_secret|access_token|client_assertion|password)=)[^&\s"]+"#),
-        // "access_token":"xxx" (JSON)
-        ("\"", #"(?i)("(?:access_token|client_secret|refresh_token|id_token)"\s*:\s*")[^"]*"#),
-        // AUTH XOAUTH2 <base64 blob>
-        ("xoauth2", #"(?i)(AUTH\s+XOAUTH2\s+)[A-Za-z0-9+/=]{8,}"#),
-    ].map { ($0.0, try! NSRegularExpression(pattern: $0.1)) }
-
     public func scrub(_ text: String) -> String {
         var out = text
         let known = secrets.withLock { $0 }
@@ -63,9 +50,8 @@ public final class Redactor: Sendable {
             out = out.replacingOccurrences(of: secret, with: Redactor.mask)
         }
         let lower = out.lowercased()
-        for (trigger, pattern) in Redactor.patterns where lower.contains(trigger) {
-            let range = NSRange(out.startIndex..., in: out)
-            out = pattern.stringByReplacingMatches(in: out, range: range, withTemplate: "$1" + Redactor.mask)
+        for pattern in SecretPattern.all where lower.contains(pattern.trigger) {
+            out = pattern.replaceValues(in: out, with: Redactor.mask)
         }
         return out
     }

@@ -3,10 +3,18 @@ import Foundation
 /// RFC 3339 / ISO 8601 formatting and parsing in UTC, shared by config, CLI, API and e-mails.
 public enum Timestamps {
     /// `2027-03-01T12:00:00Z`
+    /// (gmtime_r: Foundation's ISO 8601 style builds a calendar in the local time zone, which loads ICU's
+    /// time-zone data, and it runs for every credential on every pass.)
     public static func rfc3339(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
-            .timeSeparator(.colon).timeZone(separator: .omitted))
-            .replacingOccurrences(of: "+0000", with: "Z")
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var t = tm()
+        gmtime_r(&seconds, &t)
+        func pad(_ n: Int32, _ width: Int) -> String {
+            let digits = String(n)
+            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        }
+        return "\(pad(t.tm_year + 1900, 4))-\(pad(t.tm_mon + 1, 2))-\(pad(t.tm_mday, 2))T" +
+            "\(pad(t.tm_hour, 2)):\(pad(t.tm_min, 2)):\(pad(t.tm_sec, 2))Z"
     }
 
     /// `2027-03-01`
@@ -60,15 +68,20 @@ public enum Timestamps {
         return day.addingTimeInterval(Double(hh * 3600 + mm * 60 + ss) + fraction - Double(offset))
     }
 
+    /// Midnight UTC plus the time, by arithmetic (days from the civil date, proleptic Gregorian): no calendar
+    /// or time-zone database is loaded, and a date that does not exist (2027-02-30) is nil, not normalised.
     private static func makeDate(_ y: Int, _ m: Int, _ d: Int, _ hh: Int, _ mm: Int, _ ss: Int) -> Date? {
-        guard (1...12).contains(m), (1...31).contains(d), (1970...9999).contains(y) else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let components = DateComponents(year: y, month: m, day: d, hour: hh, minute: mm, second: ss)
-        guard let date = calendar.date(from: components) else { return nil }
-        // Reject dates that the calendar normalised (2027-02-30 → 2027-03-02).
-        let back = calendar.dateComponents([.year, .month, .day], from: date)
-        guard back.year == y, back.month == m, back.day == d else { return nil }
-        return date
+        guard (1...12).contains(m), (1970...9999).contains(y) else { return nil }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let monthLengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...monthLengths[m - 1]).contains(d) else { return nil }
+        // Howard Hinnant's days_from_civil: years start in March, so the leap day is the last day of a year.
+        let year = m <= 2 ? y - 1 : y
+        let era = year / 400
+        let yearOfEra = year - era * 400
+        let dayOfYear = (153 * ((m + 9) % 12) + 2) / 5 + d - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hh * 3600 + mm * 60 + ss))
     }
 }

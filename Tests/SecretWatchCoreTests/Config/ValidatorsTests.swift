@@ -57,5 +57,25 @@ struct ValidatorsTests {
         #expect(Timestamps.parse("2027-03-01T00:00:00") == nil)
         #expect(Timestamps.parse("tomorrow") == nil)
         #expect(Timestamps.day(Date.utc("2027-03-01T23:59:59Z")) == "2027-03-01")
+        #expect(Timestamps.parse("2100-02-29") == nil && Timestamps.parse("2000-02-29") != nil)
+        #expect(Timestamps.parse("1969-12-31") == nil && Timestamps.parse("2027-04-31") == nil)
+    }
+
+    /// The date arithmetic against the C library's calendar, for every day from 1970 to 2199.
+    @Test func everyDayParsesToItsMidnight() {
+        var mismatches: [String] = []
+        for day in 0..<83_220 {
+            var seconds = time_t(day * 86_400)
+            var t = tm()
+            gmtime_r(&seconds, &t)
+            let text = String(format: "%04d-%02d-%02d", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday)
+            let midnight = Date(timeIntervalSince1970: TimeInterval(day * 86_400))
+            if Timestamps.parse(text) != midnight || Timestamps.day(midnight.addingTimeInterval(86_399.9)) != text
+                || Timestamps.parse(Timestamps.rfc3339(midnight.addingTimeInterval(45_296))) != midnight.addingTimeInterval(45_296)
+                || Timestamps.rfc3339(midnight.addingTimeInterval(45_296)) != text + "T12:34:56Z" {
+                mismatches.append(text)
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
     }
 }

@@ -59,3 +59,53 @@ struct RedactorSearchTests {
         #expect(Redactor.containsBytes("a", ""))
     }
 }
+
+/// The hand-written matchers against the regular expressions they replace, on many generated lines.
+@Suite struct SecretPatternTests {
+    static let regexes: [(trigger: String, regex: NSRegularExpression)] = [
+        ("bearer", #"(?i)(bearer\s+)[A-Za-z0-9\-._~+/=]{4,}"#),
+        ("=", #"(?i)((?:client_secret|access_token|client_assertion|password)=)[^&\s"]+"#),
+        ("\"", #"(?i)("(?:access_token|client_secret|refresh_token|id_token)"\s*:\s*")[^"]*"#),
+        ("xoauth2", #"(?i)(AUTH\s+XOAUTH2\s+)[A-Za-z0-9+/=]{8,}"#),
+    ].map { ($0.0, try! NSRegularExpression(pattern: $0.1)) }
+
+    static func viaRegex(_ text: String) -> String {
+        var out = text
+        let lower = out.lowercased()
+        for (trigger, regex) in regexes where lower.contains(trigger) {
+            out = regex.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out), withTemplate: "$1" + Redactor.mask)
+        }
+        return out
+    }
+
+    static func viaMatchers(_ text: String) -> String {
+        var out = text
+        let lower = out.lowercased()
+        for pattern in SecretPattern.all where lower.contains(pattern.trigger) {
+            out = pattern.replaceValues(in: out, with: Redactor.mask)
+        }
+        return out
+    }
+
+    @Test func theMatchersAgreeWithTheRegularExpressions() {
+        let pieces = ["Bearer", "bearer", "BEARER", "xbearer", " ", "  ", "\t", "\u{A0}", "\n", "eyJ0eXAi.abc-def_~+/=", "abc", "abcd",
+                      "client_secret=", "CLIENT_SECRET=", "access_token=", "password=", "client_assertion=", "&", "\"", "=",
+                      "\"access_token\"", "\"id_token\"", "\"refresh_token\"", "\"client_secret\"", ":", " : ", "AUTH", "auth",
+                      "XOAUTH2", "xoauth2", "dXNlcj1hQGIuY29tAWF1dGg9", "Qx88Q~canary", "ü", "é", "{", "}", ",", "scope=x", "✓"]
+        var seed: UInt64 = 0x5eed
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        var disagreements: [String] = []
+        for _ in 0..<20_000 {
+            let line = (0..<(1 + next(12))).map { _ in pieces[next(pieces.count)] }.joined()
+            if Self.viaRegex(line) != Self.viaMatchers(line) { disagreements.append(line) }
+        }
+        for line in ["Authorization: Bearer eyJ0eXAiOiJKV1Qi.abc.def", #"{"access_token" :  "x", "id_token":""}"#,
+                     "client_secret=abc&password=p%20w", "AUTH   XOAUTH2 dXNlcj1hQGIuY29t", "bearer bearer abcd"] {
+            if Self.viaRegex(line) != Self.viaMatchers(line) { disagreements.append(line) }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(5).map { "\($0.debugDescription): regex \(Self.viaRegex($0).debugDescription), matchers \(Self.viaMatchers($0).debugDescription)" })")
+    }
+}
