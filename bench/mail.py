@@ -106,7 +106,7 @@ def main():
     naive_n = int(sys.argv[2]) if len(sys.argv) > 2 else 100
     for exe in ("secretwatch", "secretwatch-standins"):
         if not os.access(os.path.join(BUILD, exe), os.X_OK):
-            raise SystemExit(f"{BUILD}/{exe} not found: run `swift build -c release` first (make bench does)")
+            raise SystemExit(f"{BUILD}/{exe} not found: run `make release` first (make bench does)")
     work = tempfile.mkdtemp(prefix="secretwatch-mail-bench-")
     s = StandIns(work)
     try:

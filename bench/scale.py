@@ -105,7 +105,7 @@ def run(n, passes=6):
 def main():
     sizes = [int(a) for a in sys.argv[1:]] or [10_000, 100_000]
     if not os.access(BIN, os.X_OK):
-        raise SystemExit(f"{BIN} not found: run `swift build -c release` first (make bench does)")
+        raise SystemExit(f"{BIN} not found: run `make release` first (make bench does)")
     rows = [run(n) for n in sizes]
     print(f"{'credentials':>12} {'first pass':>11} {'steady pass':>12} {'RSS MiB':>8} {'peak MiB':>9} {'DB MB':>7} {'/metrics ms':>12} {'bytes':>9}")
     for r in rows:

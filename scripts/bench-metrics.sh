@@ -25,5 +25,5 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # A release build: the benchmark measures what ships, not a debug build.
-swift build -c release --product secretwatch-bench
+swift build -c release --static-swift-stdlib --product secretwatch-bench
 exec python3 bench/bench_metrics.py .build/release/secretwatch-bench
