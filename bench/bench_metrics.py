@@ -175,7 +175,9 @@ http {{
                   f"{rps / med[('nginx', gz)][0]:9.2f} {rps / max(med[('node_exporter', gz)][0], 0.001):11.1f}"
                   + (f"  ({err})" if err else ""))
     print()
-    print(f"secretwatch resident memory: {rss_kb(sw.pid, 'VmRSS') / 1024:.1f} MB now, {rss_kb(sw.pid, 'VmHWM') / 1024:.1f} MB peak")
+    print(f"secretwatch resident memory: {rss_kb(sw.pid, 'VmRSS') / 1024:.1f} MB now, {rss_kb(sw.pid, 'VmHWM') / 1024:.1f} MB peak "
+          f"(its own heap and stacks {rss_kb(sw.pid, 'RssAnon') / 1024:.1f} MB, mapped code and data of the binary and its "
+          f"libraries {rss_kb(sw.pid, 'RssFile') / 1024:.1f} MB)")
     goals = [("gzip req/s >= 0.5 x nginx", med[("secretwatch", True)][0] >= 0.5 * med[("nginx", True)][0]),
              ("plain req/s >= 0.5 x nginx", med[("secretwatch", False)][0] >= 0.5 * med[("nginx", False)][0]),
              ("p99 < 20 ms (plain and gzip)", max(med[("secretwatch", g)][2] for g in (False, True)) < 20),
