@@ -7,8 +7,6 @@
 struct CredentialFamilies: Sendable {
     let info: DeflateSegment
     let expiry: DeflateSegment
-    /// How many credentials they show.
-    let count: Int
 
     var segments: [DeflateSegment] { [info, expiry] }
 
@@ -23,9 +21,7 @@ struct CredentialFamilies: Sendable {
         var expiry = ExpositionWriter(sink: expiryBuilder)
         info.family(c.credentialInfo)
         expiry.family(c.secretExpiry)
-        var count = 0
         try each { credential in
-            count += 1
             info.sample(c.credentialInfo, [credential.name, credential.displayName ?? "", credential.tenantId, credential.clientId,
                                            credential.hasSecret ? "true" : "false"], 1)
             if let expiresAt = credential.expiresAt {
@@ -34,7 +30,7 @@ struct CredentialFamilies: Sendable {
         }
         info.finish()
         expiry.finish()
-        return CredentialFamilies(info: try infoBuilder.finish(), expiry: try expiryBuilder.finish(), count: count)
+        return CredentialFamilies(info: try infoBuilder.finish(), expiry: try expiryBuilder.finish())
     }
 
     /// Renders a list (sorted by name here).

@@ -26,9 +26,6 @@ final class Exposition: Sendable {
         self.init(generation: generation, segments: credentials.segments + [rest])
     }
 
-    /// Whether every segment keeps its text (a plain scrape is then sent from memory).
-    var plainIsKept: Bool { segments.allSatisfy { $0.plain != nil } }
-
     /// The whole text, inflating what is not kept (the CLI and tests; scrapes stream it).
     func plainBytes() throws(GzipError) -> [UInt8] {
         var out: [UInt8] = []

@@ -74,13 +74,6 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
         scheduleRender()
     }
 
-    /// Replaces the watched credentials (sorted by name here) and renders. Store refreshes stream the rows
-    /// instead (`refreshFromStore`).
-    public func setCredentials(_ credentials: [Credential]) throws {
-        let families = try CredentialFamilies.render(credentials, plainLimit: plainLimit)
-        update { $0.credentialFamilies = families }
-    }
-
     /// Replaces the active alarms; renders only when they changed.
     func setActiveAlarms(_ alarms: [Alarm]) {
         let changed = state.withLock { s -> Bool in
