@@ -214,10 +214,11 @@ private struct Reader {
 
     /// `token_endpoint` (https only) and `scope` (ending in `/.default`), with their defaults.
     func readEndpointAndScope(_ obj: YAMLObject) -> (endpoint: String, scope: String) {
-        let endpoint = obj.string("token_endpoint") ?? OAuthCredentialConfig.defaultTokenEndpoint
-        if !Validators.httpsURL(endpoint) {
-            problems.error(obj.fieldPath("token_endpoint"), "\"\(endpoint)\" is not an https:// URL (the token endpoint must use TLS)")
+        let configured = obj.string("token_endpoint")
+        if let configured, !Validators.httpsURL(configured) {
+            problems.error(obj.fieldPath("token_endpoint"), "\"\(configured)\" is not an https:// URL (the token endpoint must use TLS)")
         }
+        let endpoint = configured ?? OAuthCredentialConfig.defaultTokenEndpoint
         let scope = obj.string("scope") ?? OAuthCredentialConfig.defaultScope
         if !scope.hasSuffix("/.default") {
             problems.error(obj.fieldPath("scope"), "\"\(scope)\" must end in /.default for the client-credentials grant (e.g. \(OAuthCredentialConfig.defaultScope))")

@@ -83,12 +83,14 @@ final class YAMLObject {
             problems.error(fieldPath(key), "must be a single line (line breaks are not allowed)")
             return nil
         }
-        if value.trimmingCharacters(in: .whitespaces).isEmpty {
+        let trimmed = value.trimmingSpaces
+        if trimmed.isEmpty {
             if required { problems.error(fieldPath(key), "must not be empty") }
             return nil
         }
-        return value.trimmingCharacters(in: .whitespaces)
+        return trimmed
     }
+
 
     func int(_ key: String) -> Int? {
         guard let node = node(key) else { return nil }

@@ -24,7 +24,7 @@ public enum Timestamps {
 
     /// Parses `YYYY-MM-DD` (midnight UTC) or an RFC 3339 time with `Z` or an offset, optional fractional seconds.
     public static func parse(_ text: String) -> Date? {
-        let s = text.trimmingCharacters(in: .whitespaces)
+        let s = text.trimmingSpaces
         if s.count == 10, let date = parseDay(s) { return date }
         return parseDateTime(s)
     }

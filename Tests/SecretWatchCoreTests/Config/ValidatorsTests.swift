@@ -10,6 +10,9 @@ struct ValidatorsTests {
         #expect(!Validators.guid("0b5f6f2e8a1c4d4e9f3a6c2d1e0a7b91"))
         #expect(!Validators.guid("0b5f6f2e-8a1c-4d4e-9f3a-6c2d1e0a7b9g"))
         #expect(!Validators.guid(""))
+        #expect(!Validators.guid("０b5f6f2e-8a1c-4d4e-9f3a-6c2d1e0a7b91"), "full-width digits are not a GUID")
+        #expect(!Validators.guid("0b5f6f2e-8a1c-4d4e-9f3a-6c2d1e0a7b91 "))
+        #expect(!Validators.guid("0b5f6f2e-8a1c-4d4e-9f3a6-c2d1e0a7b91"))
     }
 
     @Test func emailAddresses() {
@@ -42,6 +45,12 @@ struct ValidatorsTests {
         #expect(DurationText.parse("-5m") == nil)
         #expect(DurationText.format(5400) == "1h30m")
         #expect(DurationText.format(86400) == "1d")
+    }
+
+    @Test func trimmingSpacesMatchesFoundation() {
+        for value in ["", " ", "a", "  a b\t", "\t\t", "\u{3000}x\u{00A0}", "x y", " é ", "\u{2003}\u{2003}"] {
+            #expect(value.trimmingSpaces == value.trimmingCharacters(in: .whitespaces), "\(value.debugDescription)")
+        }
     }
 
     @Test func timestamps() {
