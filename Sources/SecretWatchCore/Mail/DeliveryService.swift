@@ -103,11 +103,15 @@ public final class DeliveryService: Service, Sendable {
                 }
                 continue
             }
-            do {
-                try await cancelWhenGracefulShutdown { try await self.limiter.acquire() }
-            } catch {
-                try? store.release(outboxId: message.id)
-                break
+            // With the cap off (`rate_per_minute: 0`) there is nothing to wait for: skip the actor hop and the
+            // cancellation task group a wait would need.
+            if limiter.perMinute > 0 {
+                do {
+                    try await cancelWhenGracefulShutdown { try await self.limiter.acquire() }
+                } catch {
+                    try? store.release(outboxId: message.id)
+                    break
+                }
             }
             let settings = self.settings
             if transport?.config != settings.smtp {
