@@ -49,7 +49,7 @@ public final class Redactor: Sendable {
         for secret in known where secret.utf8.count <= length && Self.containsBytes(out, secret) {
             out = out.replacingOccurrences(of: secret, with: Redactor.mask)
         }
-        for pattern in SecretPattern.all where Self.containsIgnoringASCIICase(out, pattern.trigger) {
+        for pattern in SecretPattern.all where pattern.triggers.contains(where: { Self.containsIgnoringASCIICase(out, $0) }) {
             out = pattern.replaceValues(in: out, with: Redactor.mask)
         }
         return out

@@ -4,9 +4,11 @@ import ServiceLifecycle
 import Synchronization
 
 /// Delivers the outbox: `mailer.concurrency` workers, each with its own SMTP transport (so each reuses its
-/// authenticated connection), sharing one per-mailbox rate limiter. A worker claims the message due first,
-/// sends it with `SMTPSender`, and records the attempt — delivery row, recipient states, next attempt or end,
-/// alarm — in one transaction. Runs until graceful shutdown; a message claimed but not yet sent is released.
+/// authenticated connection), sharing one per-mailbox rate limiter. A worker claims the messages due first
+/// (a few at a time), sends one with `SMTPSender`, and records the attempt — delivery row, recipient states,
+/// next attempt or end, alarm — in one transaction, which also claims its next messages when it has none left.
+/// Each outcome is committed before the worker starts its next send. Runs until graceful shutdown; messages
+/// claimed but not yet sent are released.
 public final class DeliveryService: Service, Sendable {
     public struct Settings: Sendable {
         public var smtp: SMTPConfig
@@ -83,18 +85,24 @@ public final class DeliveryService: Service, Sendable {
 
     private var stopping: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
 
+    /// How many due messages a worker claims at once when it has none in hand. The transaction that records an
+    /// attempt also claims the worker's next messages, so a burst costs one transaction per mail; claimed
+    /// messages that are not attempted (shutdown, crash) go back to the queue unsent.
+    static let claimBatch = 4
+
     func worker(_ index: Int) async {
         var transport: SMTPTransport?
+        var claimed: [OutboxMessage] = []
         while !stopping {
             let seen = signal.generation
-            let message: OutboxMessage?
-            do {
-                message = try store.claimNextDue(now: clock.now())
-            } catch {
-                logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
-                message = nil
+            if claimed.isEmpty {
+                do {
+                    claimed = try store.claimDue(now: clock.now(), limit: Self.claimBatch)
+                } catch {
+                    logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
+                }
             }
-            guard let message else {
+            guard !claimed.isEmpty else {
                 let next = (try? store.nextDueTime()) ?? nil
                 let pollEnd = clock.now().addingTimeInterval(settings.mailer.pollInterval)
                 let deadline = next.map { min($0, pollEnd) } ?? pollEnd
@@ -109,21 +117,28 @@ public final class DeliveryService: Service, Sendable {
                 do {
                     try await cancelWhenGracefulShutdown { try await self.limiter.acquire() }
                 } catch {
-                    try? store.release(outboxId: message.id)
                     break
                 }
             }
+            let message = claimed.removeFirst()
             let settings = self.settings
             if transport?.config != settings.smtp {
                 transport = SMTPTransport(config: settings.smtp, extraOptions: transportOptions)
             }
             let sender = SMTPSender(transport: transport!, tokens: settings.tokens, credential: settings.smtp.auth.name)
-            await deliver(message, with: sender)
-            reportOutbox()
+            claimed += await deliver(message, with: sender, claimNext: claimed.isEmpty && !stopping ? Self.claimBatch : 0)
+        }
+        if !claimed.isEmpty {
+            do {
+                try store.release(outboxIds: claimed.map(\.id))
+            } catch {
+                logger.error("cannot return claimed mail to the outbox", metadata: ["error": "\(error)"])
+            }
         }
     }
 
-    /// Tells the metrics what the outbox looks like now (after start-up and every attempt).
+    /// Tells the metrics what the outbox looks like now (at start-up, and when an attempt could not be recorded;
+    /// otherwise the record transaction reads it).
     func reportOutbox() {
         do {
             telemetry.outbox(try store.outboxState())
@@ -132,8 +147,10 @@ public final class DeliveryService: Service, Sendable {
         }
     }
 
-    /// One attempt at one claimed message, recorded.
-    func deliver(_ message: OutboxMessage, with sender: SMTPSender) async {
+    /// One attempt at one claimed message, recorded; returns the messages claimed next (at most `claimNext`,
+    /// in the same transaction as the record).
+    @discardableResult
+    func deliver(_ message: OutboxMessage, with sender: SMTPSender, claimNext: Int = 0) async -> [OutboxMessage] {
         let attemptedAt = clock.now()
         let attempt = await sender.send(Data(message.content.utf8), from: message.from, to: message.pendingRecipients)
         stats.withLock {
@@ -143,16 +160,22 @@ public final class DeliveryService: Service, Sendable {
             if attempt.result.delivered { $0.delivered += 1 }
         }
         do {
-            let delivery = try record(message, attempt.result, attemptedAt: attemptedAt, recipients: message.pendingRecipients)
+            let recorded = try record(message, attempt.result, attemptedAt: attemptedAt, recipients: message.pendingRecipients,
+                                      claimNext: claimNext)
+            let delivery = recorded.delivery
             telemetry.delivery(delivery)
+            if let outbox = recorded.outbox { telemetry.outbox(outbox) }
             let level: Logger.Level = delivery.outcome == .sent ? .debug : .warning
             logger.log(level: level, "mail delivery attempt", metadata: [
                 "message_id": "\(message.messageId)", "outcome": "\(delivery.outcome.rawValue)",
                 "reason": "\(delivery.reason ?? "-")", "reply": "\(delivery.reply ?? "-")",
             ])
+            return recorded.claimed
         } catch {
             logger.error("cannot record a delivery attempt", metadata: ["message_id": "\(message.messageId)", "error": "\(error)"])
             try? store.release(outboxId: message.id)
+            reportOutbox()
+            return []
         }
     }
 }

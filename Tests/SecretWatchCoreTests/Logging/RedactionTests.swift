@@ -100,7 +100,7 @@ struct RedactorSearchTests {
     static func viaMatchers(_ text: String) -> String {
         var out = text
         let lower = out.lowercased()
-        for pattern in SecretPattern.all where lower.contains(pattern.trigger) {
+        for pattern in SecretPattern.all where pattern.triggers.contains(where: { lower.contains($0) }) {
             out = pattern.replaceValues(in: out, with: Redactor.mask)
         }
         return out
