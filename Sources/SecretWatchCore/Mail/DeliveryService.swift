@@ -39,6 +39,10 @@ public final class DeliveryService: Service, Sendable {
     let transportOptions: [CurlOption]
     let logger: Logger
     private let current: Mutex<Settings>
+    /// Counts `update` calls: a series of sends stops when the settings it started with were replaced.
+    private let settingsGeneration = Atomic<Int>(0)
+    /// Set on graceful shutdown or cancellation; read on the sending threads, where no task is current.
+    private let stopRequested = Atomic<Bool>(false)
     private let stats = Mutex(Statistics())
 
     public init(store: Store, alarm: MailDeliveryAlarm, settings: Settings, clock: any WallClock,
@@ -64,6 +68,7 @@ public final class DeliveryService: Service, Sendable {
     /// pick them up before their next message; queued mail is retried at once.
     public func update(smtp: SMTPConfig, tokens: any TokenProvider) {
         current.withLock { $0.smtp = smtp; $0.tokens = tokens }
+        settingsGeneration.add(1, ordering: .sequentiallyConsistent)
         signal.signal()
     }
 
@@ -75,15 +80,25 @@ public final class DeliveryService: Service, Sendable {
         reportOutbox()
         let workers = settings.mailer.concurrency
         logger.info("mailer started", metadata: ["workers": "\(workers)", "rate_per_minute": "\(settings.mailer.ratePerMinute)"])
-        await withTaskGroup(of: Void.self) { group in
-            for index in 0..<workers {
-                group.addTask { await self.worker(index) }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withTaskGroup(of: Void.self) { group in
+                    for index in 0..<workers {
+                        group.addTask { await self.worker(index) }
+                    }
+                }
+            } onGracefulShutdown: {
+                self.stopRequested.store(true, ordering: .sequentiallyConsistent)
             }
+        } onCancel: {
+            self.stopRequested.store(true, ordering: .sequentiallyConsistent)
         }
         logger.info("mailer stopped")
     }
 
-    private var stopping: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
+    private var stopping: Bool {
+        Task.isCancelled || Task.isShuttingDownGracefully || stopRequested.load(ordering: .sequentiallyConsistent)
+    }
 
     /// How many due messages a worker claims at once when it has none in hand. The transaction that records an
     /// attempt also claims the worker's next messages, so a burst costs one transaction per mail; claimed
@@ -92,17 +107,17 @@ public final class DeliveryService: Service, Sendable {
 
     func worker(_ index: Int) async {
         var transport: SMTPTransport?
-        var claimed: [OutboxMessage] = []
+        let claimed = ClaimedMessages()
         while !stopping {
             let seen = signal.generation
             if claimed.isEmpty {
                 do {
-                    claimed = try store.claimDue(now: clock.now(), limit: Self.claimBatch)
+                    claimed.add(try store.claimDue(now: clock.now(), limit: Self.claimBatch))
                 } catch {
                     logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
                 }
             }
-            guard !claimed.isEmpty else {
+            guard let first = claimed.take() else {
                 let next = (try? store.nextDueTime()) ?? nil
                 let pollEnd = clock.now().addingTimeInterval(settings.mailer.pollInterval)
                 let deadline = next.map { min($0, pollEnd) } ?? pollEnd
@@ -117,24 +132,49 @@ public final class DeliveryService: Service, Sendable {
                 do {
                     try await cancelWhenGracefulShutdown { try await self.limiter.acquire() }
                 } catch {
+                    claimed.putBack(first)
                     break
                 }
             }
-            let message = claimed.removeFirst()
+            let generation = settingsGeneration.load(ordering: .sequentiallyConsistent)
             let settings = self.settings
             if transport?.config != settings.smtp {
                 transport = SMTPTransport(config: settings.smtp, extraOptions: transportOptions)
             }
-            let sender = SMTPSender(transport: transport!, tokens: settings.tokens, credential: settings.smtp.auth.name)
-            claimed += await deliver(message, with: sender, claimNext: claimed.isEmpty && !stopping ? Self.claimBatch : 0)
+            let sender = SMTPSender(transport: transport!, tokens: settings.tokens, credential: settings.smtp.auth.name,
+                                    clock: clock)
+            claimed.start(first, at: clock.now())
+            await sender.send(series: Self.outgoing(first)) { attempt in
+                self.attempted(attempt, claimed: claimed, generation: generation)
+            }
         }
-        if !claimed.isEmpty {
+        let unsent = claimed.drain()
+        if !unsent.isEmpty {
             do {
-                try store.release(outboxIds: claimed.map(\.id))
+                try store.release(outboxIds: unsent.map(\.id))
             } catch {
                 logger.error("cannot return claimed mail to the outbox", metadata: ["error": "\(error)"])
             }
         }
+    }
+
+    /// Runs on the sending thread after each attempt of a worker's series: records the attempt (claiming the
+    /// worker's next messages when it has none left), then hands out the next claimed message while nothing
+    /// asks the series to stop — shutdown, the rate cap (each send waits for the limiter in the worker's
+    /// task), or new settings.
+    private func attempted(_ attempt: SMTPSender.Attempt, claimed: ClaimedMessages, generation: Int) -> SMTPSender.Outgoing? {
+        let (message, attemptedAt) = claimed.finish()
+        let stopping = stopRequested.load(ordering: .sequentiallyConsistent)
+        claimed.add(recordAttempt(message, attempt, attemptedAt: attemptedAt,
+                                  claimNext: claimed.isEmpty && !stopping ? Self.claimBatch : 0))
+        guard !stopping, limiter.perMinute == 0, settingsGeneration.load(ordering: .sequentiallyConsistent) == generation,
+              let next = claimed.take() else { return nil }
+        claimed.start(next, at: clock.now())
+        return Self.outgoing(next)
+    }
+
+    static func outgoing(_ message: OutboxMessage) -> SMTPSender.Outgoing {
+        SMTPSender.Outgoing(content: Data(message.content.utf8), from: message.from, to: message.pendingRecipients)
     }
 
     /// Tells the metrics what the outbox looks like now (at start-up, and when an attempt could not be recorded;
@@ -147,12 +187,18 @@ public final class DeliveryService: Service, Sendable {
         }
     }
 
-    /// One attempt at one claimed message, recorded; returns the messages claimed next (at most `claimNext`,
-    /// in the same transaction as the record).
-    @discardableResult
-    func deliver(_ message: OutboxMessage, with sender: SMTPSender, claimNext: Int = 0) async -> [OutboxMessage] {
+    /// One attempt at one claimed message, recorded.
+    func deliver(_ message: OutboxMessage, with sender: SMTPSender) async {
         let attemptedAt = clock.now()
-        let attempt = await sender.send(Data(message.content.utf8), from: message.from, to: message.pendingRecipients)
+        await sender.send(series: Self.outgoing(message)) { attempt in
+            _ = self.recordAttempt(message, attempt, attemptedAt: attemptedAt, claimNext: 0)
+            return nil
+        }
+    }
+
+    /// Counts and records an attempt (blocking: runs on the sending thread); returns the messages claimed in
+    /// the same transaction (at most `claimNext`).
+    func recordAttempt(_ message: OutboxMessage, _ attempt: SMTPSender.Attempt, attemptedAt: Date, claimNext: Int) -> [OutboxMessage] {
         stats.withLock {
             $0.attempts += 1
             $0.tokenRequests += attempt.tokenRequests
