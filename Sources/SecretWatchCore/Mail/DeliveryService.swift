@@ -164,10 +164,10 @@ public final class DeliveryService: Service, Sendable {
     /// task), or new settings.
     private func attempted(_ attempt: SMTPSender.Attempt, claimed: ClaimedMessages, generation: Int) -> SMTPSender.Outgoing? {
         let (message, attemptedAt) = claimed.finish()
-        let stopping = stopRequested.load(ordering: .sequentiallyConsistent)
+        let stop = stopRequested.load(ordering: .sequentiallyConsistent)
         claimed.add(recordAttempt(message, attempt, attemptedAt: attemptedAt,
-                                  claimNext: claimed.isEmpty && !stopping ? Self.claimBatch : 0))
-        guard !stopping, limiter.perMinute == 0, settingsGeneration.load(ordering: .sequentiallyConsistent) == generation,
+                                  claimNext: claimed.isEmpty && !stop ? Self.claimBatch : 0))
+        guard !stop, limiter.perMinute == 0, settingsGeneration.load(ordering: .sequentiallyConsistent) == generation,
               let next = claimed.take() else { return nil }
         claimed.start(next, at: clock.now())
         return Self.outgoing(next)
