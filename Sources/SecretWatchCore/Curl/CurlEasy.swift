@@ -249,8 +249,22 @@ private final class TransferState {
 
     func flushHeader() {
         guard !pendingHeader.isEmpty else { return }
-        headerLines.append(String(decoding: pendingHeader, as: UTF8.self).trimmingCharacters(in: .newlines))
+        headerLines.append(Self.trimmingNewlines(String(decoding: pendingHeader, as: UTF8.self)))
         pendingHeader = Data()
+    }
+
+    /// `trimmingCharacters(in: .newlines)` on unicode scalars, without going through NSString (every SMTP
+    /// reply line passes here).
+    static func trimmingNewlines(_ text: String) -> String {
+        func isNewline(_ s: Unicode.Scalar) -> Bool {
+            (0x0A...0x0D).contains(s.value) || s.value == 0x85 || s.value == 0x2028 || s.value == 0x2029
+        }
+        let scalars = text.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last, isNewline(first) || isNewline(last) else { return text }
+        var start = scalars.startIndex, end = scalars.endIndex
+        while start < end, isNewline(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, isNewline(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        return String(scalars[start..<end])
     }
 
     var elapsed: TimeInterval {
@@ -259,9 +273,10 @@ private final class TransferState {
     }
 
     func addTrace(_ kind: CurlResponse.TraceLine.Kind, _ bytes: UnsafeBufferPointer<UInt8>) {
-        let text = String(decoding: bytes, as: UTF8.self)
-        for raw in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\r\n" || $0 == "\n" || $0 == "\r" }) {
-            var line = String(raw)
+        // Split on CR and LF bytes (UTF-8 never uses them inside a multi-byte character): cheaper than splitting
+        // the decoded string by Character, and every line of every transfer passes here.
+        for raw in bytes.split(omittingEmptySubsequences: true, whereSeparator: { $0 == 0x0A || $0 == 0x0D }) {
+            var line = String(decoding: UnsafeBufferPointer(rebasing: raw), as: UTF8.self)
             if kind == .sent {
                 // A SASL continuation answers a 334 challenge with a credential blob: never keep it.
                 if let last = trace.last(where: { $0.kind == .received }), last.text.hasPrefix("334") {

@@ -6,21 +6,22 @@
 ///     (?i)("(?:access_token|client_secret|refresh_token|id_token)"\s*:\s*")[^"]*            JSON members
 ///     (?i)(AUTH\s+XOAUTH2\s+)[A-Za-z0-9+/=]{8,}                                           SMTP XOAUTH2 blob
 ///
-/// with the value after the prefix replaced (leftmost match first, then on after it), and a lowercase
-/// `trigger` that must occur for the pattern to have a chance.
+/// with the value after the prefix replaced (leftmost match first, then on after it), and lowercase ASCII
+/// `triggers` of which one must occur (in any ASCII case) for the pattern to have a chance: the field names
+/// themselves, not `=` or `"`, which every SMTP `MAIL FROM:<…> SIZE=…` line and most JSON bodies contain.
 struct SecretPattern: Sendable {
-    let trigger: String
+    let triggers: [String]
     /// Where the value starts and ends when a match begins at `start`, else nil.
     let match: @Sendable (_ text: [Unicode.Scalar], _ start: Int) -> (valueStart: Int, valueEnd: Int)?
 
     static let all: [SecretPattern] = [
-        SecretPattern(trigger: "bearer") { t, i in
+        SecretPattern(triggers: ["bearer"]) { t, i in
             guard var j = word(t, i, "bearer"), let afterSpace = spaces(t, j, atLeast: 1) else { return nil }
             j = afterSpace
             let end = run(t, j) { isTokenCharacter($0) }
             return end - j >= 4 ? (j, end) : nil
         },
-        SecretPattern(trigger: "=") { t, i in
+        SecretPattern(triggers: ["client_secret=", "access_token=", "client_assertion=", "password="]) { t, i in
             for key in ["client_secret", "access_token", "client_assertion", "password"] {
                 guard let j = word(t, i, key + "=") else { continue }
                 let end = run(t, j) { $0 != "&" && $0 != "\"" && !isSpace($0) }
@@ -28,7 +29,7 @@ struct SecretPattern: Sendable {
             }
             return nil
         },
-        SecretPattern(trigger: "\"") { t, i in
+        SecretPattern(triggers: ["access_token", "client_secret", "refresh_token", "id_token"]) { t, i in
             for key in ["access_token", "client_secret", "refresh_token", "id_token"] {
                 guard var j = word(t, i, "\"" + key + "\"") else { continue }
                 j = run(t, j, isSpace)
@@ -39,7 +40,7 @@ struct SecretPattern: Sendable {
             }
             return nil
         },
-        SecretPattern(trigger: "xoauth2") { t, i in
+        SecretPattern(triggers: ["xoauth2"]) { t, i in
             guard let a = word(t, i, "auth"), let b = spaces(t, a, atLeast: 1), let c = word(t, b, "xoauth2"),
                   let d = spaces(t, c, atLeast: 1) else { return nil }
             let end = run(t, d) { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+/=".unicodeScalars.contains($0)) }

@@ -1,58 +1,81 @@
 import Foundation
 
 extension DeliveryService {
+    /// What recording an attempt wrote and read.
+    struct Recorded {
+        var delivery: Delivery
+        /// The worker's next messages, claimed in the same transaction.
+        var claimed: [OutboxMessage]
+        /// The outbox after the attempt (for the metrics), read when the worker claimed (so during a burst
+        /// after every `claimBatch`-th attempt of a worker, and always when its claimed messages run out).
+        var outbox: OutboxState?
+    }
+
     /// Writes one attempt down in one transaction: the delivery row, each recipient's state, the message's next
-    /// attempt (or its end), and the `mail_delivery_failing` alarm.
-    func record(_ message: OutboxMessage, _ result: SMTPSendResult, attemptedAt: Date, recipients: [String]) throws -> Delivery {
+    /// attempt (or its end), and the `mail_delivery_failing` alarm; then, in the same transaction, claims up to
+    /// `claimNext` due messages and, when it claims, reads the outbox gauges. One commit per mail instead of
+    /// three lock holds.
+    func record(_ message: OutboxMessage, _ result: SMTPSendResult, attemptedAt: Date, recipients: [String],
+                claimNext: Int = 0) throws -> Recorded {
         let now = clock.now()
         let mailer = settings.mailer
         return try store.transaction { db in
-            try Store.updateRecipients(outboxId: message.id, result.recipients, at: now, db)
-            var delivery = Delivery(messageId: message.messageId, attemptedAt: attemptedAt, duration: result.duration,
-                                    recipients: recipients, outcome: .sent, reason: nil, smtpCode: result.reply?.code,
-                                    enhancedCode: result.reply?.enhancedCode, reply: result.replyText)
-            let attempts = message.attempts + 1
-            if result.delivered {
-                let pending = try Store.pendingRecipientCount(outboxId: message.id, db)
-                delivery.outcome = result.refused.isEmpty ? .sent : .partial
-                delivery.reason = result.refused.isEmpty ? nil : "recipient_rejected"
-                if pending > 0 {
-                    // Some recipients answered 4xx: only they are tried again.
-                    let next = now.addingTimeInterval(retry.delay(afterAttempts: attempts, disposition: .transient))
-                    try Store.finishAttempt(outboxId: message.id, state: .queued, nextAttemptAt: next, reason: "smtp_transient",
-                                            reply: result.replyText, at: now, db)
-                } else {
-                    try Store.finishAttempt(outboxId: message.id, state: .sent, nextAttemptAt: nil, reason: delivery.reason,
-                                            reply: result.replyText, at: now, db)
-                }
-                try alarm.delivered(detail: "mail \(message.messageId) was accepted by the SMTP server", at: now, db: db)
-            } else {
-                let failure = result.failure!
-                let disposition = SMTPReason.named(failure.reason)?.disposition ?? (failure.transient ? .transient : .blocking)
-                delivery.reason = failure.reason
-                delivery.reply = result.replyText ?? failure.detail
-                let expired = now.timeIntervalSince(message.queuedAt) >= mailer.giveUpAfter
-                if disposition == .permanent || expired {
-                    delivery.outcome = .failed
-                    try Store.refuseRemaining(outboxId: message.id, reply: delivery.reply, at: now, db)
-                    try Store.finishAttempt(outboxId: message.id, state: .failed, nextAttemptAt: nil,
-                                            reason: disposition == .permanent ? failure.reason : "message_expired",
-                                            reply: delivery.reply, at: now, db)
-                } else {
-                    delivery.outcome = .deferred
-                    let next = now.addingTimeInterval(retry.delay(afterAttempts: attempts, disposition: disposition))
-                    try Store.finishAttempt(outboxId: message.id, state: .queued, nextAttemptAt: next, reason: failure.reason,
-                                            reply: delivery.reply, at: now, db)
-                }
-                if disposition != .transient || expired {
-                    try alarm.failing(reason: failure.reason,
-                                      summary: "mail cannot be delivered: \(failure.reason) — \(failure.message)",
-                                      detail: "\(failure.message); \(failure.fix)" + (delivery.reply.map { " (server: \($0))" } ?? ""),
-                                      at: now, db: db)
-                }
-            }
-            delivery.id = try Store.insertDelivery(delivery, db)
-            return delivery
+            let delivery = try Self.write(message, result, attemptedAt: attemptedAt, recipients: recipients, now: now,
+                                          mailer: mailer, retry: retry, alarm: alarm, db)
+            let claimed = try Store.claimDue(now: now, limit: claimNext, db)
+            return Recorded(delivery: delivery, claimed: claimed, outbox: claimNext > 0 ? try Store.outboxState(db) : nil)
         }
+    }
+
+    private static func write(_ message: OutboxMessage, _ result: SMTPSendResult, attemptedAt: Date, recipients: [String],
+                              now: Date, mailer: MailerConfig, retry: RetryPolicy, alarm: MailDeliveryAlarm,
+                              _ db: SQLiteConnection) throws -> Delivery {
+        try Store.updateRecipients(outboxId: message.id, result.recipients, at: now, db)
+        let replyText = result.replyText
+        var delivery = Delivery(messageId: message.messageId, attemptedAt: attemptedAt, duration: result.duration,
+                                recipients: recipients, outcome: .sent, reason: nil, smtpCode: result.reply?.code,
+                                enhancedCode: result.reply?.enhancedCode, reply: replyText)
+        let attempts = message.attempts + 1
+        if result.delivered {
+            let pending = try Store.pendingRecipientCount(outboxId: message.id, db)
+            delivery.outcome = result.refused.isEmpty ? .sent : .partial
+            delivery.reason = result.refused.isEmpty ? nil : "recipient_rejected"
+            if pending > 0 {
+                // Some recipients answered 4xx: only they are tried again.
+                let next = now.addingTimeInterval(retry.delay(afterAttempts: attempts, disposition: .transient))
+                try Store.finishAttempt(outboxId: message.id, state: .queued, nextAttemptAt: next, reason: "smtp_transient",
+                                        reply: replyText, at: now, db)
+            } else {
+                try Store.finishAttempt(outboxId: message.id, state: .sent, nextAttemptAt: nil, reason: delivery.reason,
+                                        reply: replyText, at: now, db)
+            }
+            try alarm.delivered(detail: "mail \(message.messageId) was accepted by the SMTP server", at: now, db: db)
+        } else {
+            let failure = result.failure!
+            let disposition = SMTPReason.named(failure.reason)?.disposition ?? (failure.transient ? .transient : .blocking)
+            delivery.reason = failure.reason
+            delivery.reply = replyText ?? failure.detail
+            let expired = now.timeIntervalSince(message.queuedAt) >= mailer.giveUpAfter
+            if disposition == .permanent || expired {
+                delivery.outcome = .failed
+                try Store.refuseRemaining(outboxId: message.id, reply: delivery.reply, at: now, db)
+                try Store.finishAttempt(outboxId: message.id, state: .failed, nextAttemptAt: nil,
+                                        reason: disposition == .permanent ? failure.reason : "message_expired",
+                                        reply: delivery.reply, at: now, db)
+            } else {
+                delivery.outcome = .deferred
+                let next = now.addingTimeInterval(retry.delay(afterAttempts: attempts, disposition: disposition))
+                try Store.finishAttempt(outboxId: message.id, state: .queued, nextAttemptAt: next, reason: failure.reason,
+                                        reply: delivery.reply, at: now, db)
+            }
+            if disposition != .transient || expired {
+                try alarm.failing(reason: failure.reason,
+                                  summary: "mail cannot be delivered: \(failure.reason) — \(failure.message)",
+                                  detail: "\(failure.message); \(failure.fix)" + (delivery.reply.map { " (server: \($0))" } ?? ""),
+                                  at: now, db: db)
+            }
+        }
+        delivery.id = try Store.insertDelivery(delivery, db)
+        return delivery
     }
 }

@@ -4,9 +4,11 @@ import ServiceLifecycle
 import Synchronization
 
 /// Delivers the outbox: `mailer.concurrency` workers, each with its own SMTP transport (so each reuses its
-/// authenticated connection), sharing one per-mailbox rate limiter. A worker claims the message due first,
-/// sends it with `SMTPSender`, and records the attempt — delivery row, recipient states, next attempt or end,
-/// alarm — in one transaction. Runs until graceful shutdown; a message claimed but not yet sent is released.
+/// authenticated connection), sharing one per-mailbox rate limiter. A worker claims the messages due first
+/// (a few at a time), sends one with `SMTPSender`, and records the attempt — delivery row, recipient states,
+/// next attempt or end, alarm — in one transaction, which also claims its next messages when it has none left.
+/// Each outcome is committed before the worker starts its next send. Runs until graceful shutdown; messages
+/// claimed but not yet sent are released.
 public final class DeliveryService: Service, Sendable {
     public struct Settings: Sendable {
         public var smtp: SMTPConfig
@@ -37,6 +39,10 @@ public final class DeliveryService: Service, Sendable {
     let transportOptions: [CurlOption]
     let logger: Logger
     private let current: Mutex<Settings>
+    /// Counts `update` calls: a series of sends stops when the settings it started with were replaced.
+    private let settingsGeneration = Atomic<Int>(0)
+    /// Set on graceful shutdown or cancellation; read on the sending threads, where no task is current.
+    private let stopRequested = Atomic<Bool>(false)
     private let stats = Mutex(Statistics())
 
     public init(store: Store, alarm: MailDeliveryAlarm, settings: Settings, clock: any WallClock,
@@ -62,6 +68,7 @@ public final class DeliveryService: Service, Sendable {
     /// pick them up before their next message; queued mail is retried at once.
     public func update(smtp: SMTPConfig, tokens: any TokenProvider) {
         current.withLock { $0.smtp = smtp; $0.tokens = tokens }
+        settingsGeneration.add(1, ordering: .sequentiallyConsistent)
         signal.signal()
     }
 
@@ -73,28 +80,44 @@ public final class DeliveryService: Service, Sendable {
         reportOutbox()
         let workers = settings.mailer.concurrency
         logger.info("mailer started", metadata: ["workers": "\(workers)", "rate_per_minute": "\(settings.mailer.ratePerMinute)"])
-        await withTaskGroup(of: Void.self) { group in
-            for index in 0..<workers {
-                group.addTask { await self.worker(index) }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withTaskGroup(of: Void.self) { group in
+                    for index in 0..<workers {
+                        group.addTask { await self.worker(index) }
+                    }
+                }
+            } onGracefulShutdown: {
+                self.stopRequested.store(true, ordering: .sequentiallyConsistent)
             }
+        } onCancel: {
+            self.stopRequested.store(true, ordering: .sequentiallyConsistent)
         }
         logger.info("mailer stopped")
     }
 
-    private var stopping: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
+    private var stopping: Bool {
+        Task.isCancelled || Task.isShuttingDownGracefully || stopRequested.load(ordering: .sequentiallyConsistent)
+    }
+
+    /// How many due messages a worker claims at once when it has none in hand. The transaction that records an
+    /// attempt also claims the worker's next messages, so a burst costs one transaction per mail; claimed
+    /// messages that are not attempted (shutdown, crash) go back to the queue unsent.
+    static let claimBatch = 4
 
     func worker(_ index: Int) async {
         var transport: SMTPTransport?
+        let claimed = ClaimedMessages()
         while !stopping {
             let seen = signal.generation
-            let message: OutboxMessage?
-            do {
-                message = try store.claimNextDue(now: clock.now())
-            } catch {
-                logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
-                message = nil
+            if claimed.isEmpty {
+                do {
+                    claimed.add(try store.claimDue(now: clock.now(), limit: Self.claimBatch))
+                } catch {
+                    logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
+                }
             }
-            guard let message else {
+            guard let first = claimed.take() else {
                 let next = (try? store.nextDueTime()) ?? nil
                 let pollEnd = clock.now().addingTimeInterval(settings.mailer.pollInterval)
                 let deadline = next.map { min($0, pollEnd) } ?? pollEnd
@@ -103,23 +126,59 @@ public final class DeliveryService: Service, Sendable {
                 }
                 continue
             }
-            do {
-                try await cancelWhenGracefulShutdown { try await self.limiter.acquire() }
-            } catch {
-                try? store.release(outboxId: message.id)
-                break
+            // With the cap off (`rate_per_minute: 0`) there is nothing to wait for: skip the actor hop and the
+            // cancellation task group a wait would need.
+            if limiter.perMinute > 0 {
+                do {
+                    try await cancelWhenGracefulShutdown { try await self.limiter.acquire() }
+                } catch {
+                    claimed.putBack(first)
+                    break
+                }
             }
+            let generation = settingsGeneration.load(ordering: .sequentiallyConsistent)
             let settings = self.settings
             if transport?.config != settings.smtp {
                 transport = SMTPTransport(config: settings.smtp, extraOptions: transportOptions)
             }
-            let sender = SMTPSender(transport: transport!, tokens: settings.tokens, credential: settings.smtp.auth.name)
-            await deliver(message, with: sender)
-            reportOutbox()
+            let sender = SMTPSender(transport: transport!, tokens: settings.tokens, credential: settings.smtp.auth.name,
+                                    clock: clock)
+            claimed.start(first, at: clock.now())
+            await sender.send(series: Self.outgoing(first)) { attempt in
+                self.attempted(attempt, claimed: claimed, generation: generation)
+            }
+        }
+        let unsent = claimed.drain()
+        if !unsent.isEmpty {
+            do {
+                try store.release(outboxIds: unsent.map(\.id))
+            } catch {
+                logger.error("cannot return claimed mail to the outbox", metadata: ["error": "\(error)"])
+            }
         }
     }
 
-    /// Tells the metrics what the outbox looks like now (after start-up and every attempt).
+    /// Runs on the sending thread after each attempt of a worker's series: records the attempt (claiming the
+    /// worker's next messages when it has none left), then hands out the next claimed message while nothing
+    /// asks the series to stop — shutdown, the rate cap (each send waits for the limiter in the worker's
+    /// task), or new settings.
+    private func attempted(_ attempt: SMTPSender.Attempt, claimed: ClaimedMessages, generation: Int) -> SMTPSender.Outgoing? {
+        let (message, attemptedAt) = claimed.finish()
+        let stop = stopRequested.load(ordering: .sequentiallyConsistent)
+        claimed.add(recordAttempt(message, attempt, attemptedAt: attemptedAt,
+                                  claimNext: claimed.isEmpty && !stop ? Self.claimBatch : 0))
+        guard !stop, limiter.perMinute == 0, settingsGeneration.load(ordering: .sequentiallyConsistent) == generation,
+              let next = claimed.take() else { return nil }
+        claimed.start(next, at: clock.now())
+        return Self.outgoing(next)
+    }
+
+    static func outgoing(_ message: OutboxMessage) -> SMTPSender.Outgoing {
+        SMTPSender.Outgoing(content: Data(message.content.utf8), from: message.from, to: message.pendingRecipients)
+    }
+
+    /// Tells the metrics what the outbox looks like now (at start-up, and when an attempt could not be recorded;
+    /// otherwise the record transaction reads it).
     func reportOutbox() {
         do {
             telemetry.outbox(try store.outboxState())
@@ -131,7 +190,15 @@ public final class DeliveryService: Service, Sendable {
     /// One attempt at one claimed message, recorded.
     func deliver(_ message: OutboxMessage, with sender: SMTPSender) async {
         let attemptedAt = clock.now()
-        let attempt = await sender.send(Data(message.content.utf8), from: message.from, to: message.pendingRecipients)
+        await sender.send(series: Self.outgoing(message)) { attempt in
+            _ = self.recordAttempt(message, attempt, attemptedAt: attemptedAt, claimNext: 0)
+            return nil
+        }
+    }
+
+    /// Counts and records an attempt (blocking: runs on the sending thread); returns the messages claimed in
+    /// the same transaction (at most `claimNext`).
+    func recordAttempt(_ message: OutboxMessage, _ attempt: SMTPSender.Attempt, attemptedAt: Date, claimNext: Int) -> [OutboxMessage] {
         stats.withLock {
             $0.attempts += 1
             $0.tokenRequests += attempt.tokenRequests
@@ -139,16 +206,22 @@ public final class DeliveryService: Service, Sendable {
             if attempt.result.delivered { $0.delivered += 1 }
         }
         do {
-            let delivery = try record(message, attempt.result, attemptedAt: attemptedAt, recipients: message.pendingRecipients)
+            let recorded = try record(message, attempt.result, attemptedAt: attemptedAt, recipients: message.pendingRecipients,
+                                      claimNext: claimNext)
+            let delivery = recorded.delivery
             telemetry.delivery(delivery)
+            if let outbox = recorded.outbox { telemetry.outbox(outbox) }
             let level: Logger.Level = delivery.outcome == .sent ? .debug : .warning
             logger.log(level: level, "mail delivery attempt", metadata: [
                 "message_id": "\(message.messageId)", "outcome": "\(delivery.outcome.rawValue)",
                 "reason": "\(delivery.reason ?? "-")", "reply": "\(delivery.reply ?? "-")",
             ])
+            return recorded.claimed
         } catch {
             logger.error("cannot record a delivery attempt", metadata: ["message_id": "\(message.messageId)", "error": "\(error)"])
             try? store.release(outboxId: message.id)
+            reportOutbox()
+            return []
         }
     }
 }

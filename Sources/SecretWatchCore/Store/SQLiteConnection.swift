@@ -46,9 +46,13 @@ public final class SQLiteConnection: @unchecked Sendable {
         sqlite3_close_v2(handle)
     }
 
+    static let okOnly: Set<Int32> = [SQLITE_OK]
+    static let rowOrDone: Set<Int32> = [SQLITE_ROW, SQLITE_DONE]
+
     /// Every SQLite return code goes through here: anything but the accepted codes throws with SQLite's message.
+    /// (The accepted sets are constants: a set literal as the default argument was built on every bind and step.)
     @discardableResult
-    func check(_ rc: Int32, _ context: @autoclosure () -> String, accept: Set<Int32> = [SQLITE_OK]) throws -> Int32 {
+    func check(_ rc: Int32, _ context: @autoclosure () -> String, accept: Set<Int32> = SQLiteConnection.okOnly) throws -> Int32 {
         guard accept.contains(rc) else {
             throw SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), context: context())
         }

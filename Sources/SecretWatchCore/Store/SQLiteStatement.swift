@@ -53,7 +53,7 @@ final class SQLiteStatement {
     func each(_ body: (SQLRow) throws -> Void) throws {
         let count = sqlite3_column_count(handle)
         while true {
-            let rc = try connection.check(sqlite3_step(handle), "running \(sql.prefix(120))", accept: [SQLITE_ROW, SQLITE_DONE])
+            let rc = try connection.check(sqlite3_step(handle), "running \(sql.prefix(120))", accept: SQLiteConnection.rowOrDone)
             if rc == SQLITE_DONE { break }
             var values: [SQLValue] = []
             values.reserveCapacity(Int(count))

@@ -40,10 +40,23 @@ extension Store {
 
     /// Claims the message due first (state `sending`), or nil when none is due at `now`.
     public func claimNextDue(now: Date) throws -> OutboxMessage? {
-        try transaction { db in
-            guard let row = try db.query("""
-                SELECT * FROM outbox WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1
-                """, [now]).first else { return nil }
+        try claimDue(now: now, limit: 1).first
+    }
+
+    /// Claims up to `limit` messages due at `now`, due first, in one transaction (state `sending`).
+    public func claimDue(now: Date, limit: Int) throws -> [OutboxMessage] {
+        try transaction { db in try Self.claimDue(now: now, limit: limit, db) }
+    }
+
+    /// Claims up to `limit` due messages inside the caller's transaction (the delivery worker claims its next
+    /// messages in the transaction that records its last attempt). A claimed message that is never attempted
+    /// is not at risk: `release` or, after a crash, `recoverInFlight` puts it back in the queue unsent.
+    static func claimDue(now: Date, limit: Int, _ db: SQLiteConnection) throws -> [OutboxMessage] {
+        guard limit > 0 else { return [] }
+        let rows = try db.query("""
+            SELECT * FROM outbox WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
+            """, [now, limit])
+        return try rows.map { row in
             try db.run("UPDATE outbox SET state = 'sending', claimed_at = ? WHERE id = ?", [now, row["id"]])
             var message = try Self.outboxMessage(row, db)
             message.state = .sending
@@ -53,7 +66,17 @@ extension Store {
 
     /// Returns a claimed message to the queue untouched (shutdown before its attempt started).
     public func release(outboxId: Int64) throws {
-        try read { db in try db.run("UPDATE outbox SET state = 'queued', claimed_at = NULL WHERE id = ? AND state = 'sending'", [outboxId]) }
+        try release(outboxIds: [outboxId])
+    }
+
+    /// Returns claimed messages to the queue untouched, in one transaction.
+    public func release(outboxIds: [Int64]) throws {
+        guard !outboxIds.isEmpty else { return }
+        try transaction { db in
+            for id in outboxIds {
+                try db.run("UPDATE outbox SET state = 'queued', claimed_at = NULL WHERE id = ? AND state = 'sending'", [id])
+            }
+        }
     }
 
     /// When the next queued message becomes due.
@@ -78,12 +101,19 @@ extension Store {
     /// The part of the snapshot `/metrics` shows (`TelemetryObserver.outbox`).
     /// One indexed query (`outbox_due` covers the state filter): the mailer calls it after every attempt.
     public func outboxState() throws -> OutboxState {
-        try read { db in
-            let row = try db.query("""
-                SELECT COUNT(*) AS depth, MIN(queued_at) AS oldest FROM outbox WHERE state IN ('queued', 'sending')
-                """).first
-            return OutboxState(depth: row?["depth"].int ?? 0, oldestQueuedAt: row?["oldest"].date)
-        }
+        try read { db in try Self.outboxState(db) }
+    }
+
+    /// `outboxState()` inside the caller's transaction (the delivery worker reads it where it records).
+    /// The oldest time is one MIN per state, which SQLite answers from the index's first entry; asking for
+    /// COUNT and MIN together made it read `queued_at` from every waiting entry (3× the count alone).
+    static func outboxState(_ db: SQLiteConnection) throws -> OutboxState {
+        let depth = try db.scalar("SELECT COUNT(*) FROM outbox WHERE state IN ('queued', 'sending')")?.int ?? 0
+        let oldest = try db.scalar("""
+            SELECT MIN(oldest) FROM (SELECT MIN(queued_at) AS oldest FROM outbox WHERE state = 'queued'
+                                     UNION ALL SELECT MIN(queued_at) FROM outbox WHERE state = 'sending')
+            """)?.date
+        return OutboxState(depth: depth, oldestQueuedAt: oldest)
     }
 
     /// Outbox messages, newest first (optionally in one state).

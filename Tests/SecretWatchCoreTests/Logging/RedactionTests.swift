@@ -58,6 +58,25 @@ struct RedactorSearchTests {
         #expect(!Redactor.containsBytes("", "a"))
         #expect(Redactor.containsBytes("a", ""))
     }
+
+    @Test func containsIgnoringASCIICase() {
+        #expect(Redactor.containsIgnoringASCIICase("Authorization: BeArEr x", "bearer"))
+        #expect(Redactor.containsIgnoringASCIICase("AUTH XOAUTH2 abc", "xoauth2"))
+        #expect(Redactor.containsIgnoringASCIICase("bearer", "bearer"))
+        #expect(!Redactor.containsIgnoringASCIICase("beare", "bearer"))
+        #expect(!Redactor.containsIgnoringASCIICase("250 2.6.0 queued", "="))
+        #expect(Redactor.containsIgnoringASCIICase("ü a=b", "="))
+        #expect(!Redactor.containsIgnoringASCIICase("", "a"))
+        #expect(Redactor.containsIgnoringASCIICase("a", ""))
+    }
+
+    @Test("the cheap trigger test does not miss secret-shaped text in other cases")
+    func mixedCaseTriggers() {
+        let redactor = Redactor()
+        #expect(redactor.scrub("authorization: BEARER eyJ0eXAiOiJKV1Qi.abc") == "authorization: BEARER [REDACTED]")
+        #expect(redactor.scrub("auth xoauth2 dXNlcj1hQGIuY29tAWF1dGg9") == "auth xoauth2 [REDACTED]")
+        #expect(redactor.scrub("CLIENT_SECRET=abc&x=y") == "CLIENT_SECRET=[REDACTED]&x=y")
+    }
 }
 
 /// The hand-written matchers against the regular expressions they replace, on many generated lines.
@@ -81,7 +100,7 @@ struct RedactorSearchTests {
     static func viaMatchers(_ text: String) -> String {
         var out = text
         let lower = out.lowercased()
-        for pattern in SecretPattern.all where lower.contains(pattern.trigger) {
+        for pattern in SecretPattern.all where pattern.triggers.contains(where: { lower.contains($0) }) {
             out = pattern.replaceValues(in: out, with: Redactor.mask)
         }
         return out

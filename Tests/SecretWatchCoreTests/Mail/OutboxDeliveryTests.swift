@@ -64,7 +64,49 @@ struct OutboxDeliveryTests {
         #expect(stats.max_concurrent <= 3)
         #expect(stats.max_concurrent >= 2, "the workers do run in parallel")
         #expect(stats.connections <= 3, "each worker reuses its authenticated connection")
-        #expect(h.tokens.requests == 12, "one token look-up per message (the provider caches)")
+        // The test tokens expire an hour after the real time, long before the harness clock's "now": no series
+        // keeps a token, so every send asks the provider (which caches in the daemon).
+        #expect(h.tokens.requests == 12, "one token look-up per message when the token is about to expire")
+    }
+
+    @Test func aWorkerSendsItsClaimedMessagesAsASeriesWithOneToken() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        // Tokens that are valid on the harness's clock: the worker keeps using one across its series.
+        let tokens = TestTokenProvider(clock: ManualClock(now: now))
+        let h = try DeliveryHarness(smtp: server.smtpConfig(), mailer: MailerConfig(concurrency: 1, ratePerMinute: 0),
+                                    tokens: tokens, now: now)
+        let queued = try h.enqueue(7)
+        h.start()
+        try await MailTestSupport.eventually("seven sent") { try h.outbox(.sent).count == 7 }
+        await h.stop()
+        #expect(try h.deliveries().map(\.messageId) == queued.map(\.messageId), "in queue order, one attempt each")
+        #expect(try h.deliveries().allSatisfy { $0.outcome == .sent })
+        #expect(tokens.requests == 1)
+        #expect(h.service.statistics.tokenRequests == 1)
+        #expect(h.service.statistics.attempts == 7)
+        #expect(try server.stats().connections == 1)
+        #expect(try h.outbox(.sending).isEmpty)
+    }
+
+    @Test func claimedButUnsentMessagesGoBackToTheQueueWhenTheWorkerStops() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        // One send a minute on a clock that does not move: the worker sends one message, then waits for the
+        // limiter with the rest of its claimed batch in hand.
+        let h = try DeliveryHarness(smtp: server.smtpConfig(), mailer: MailerConfig(concurrency: 1, ratePerMinute: 1, pollInterval: 86400))
+        _ = try h.enqueue(10)
+        h.start()
+        try await MailTestSupport.eventually("one sent, the worker waiting for the limiter") {
+            try h.outbox(.sent).count == 1 && h.clock.sleeperCount == 1
+        }
+        #expect(try h.outbox(.sending).count == DeliveryService.claimBatch - 1, "claimed in one go")
+        await h.stop()
+        #expect(try h.outbox(.sending).isEmpty)
+        #expect(try h.outbox(.queued).count == 9)
+        #expect(try h.outbox(.queued).allSatisfy { $0.attempts == 0 })
+        #expect(try server.received().count == 1)
     }
 
     @Test func rateCapPerMinuteOnTheInjectedClock() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import SecretWatchCore
 
@@ -51,6 +52,67 @@ struct SMTPSendTests {
         #expect(attempt.tokenRequests == 2)
         #expect(tokens.invalidations == 1)
         #expect(try server.received().count == 1)
+    }
+
+    /// Collects a series' attempts and hands out the next messages.
+    final class SeriesScript: Sendable {
+        let state: Mutex<(queue: [SMTPSender.Outgoing], attempts: [SMTPSender.Attempt])>
+        init(_ messages: [MailMessage]) throws {
+            state = Mutex((try messages.map { SMTPSender.Outgoing(content: try $0.rendered(), from: $0.from, to: $0.to) }, []))
+        }
+        func first() -> SMTPSender.Outgoing { state.withLock { $0.queue.removeFirst() } }
+        func next(_ attempt: SMTPSender.Attempt) -> SMTPSender.Outgoing? {
+            state.withLock { s in
+                s.attempts.append(attempt)
+                return s.queue.isEmpty ? nil : s.queue.removeFirst()
+            }
+        }
+        var attempts: [SMTPSender.Attempt] { state.withLock { $0.attempts } }
+    }
+
+    @Test func aSeriesReusesTheTokenAndTheSession() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let tokens = TestTokenProvider()
+        let sender = SMTPSender(transport: SMTPTransport(config: server.smtpConfig()), tokens: tokens, credential: "smtp")
+        let messages = (0..<4).map { MailTestSupport.message(subject: "series \($0)") }
+        let script = try SeriesScript(messages)
+        await sender.send(series: script.first()) { script.next($0) }
+        let attempts = script.attempts
+        #expect(attempts.count == 4, "next is called once per message")
+        #expect(attempts.allSatisfy { $0.result.delivered && !$0.retriedAfter535 })
+        #expect(attempts.map(\.tokenRequests) == [1, 0, 0, 0])
+        #expect(tokens.requests == 1)
+        #expect(try server.received().map(\.message_id) == messages.map { "<\($0.messageId)>" })
+        #expect(try server.stats().connections == 1)
+    }
+
+    @Test func aSeriesRefreshesTheTokenAfter535AndGoesOn() async throws {
+        let server = try SMTPTestServer(acceptedTokens: [TestTokens.good])
+        defer { server.stop() }
+        let tokens = TestTokenProvider([TestTokens.stale, TestTokens.good])
+        let sender = SMTPSender(transport: SMTPTransport(config: server.smtpConfig()), tokens: tokens, credential: "smtp")
+        let script = try SeriesScript((0..<3).map { MailTestSupport.message(subject: "series \($0)") })
+        await sender.send(series: script.first()) { script.next($0) }
+        let attempts = script.attempts
+        #expect(attempts.count == 3)
+        #expect(attempts.allSatisfy { $0.result.delivered })
+        #expect(attempts.map(\.retriedAfter535) == [true, false, false])
+        #expect(tokens.invalidations == 1)
+        #expect(try server.received().count == 3)
+    }
+
+    @Test func aSeriesAsksForATokenAgainWhenItsTokenNearsExpiry() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        // Tokens issued at the real time, judged on a clock two hours ahead: always about to expire.
+        let tokens = TestTokenProvider()
+        let sender = SMTPSender(transport: SMTPTransport(config: server.smtpConfig()), tokens: tokens, credential: "smtp",
+                                clock: ManualClock(now: Date().addingTimeInterval(7200)))
+        let script = try SeriesScript((0..<3).map { MailTestSupport.message(subject: "series \($0)") })
+        await sender.send(series: script.first()) { script.next($0) }
+        #expect(script.attempts.map(\.tokenRequests) == [1, 1, 1])
+        #expect(try server.received().count == 3)
     }
 
     @Test func classifies535AfterTheRetryAsAuthRejected() async throws {

@@ -18,11 +18,15 @@ final class TestTokenProvider: TokenProvider {
     }
     private let tokens: [String]
     private let failure: OperatorError?
+    /// Where issued tokens' lifetimes start (a test on a `ManualClock` passes one at the same time, or the tokens
+    /// look expired to the mailer and it asks for one per message).
+    private let clock: any WallClock
     private let state = Mutex(State())
 
-    init(_ tokens: [String] = [TestTokens.good], failure: OperatorError? = nil) {
+    init(_ tokens: [String] = [TestTokens.good], failure: OperatorError? = nil, clock: any WallClock = SystemClock()) {
         self.tokens = tokens
         self.failure = failure
+        self.clock = clock
     }
 
     var requests: Int { state.withLock { $0.requests } }
@@ -34,7 +38,7 @@ final class TestTokenProvider: TokenProvider {
             return tokens[min(s.index, tokens.count - 1)]
         }
         if let failure { throw failure }
-        let now = Date()
+        let now = clock.now()
         return AccessToken(value: value, obtainedAt: now, expiresAt: now.addingTimeInterval(3599))
     }
 
