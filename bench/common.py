@@ -23,6 +23,16 @@ class StandIns:
     def mails(self):
         return len([f for f in os.listdir(self.mail) if f.endswith(".eml")])
 
+    def mail_sizes(self):
+        """The accepted mails' sizes in bytes, in the stand-in's order of acceptance."""
+        names = sorted(f for f in os.listdir(self.mail) if f.endswith(".eml"))
+        return [os.stat(os.path.join(self.mail, f)).st_size for f in names]
+
+    def mail_times(self):
+        """The accepted mails' file times (seconds), in the stand-in's order of acceptance (the file-name number)."""
+        names = sorted(f for f in os.listdir(self.mail) if f.endswith(".eml"))
+        return [os.stat(os.path.join(self.mail, f)).st_mtime_ns / 1e9 for f in names]
+
     def status(self):
         with urllib.request.urlopen(self.info["control"] + "/status", timeout=10) as r:
             return json.load(r)
@@ -39,12 +49,12 @@ class StandIns:
         self.proc.wait(timeout=30)
 
 
-def wait_for(predicate, timeout):
+def wait_for(predicate, timeout, interval=0.01):
     deadline = time.time() + timeout
     while time.time() < deadline:
         if predicate():
             return True
-        time.sleep(0.01)
+        time.sleep(interval)
     return False
 
 
