@@ -162,7 +162,7 @@ public final class MicroHTTPDServer: @unchecked Sendable {
                 if created == nil { Unmanaged<MetricsPayload>.fromOpaque(owner).release() }
             } else {
                 // Plain text of an exposition kept only as gzip: inflated 64 KiB at a time as libmicrohttpd sends.
-                let stream = PlainMetricsStream(payload)
+                let stream = PlainMetricsStream(payload, logger: logger)
                 let owner = Unmanaged.passRetained(stream).toOpaque()
                 created = MHD_create_response_from_callback(UInt64(stream.length), 1 << 16, readPlainMetrics, owner, releasePlainMetrics)
                 if created == nil { Unmanaged<PlainMetricsStream>.fromOpaque(owner).release() }
@@ -241,6 +241,8 @@ private let readPlainMetrics: MHD_ContentReaderCallback = { cls, _, buffer, max 
         let count = try stream.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: max))
         return count > 0 ? count : -1
     } catch {
+        stream.logger.error("cannot inflate the metrics exposition for a plain scrape; closing the connection mid-body",
+                            metadata: ["error": "\(error)"])
         return -2
     }
 }

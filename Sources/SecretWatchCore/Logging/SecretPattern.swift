@@ -14,6 +14,10 @@ struct SecretPattern: Sendable {
     /// Where the value starts and ends when a match begins at `start`, else nil.
     let match: @Sendable (_ text: [Unicode.Scalar], _ start: Int) -> (valueStart: Int, valueEnd: Int)?
 
+    /// Form fields and JSON members whose values are secret; each list is both the matcher's keys and its triggers.
+    private static let formKeys = ["client_secret", "access_token", "client_assertion", "password"]
+    private static let jsonKeys = ["access_token", "client_secret", "refresh_token", "id_token"]
+
     static let all: [SecretPattern] = [
         SecretPattern(triggers: ["bearer"]) { t, i in
             guard var j = word(t, i, "bearer"), let afterSpace = spaces(t, j, atLeast: 1) else { return nil }
@@ -21,16 +25,16 @@ struct SecretPattern: Sendable {
             let end = run(t, j) { isTokenCharacter($0) }
             return end - j >= 4 ? (j, end) : nil
         },
-        SecretPattern(triggers: ["client_secret=", "access_token=", "client_assertion=", "password="]) { t, i in
-            for key in ["client_secret", "access_token", "client_assertion", "password"] {
+        SecretPattern(triggers: formKeys.map { $0 + "=" }) { t, i in
+            for key in formKeys {
                 guard let j = word(t, i, key + "=") else { continue }
                 let end = run(t, j) { $0 != "&" && $0 != "\"" && !isSpace($0) }
                 return end > j ? (j, end) : nil
             }
             return nil
         },
-        SecretPattern(triggers: ["access_token", "client_secret", "refresh_token", "id_token"]) { t, i in
-            for key in ["access_token", "client_secret", "refresh_token", "id_token"] {
+        SecretPattern(triggers: jsonKeys) { t, i in
+            for key in jsonKeys {
                 guard var j = word(t, i, "\"" + key + "\"") else { continue }
                 j = run(t, j, isSpace)
                 guard j < t.count, t[j] == ":" else { return nil }

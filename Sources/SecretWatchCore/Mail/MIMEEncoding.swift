@@ -110,9 +110,7 @@ public enum MIMEEncoding {
 
     /// `Sun, 29 Nov 2026 06:41:16 +0000` (gmtime_r: no calendar or time-zone database needed for UTC).
     public static func date(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var t = tm()
-        gmtime_r(&seconds, &t)
+        let t = Timestamps.utcFields(date)
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }

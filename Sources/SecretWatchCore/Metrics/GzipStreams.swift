@@ -40,11 +40,21 @@ final class DeflateWriter {
         try drain(flush: Z_NO_FLUSH)
     }
 
-    /// Ends with a sync flush (byte-aligned, nothing later refers back into it) and returns the data.
-    func finish() throws(GzipError) -> (raw: [UInt8], info: Gzip.Prefix.Info) {
+    /// `write` for a whole array.
+    func write(_ bytes: [UInt8]) throws(GzipError) {
+        var failure: GzipError?
+        bytes.withUnsafeBytes { buffer in
+            do throws(GzipError) { try write(buffer) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Ends with a sync flush (byte-aligned, nothing later refers back into it: a segment that others may
+    /// follow) or, when `last`, with the final block, and returns the data.
+    func finish(last: Bool = false) throws(GzipError) -> (raw: [UInt8], info: Gzip.Prefix.Info) {
         stream.pointee.next_in = nil
         stream.pointee.avail_in = 0
-        try drain(flush: Z_SYNC_FLUSH)
+        try drain(flush: last ? Z_FINISH : Z_SYNC_FLUSH)
         defer { out = [] }
         return (out, .init(crc: crc, length: length))
     }
@@ -58,13 +68,14 @@ final class DeflateWriter {
                 let rc = deflate(stream, flush)
                 return (rc, buffer.count - Int(stream.pointee.avail_out), stream.pointee.avail_out == 0)
             }
-            // Z_BUF_ERROR only means "no progress possible": nothing left to do.
-            guard rc == Z_OK || rc == Z_BUF_ERROR else {
+            // Z_BUF_ERROR only means "no progress possible": nothing left to do. Z_STREAM_END: the final block
+            // is out.
+            guard rc == Z_OK || rc == Z_BUF_ERROR || rc == Z_STREAM_END else {
                 throw GzipError(code: rc, message: stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(rc)",
                                 context: "compressing the exposition")
             }
             out += chunk[0..<produced]
-            if !outputFull && stream.pointee.avail_in == 0 { return }
+            if rc == Z_STREAM_END || (!outputFull && stream.pointee.avail_in == 0) { return }
         }
     }
 }

@@ -1,3 +1,5 @@
+import Logging
+
 /// One scrape's answer: the state part and the live part, each plain or gzip. Keeps both alive for as long as
 /// the HTTP server sends from their memory.
 public final class MetricsPayload: Sendable {
@@ -31,6 +33,8 @@ public final class MetricsPayload: Sendable {
 /// by piece as the server asks for bytes, or copied when kept), then the live tail's text.
 final class PlainMetricsStream {
     let payload: MetricsPayload
+    /// Where a failure mid-body is reported (the server can only close the connection then).
+    let logger: Logger
     private var pieces: [Piece]
     private var reader: DeflateReader?
     private var offset = 0
@@ -40,8 +44,9 @@ final class PlainMetricsStream {
         case compressed(DeflateSegment)
     }
 
-    init(_ payload: MetricsPayload) {
+    init(_ payload: MetricsPayload, logger: Logger) {
         self.payload = payload
+        self.logger = logger
         pieces = payload.exposition.segments.map { $0.plain.map(Piece.kept) ?? .compressed($0) } + [.kept(payload.tail.plain)]
         pieces.reverse()
     }

@@ -76,11 +76,16 @@ public final class SQLiteConnection: @unchecked Sendable {
             cached.reset()
             return cached
         }
-        var stmt: OpaquePointer?
-        try check(sqlite3_prepare_v2(handle, sql, -1, &stmt, nil), "preparing \(sql.prefix(120))")
-        let statement = SQLiteStatement(handle: stmt!, connection: self, sql: sql)
+        let statement = try compile(sql)
         statementCache[sql] = statement
         return statement
+    }
+
+    /// A new prepared statement, not cached.
+    private func compile(_ sql: String) throws -> SQLiteStatement {
+        var stmt: OpaquePointer?
+        try check(sqlite3_prepare_v2(handle, sql, -1, &stmt, nil), "preparing \(sql.prefix(120))")
+        return SQLiteStatement(handle: stmt!, connection: self, sql: sql)
     }
 
     /// Runs a statement and returns every row.
@@ -95,9 +100,7 @@ public final class SQLiteConnection: @unchecked Sendable {
     /// Runs a statement and hands over its rows one at a time. The statement is its own (not the cached one),
     /// so `body` may run any statement, even the same SQL, without cutting this iteration short.
     public func forEach(_ sql: String, _ parameters: [any SQLBindable] = [], _ body: (SQLRow) throws -> Void) throws {
-        var stmt: OpaquePointer?
-        try check(sqlite3_prepare_v2(handle, sql, -1, &stmt, nil), "preparing \(sql.prefix(120))")
-        let statement = SQLiteStatement(handle: stmt!, connection: self, sql: sql)
+        let statement = try compile(sql)
         try statement.bind(parameters)
         try statement.each(body)
     }

@@ -6,15 +6,21 @@ public enum Timestamps {
     /// (gmtime_r: Foundation's ISO 8601 style builds a calendar in the local time zone, which loads ICU's
     /// time-zone data, and it runs for every credential on every pass.)
     public static func rfc3339(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var t = tm()
-        gmtime_r(&seconds, &t)
+        let t = utcFields(date)
         func pad(_ n: Int32, _ width: Int) -> String {
             let digits = String(n)
             return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
         }
         return "\(pad(t.tm_year + 1900, 4))-\(pad(t.tm_mon + 1, 2))-\(pad(t.tm_mday, 2))T" +
             "\(pad(t.tm_hour, 2)):\(pad(t.tm_min, 2)):\(pad(t.tm_sec, 2))Z"
+    }
+
+    /// The calendar fields of `date` in UTC (whole seconds, rounded down), from the C library.
+    static func utcFields(_ date: Date) -> tm {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var t = tm()
+        gmtime_r(&seconds, &t)
+        return t
     }
 
     /// `2027-03-01`

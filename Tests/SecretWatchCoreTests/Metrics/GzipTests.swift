@@ -2,6 +2,16 @@ import Foundation
 import Testing
 @testable import SecretWatchCore
 
+extension Gzip {
+    /// The gzip header and one segment: the leading part of a member (what the tests build members from).
+    static func prefix(_ data: [UInt8]) throws(GzipError) -> Prefix {
+        let writer = try DeflateWriter()
+        try writer.write(data)
+        let (raw, info) = try writer.finish()
+        return Prefix(bytes: header + raw, info: info)
+    }
+}
+
 /// The split gzip member: a prefix compressed once and tails compressed per scrape make one valid file.
 @Suite struct GzipTests {
     private func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
