@@ -22,13 +22,13 @@ import Yams
         return groups.flatMap { ($0["rules"] as? [[String: Any]]) ?? [] }
     }
 
-    @Test func promtoolChecksTheRules() throws {
-        let result = try runProgram(promtoolPath, ["check", "rules", Self.rulesPath])
+    @Test func promtoolChecksTheRules() async throws {
+        let result = try await runProgram(promtoolPath, ["check", "rules", Self.rulesPath])
         #expect(result.status == 0, "\(result.output)")
     }
 
-    @Test func promtoolUnitTestsPass() throws {
-        let result = try runProgram(promtoolPath, ["test", "rules", Self.testsPath])
+    @Test func promtoolUnitTestsPass() async throws {
+        let result = try await runProgram(promtoolPath, ["test", "rules", Self.testsPath])
         #expect(result.status == 0, "\(result.output)")
     }
 

@@ -7,11 +7,11 @@ import Testing
 struct CLITests {
     let binary = TestPaths.executable
 
-    func run(_ arguments: [String], env: [String: String] = [:]) throws -> ProcessOutput {
+    func run(_ arguments: [String], env: [String: String] = [:]) async throws -> ProcessOutput {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "SECRETWATCH_CONFIG")
         environment.merge(env) { _, new in new }
-        return try runProcess(binary, arguments, environment: environment)
+        return try await runProcess(binary, arguments, environment: environment)
     }
 
     /// A config whose SMTP secret expires in 10 days (from the real clock).
@@ -21,34 +21,34 @@ struct CLITests {
     }
 
     @Test("every command has --help and exits 0")
-    func help() throws {
+    func help() async throws {
         for command in [[], ["run"], ["check"], ["status"], ["alarms"]] {
-            let out = try run(command + ["--help"])
+            let out = try await run(command + ["--help"])
             #expect(out.status == 0, "\(command) --help exited \(out.status)")
             #expect(out.stdout.contains("USAGE: secretwatch"), "\(command)")
         }
-        let overview = try run(["--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let overview = try await run(["--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(overview.contains("Exit codes: 0 ok; 1 a check failed or a runtime failure; 2 usage error or invalid configuration."))
     }
 
     @Test("usage errors exit 2")
-    func usageErrors() throws {
-        let unknown = try run(["frobnicate"])
+    func usageErrors() async throws {
+        let unknown = try await run(["frobnicate"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("Unexpected argument 'frobnicate'"))
-        let badLimit = try run(["alarms", "--database", "/tmp/x.db", "--limit", "0"])
+        let badLimit = try await run(["alarms", "--database", "/tmp/x.db", "--limit", "0"])
         #expect(badLimit.status == 2)
         #expect(badLimit.stderr.contains("--limit must be a positive number, got 0"))
-        let badLevel = try run(["check", "--log-level", "loud"])
+        let badLevel = try await run(["check", "--log-level", "loud"])
         #expect(badLevel.status == 2)
         #expect(badLevel.stderr.contains("--log-level must be one of trace, debug, info, notice, warning, error, critical; got \"loud\""))
     }
 
     @Test("check passes a good config and lists every problem of a bad one with exit 2")
-    func check() throws {
+    func check() async throws {
         let dir = TemporaryDirectory()
         let good = try tenDayConfig(dir)
-        let ok = try run(["check", "--config", good])
+        let ok = try await run(["check", "--config", good])
         #expect(ok.status == 0)
         #expect(ok.stdout.contains("configuration \(good) is valid"))
         #expect(ok.stdout.contains("smtp  "))
@@ -66,7 +66,7 @@ struct CLITests {
               to: [admin@contoso.com]
               colour: blue
             """)
-        let failed = try run(["check", "--config", bad])
+        let failed = try await run(["check", "--config", bad])
         #expect(failed.status == 2)
         #expect(failed.stdout.isEmpty)
         #expect(failed.stderr.contains("error: configuration \(bad) has 5 problems:"))
@@ -77,34 +77,34 @@ struct CLITests {
         #expect(failed.stderr.contains("  - notifications.colour: unknown field"))
         #expect(!failed.stderr.contains("inline-canary-secret"))
 
-        let missing = try run(["check", "--config", dir.file("nope.yml")])
+        let missing = try await run(["check", "--config", dir.file("nope.yml")])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("cannot read \"\(dir.file("nope.yml"))\": No such file or directory"))
     }
 
     @Test("SECRETWATCH_CONFIG names the default configuration")
-    func configFromEnvironment() throws {
+    func configFromEnvironment() async throws {
         let dir = TemporaryDirectory()
         let config = try tenDayConfig(dir)
-        let out = try run(["check"], env: ["SECRETWATCH_CONFIG": config])
+        let out = try await run(["check"], env: ["SECRETWATCH_CONFIG": config])
         #expect(out.status == 0)
     }
 
     @Test("run --once raises the expiring alarm; alarms --active --json and status show it; a second run adds nothing")
-    func runOnceThenAlarms() throws {
+    func runOnceThenAlarms() async throws {
         let dir = TemporaryDirectory()
         let config = try tenDayConfig(dir)
-        let first = try run(["run", "--once", "--config", config])
+        let first = try await run(["run", "--once", "--config", config])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("msg=\"alarm raised\""))
         #expect(first.stderr.contains("kind=client_secret_expiring"))
         #expect(SecretReader.mode(ofFile: dir.file("sw.db")) == 0o600)
 
-        let second = try run(["run", "--once", "--config", config])
+        let second = try await run(["run", "--once", "--config", config])
         #expect(second.status == 0)
         #expect(!second.stderr.contains("alarm raised"))
 
-        let json = try run(["alarms", "--active", "--kind", "client_secret_expiring", "--json", "--config", config])
+        let json = try await run(["alarms", "--active", "--kind", "client_secret_expiring", "--json", "--config", config])
         #expect(json.status == 0, "\(json.stderr)")
         struct Listing: Decodable {
             struct Alarm: Decodable {
@@ -125,14 +125,14 @@ struct CLITests {
         #expect(alarm.summary.hasSuffix("(11 days left)") || alarm.summary.hasSuffix("(10 days left)"))
         #expect(alarm.events.map(\.type) == ["raised", "notified"])
 
-        let status = try run(["status", "--config", config])
+        let status = try await run(["status", "--config", config])
         #expect(status.status == 0, "\(status.stderr)")
         let row = try #require(status.stdout.split(separator: "\n").first { $0.hasPrefix("smtp ") })
         #expect(row.contains(TestConfig.client))
         #expect(row.contains("#\(alarm.id) client_secret_expiring (warning)"))
         #expect(status.stdout.contains("last scheduler pass: 20"))
 
-        let table = try run(["alarms", "--database", dir.file("sw.db"), "--events"])
+        let table = try await run(["alarms", "--database", dir.file("sw.db"), "--events"])
         #expect(table.status == 0)
         #expect(table.stdout.contains("client_secret_expiring"))
         #expect(table.stdout.contains("raised"))
@@ -143,16 +143,16 @@ struct CLITests {
     }
 
     @Test("status and alarms on a database that does not exist exit 1 and create nothing")
-    func missingDatabase() throws {
+    func missingDatabase() async throws {
         let dir = TemporaryDirectory()
-        let out = try run(["status", "--database", dir.file("none.db")])
+        let out = try await run(["status", "--database", dir.file("none.db")])
         #expect(out.status == 1)
         #expect(out.stderr.contains("does not exist yet"))
         #expect(!FileManager.default.fileExists(atPath: dir.file("none.db")))
     }
 
     @Test("run stops gracefully on SIGTERM")
-    func sigterm() throws {
+    func sigterm() async throws {
         let dir = TemporaryDirectory()
         let config = try tenDayConfig(dir)
         let process = Process()
@@ -164,11 +164,15 @@ struct CLITests {
         try process.run()
         // Wait for the first pass (the alarm is in the database), then ask it to stop.
         let store = try Store(path: dir.file("sw.db"))
-        for _ in 0..<200 where (try? store.activeAlarms().filter(\.kind.isExpiry).count) != 1 { Thread.sleep(forTimeInterval: 0.05) }
+        for _ in 0..<200 where (try? store.activeAlarms().filter(\.kind.isExpiry).count) != 1 { try await Task.sleep(nanoseconds: 50_000_000) }
         #expect(try store.activeAlarms().filter(\.kind.isExpiry).count == 1)
         process.terminate()
-        let data = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        // Read and wait on a Dispatch thread, not the cooperative pool (see `runProgram`).
+        let data = await BlockingExecutor.run { () -> Data in
+            let data = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return data
+        }
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 0)
         #expect(String(decoding: data, as: UTF8.self).contains("secretwatch stopped"))

@@ -5,13 +5,13 @@ import SecretWatchStandIns
 
 @Suite("secretwatch check --connect and status (token step)")
 struct CheckConnectTests {
-    @Test func successPrintsTheStageDurationAndLifetimeButNotTheToken() throws {
+    @Test func successPrintsTheStageDurationAndLifetimeButNotTheToken() async throws {
         let f = try TokenEndpointFixture(behaviour: .success(accessToken: "stand-in-token-for-cli-0042", expiresIn: 3599))
         defer { f.close() }
-        let smtp = try SMTPTestServer(acceptedTokens: ["stand-in-token-for-cli-0042"])
+        let smtp = try await SMTPTestServer.start(acceptedTokens: ["stand-in-token-for-cli-0042"])
         defer { smtp.stop() }
         let config = try CheckConnectConfig.write(in: f, database: f.pki.directory + "/sw.db", smtp: smtp)
-        let out = try SecretWatchCLI.run(["check", "--config", config, "--connect"])
+        let out = try await SecretWatchCLI.run(["check", "--config", config, "--connect"])
         #expect(out.status == 0, "\(out.all)")
         for stage in ["connect", "EHLO", "STARTTLS", "AUTH", "QUIT"] {
             #expect(out.stdout.split(separator: "\n").contains { $0.hasPrefix(stage + " ") && $0.contains(" ok ") }, "stage \(stage): \(out.stdout)")
@@ -25,11 +25,11 @@ struct CheckConnectTests {
         #expect(f.standIn.requestCount == 1)
     }
 
-    @Test func failurePrintsReasonAndFixAndExitsOne() throws {
+    @Test func failurePrintsReasonAndFixAndExitsOne() async throws {
         let f = try TokenEndpointFixture(behaviour: .entraError(.invalidClientSecret))
         defer { f.close() }
         let config = try CheckConnectConfig.write(in: f, database: f.pki.directory + "/sw.db")
-        let out = try SecretWatchCLI.run(["check", "--config", config, "--connect"])
+        let out = try await SecretWatchCLI.run(["check", "--config", config, "--connect"])
         #expect(out.status == 1)
         #expect(out.stdout.contains("FAILED"))
         #expect(out.stdout.contains("invalid_client_secret: invalid client secret (AADSTS7000215)"))
@@ -38,7 +38,7 @@ struct CheckConnectTests {
         #expect(out.stderr.contains("connection test failed at stage token: invalid_client_secret"))
     }
 
-    @Test func connectTimeoutReadsCheckTheProxy() throws {
+    @Test func connectTimeoutReadsCheckTheProxy() async throws {
         let f = try TokenEndpointFixture()
         defer { f.close() }
         let blackhole = try BlackholeListener()
@@ -47,24 +47,24 @@ struct CheckConnectTests {
         config = config.replacingOccurrences(of: "127.0.0.1:\(f.standIn.port)", with: "127.0.0.1:\(blackhole.port)")
             .replacingOccurrences(of: "connect_timeout: 5s", with: "connect_timeout: 1s")
         let path = try f.pki.write(config, to: "blackhole.yml")
-        let out = try SecretWatchCLI.run(["check", "--config", path, "--connect"])
+        let out = try await SecretWatchCLI.run(["check", "--config", path, "--connect"])
         #expect(out.status == 1)
         #expect(out.stdout.contains("connect_timeout: connect timed out: cannot reach 127.0.0.1:\(blackhole.port) within 1s"))
         #expect(out.stdout.contains("fix: check the proxy"))
     }
 
-    @Test func statusShowsTheLastTokenAttemptAndItsReason() throws {
+    @Test func statusShowsTheLastTokenAttemptAndItsReason() async throws {
         let f = try TokenEndpointFixture(behaviour: .entraError(.tenantNotFound))
         defer { f.close() }
         let database = f.pki.directory + "/sw.db"
         let config = try CheckConnectConfig.write(in: f, database: database)
-        let run = try SecretWatchCLI.run(["run", "--once", "--config", config])
+        let run = try await SecretWatchCLI.run(["run", "--once", "--config", config])
         #expect(f.standIn.requestCount == 1, "\(run.all)")
-        let status = try SecretWatchCLI.run(["status", "--config", config])
+        let status = try await SecretWatchCLI.run(["status", "--config", config])
         #expect(status.status == 0, "\(status.all)")
         #expect(status.stdout.contains("last token attempt (smtp): "))
         #expect(status.stdout.contains("failed: invalid_tenant — invalid OAuth endpoint or tenant identifier"))
-        let json = try SecretWatchCLI.run(["status", "--config", config, "--json"])
+        let json = try await SecretWatchCLI.run(["status", "--config", config, "--json"])
         #expect(json.stdout.contains("\"last_token_attempt\""))
         #expect(json.stdout.contains("\"reason\" : \"invalid_tenant\"") || json.stdout.contains("\"reason\":\"invalid_tenant\""))
     }

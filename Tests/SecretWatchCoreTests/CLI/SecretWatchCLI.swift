@@ -20,8 +20,8 @@ enum SecretWatchCLI {
     }
 
     /// Runs `secretwatch arguments…` with only `environment` set, and waits (bounded).
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
-        let out = try runProcess(try executable.path, arguments, environment: environment)
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Output {
+        let out = try await runProcess(try executable.path, arguments, environment: environment)
         return Output(status: out.status, stdout: out.stdout, stderr: out.stderr)
     }
 }

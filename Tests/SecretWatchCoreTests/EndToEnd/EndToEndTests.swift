@@ -70,7 +70,7 @@ struct EndToEndTests {
         // The API, the CLI (the database) and /metrics tell the same story.
         let api = try h.get("/api/v1/alarms?state=all&credential=portal").json()
         let apiAlarms = (api["alarms"] as? [[String: Any]]) ?? []
-        let cli = try runProcess(TestPaths.executable, ["alarms", "--database", h.databasePath, "--credential", "portal", "--json"])
+        let cli = try await runProcess(TestPaths.executable, ["alarms", "--database", h.databasePath, "--credential", "portal", "--json"])
         let cliAlarms = ((try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [String: Any])?["alarms"] as? [[String: Any]]) ?? []
         #expect(apiAlarms.map { "\($0["id"]!) \($0["kind"]!) \($0["state"]!) \($0["severity"]!)" }
                 == cliAlarms.map { "\($0["id"]!) \($0["kind"]!) \($0["state"]!) \($0["severity"]!)" })

@@ -89,7 +89,7 @@ struct AlarmMailTests {
         #expect(queued.pendingRecipients == MailTestSupport.admins)
 
         // And on the wire: the server sees no Bcc header and no extra recipient.
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let sender = SMTPSender(transport: SMTPTransport(config: server.smtpConfig()), tokens: TestTokenProvider(), credential: "smtp")
         let attempt = await sender.send(Data(queued.content.utf8), from: queued.from, to: queued.pendingRecipients)

@@ -21,7 +21,7 @@ struct ConfigReloadTests {
     }
 
     @Test func rejectsSMTPSettingsThatFailTheConnectionTestAndAppliesGoodOnes() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let database = FileManager.default.temporaryDirectory.appendingPathComponent("secretwatch-reload-\(UUID().uuidString).db").path

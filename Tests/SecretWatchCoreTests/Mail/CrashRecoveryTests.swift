@@ -25,7 +25,7 @@ struct CrashRecoveryTests {
 
     @Test(.timeLimit(.minutes(2))) func killDashNineMidBatchLosesNothing() async throws {
         let binary = try #require(Self.benchBinary(), "mail-bench is built with the tests (swift build --build-tests)")
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let db = server.directory.appendingPathComponent("crash.db").path
         let common = ["--db", db, "--port", "\(server.port)", "--ca", server.caFile, "--token-file", server.tokensFile.path,

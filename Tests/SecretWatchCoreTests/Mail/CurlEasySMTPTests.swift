@@ -21,8 +21,8 @@ struct CurlEasySMTPTests {
         return easy.perform()
     }
 
-    @Test func a535ReachesTheHeaderLinesWithAnEmptyErrorBuffer() throws {
-        let server = try SMTPTestServer()
+    @Test func a535ReachesTheHeaderLinesWithAnEmptyErrorBuffer() async throws {
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let response = try transfer(server, bearer: "not-the-accepted-token-xyz")
         #expect(response.code == .loginDenied)
@@ -30,9 +30,9 @@ struct CurlEasySMTPTests {
         #expect(response.headerLines.contains { $0.hasPrefix("535 5.7.3 Authentication unsuccessful") })
     }
 
-    @Test func longTokensGoTwoStepAndNeverReachTheTrace() throws {
+    @Test func longTokensGoTwoStepAndNeverReachTheTrace() async throws {
         let token = String((0..<2000).map { _ in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".randomElement()! })
-        let server = try SMTPTestServer(acceptedTokens: [token])
+        let server = try await SMTPTestServer.start(acceptedTokens: [token])
         defer { server.stop() }
         _ = AccessToken(value: token, obtainedAt: Date(), expiresAt: Date().addingTimeInterval(60)) // registers it, like the cache does
         let response = try transfer(server, bearer: token)
@@ -45,8 +45,8 @@ struct CurlEasySMTPTests {
         #expect(!all.contains(token) && !all.contains(String(blob.prefix(40))))
     }
 
-    @Test func connectOnlyThenQuit() throws {
-        let server = try SMTPTestServer()
+    @Test func connectOnlyThenQuit() async throws {
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let transport = SMTPTransport(config: server.smtpConfig())
         let token = AccessToken(value: TestTokens.good, obtainedAt: Date(), expiresAt: Date().addingTimeInterval(60))

@@ -10,7 +10,7 @@ struct OutboxDeliveryTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("secretwatch-updown-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }
         // The server's CA must exist before the client trusts it: start once to make the certificates, stop.
-        let first = try SMTPTestServer(directory: directory)
+        let first = try await SMTPTestServer.start(directory: directory)
         let smtp = MailTestSupport.smtpConfig(port: port, caFile: first.caFile)
         first.stop()
         let h = try DeliveryHarness(smtp: smtp, mailer: MailerConfig(concurrency: 1, retryInitial: 60, retryMax: 3600, pollInterval: 86400))
@@ -28,7 +28,7 @@ struct OutboxDeliveryTests {
         }
         #expect(try h.store.activeAlarms().isEmpty, "a transient failure alone raises no alarm")
 
-        let server = try SMTPTestServer(port: port, directory: directory)
+        let server = try await SMTPTestServer.start(port: port, directory: directory)
         defer { server.stop() }
         h.clock.advance(by: 44)
         try await Task.sleep(nanoseconds: 50_000_000)
@@ -52,7 +52,7 @@ struct OutboxDeliveryTests {
     }
 
     @Test func concurrencyCapAndConnectionReuse() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let h = try DeliveryHarness(smtp: server.smtpConfig(), mailer: MailerConfig(concurrency: 3, ratePerMinute: 0))
         _ = try h.enqueue(12, from: "slow-sender@contoso.example")
@@ -70,7 +70,7 @@ struct OutboxDeliveryTests {
     }
 
     @Test func aWorkerSendsItsClaimedMessagesAsASeriesWithOneToken() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         // Tokens that are valid on the harness's clock: the worker keeps using one across its series.
@@ -91,7 +91,7 @@ struct OutboxDeliveryTests {
     }
 
     @Test func claimedButUnsentMessagesGoBackToTheQueueWhenTheWorkerStops() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         // One send a minute on a clock that does not move: the worker sends one message, then waits for the
         // limiter with the rest of its claimed batch in hand.
@@ -110,7 +110,7 @@ struct OutboxDeliveryTests {
     }
 
     @Test func rateCapPerMinuteOnTheInjectedClock() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let h = try DeliveryHarness(smtp: server.smtpConfig(), mailer: MailerConfig(concurrency: 3, ratePerMinute: 5, pollInterval: 86400))
         _ = try h.enqueue(12)
@@ -128,7 +128,7 @@ struct OutboxDeliveryTests {
     }
 
     @Test func inFlightMessageIsResentAfterACrashWithTheSameMessageID() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let smtp = server.smtpConfig()
         let path: String
@@ -149,7 +149,7 @@ struct OutboxDeliveryTests {
     }
 
     @Test func blockingFailureRaisesTheAlarmAndSuccessClearsIt() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let h = try DeliveryHarness(smtp: server.smtpConfig(), mailer: MailerConfig(concurrency: 1, retryMax: 3600, pollInterval: 86400))
         _ = try h.enqueue(1, from: "sendas-denied@contoso.example")
@@ -173,7 +173,7 @@ struct OutboxDeliveryTests {
     }
 
     @Test func permanentFailureStopsRetrying() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let h = try DeliveryHarness(smtp: server.smtpConfig(), mailer: MailerConfig(concurrency: 1, pollInterval: 86400),
                                     includeSystemAlarms: false)
@@ -190,7 +190,7 @@ struct OutboxDeliveryTests {
     }
 
     @Test func partialDeliveryRecordsEachRecipient() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let h = try DeliveryHarness(smtp: server.smtpConfig(), mailer: MailerConfig(concurrency: 1, pollInterval: 86400))
         _ = try h.enqueue(1, to: ["admin1@contoso.example", "refused-x@contoso.example", "admin2@contoso.example"])

@@ -6,7 +6,7 @@ import Testing
 @Suite("SMTP connection test")
 struct SMTPConnectionTestTests {
     @Test func everyStagePassesAndNoMailIsSent() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let stages = await SMTPConnectionTest(config: server.smtpConfig(), tokens: TestTokenProvider()).run()
         #expect(stages.map(\.stage) == ["connect", "EHLO", "STARTTLS", "AUTH", "QUIT"])
@@ -20,7 +20,7 @@ struct SMTPConnectionTestTests {
     }
 
     @Test func refusedTokenIsReplacedOnceThenReported() async throws {
-        let server = try SMTPTestServer(acceptedTokens: [TestTokens.good])
+        let server = try await SMTPTestServer.start(acceptedTokens: [TestTokens.good])
         defer { server.stop() }
         let ok = await SMTPConnectionTest(config: server.smtpConfig(), tokens: TestTokenProvider([TestTokens.stale, TestTokens.good])).run()
         #expect(ok.allSatisfy { $0.ok })
@@ -32,7 +32,7 @@ struct SMTPConnectionTestTests {
     }
 
     @Test func missingSTARTTLSFailsAtThatStage() async throws {
-        let server = try SMTPTestServer(flags: ["--no-tls"])
+        let server = try await SMTPTestServer.start(flags: ["--no-tls"])
         defer { server.stop() }
         let stages = await SMTPConnectionTest(config: server.smtpConfig(), tokens: TestTokenProvider()).run()
         #expect(stages.map(\.stage) == ["connect", "EHLO", "STARTTLS"])

@@ -14,7 +14,7 @@ struct SMTPSendTests {
     }
 
     @Test func deliversHeadersAndBodyIntact() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let subject = "Geheimnis läuft ab — 7 Tage übrig: ключ für ise-smtp 🔑 (a rather long subject to force several encoded words)"
         let body = "First line.\n.a line that starts with a dot\n..two dots\n.\nUmlauts: äöü ß, emoji 🔑, = sign, trailing space \n"
@@ -43,7 +43,7 @@ struct SMTPSendTests {
     }
 
     @Test func refreshesTheTokenOnceAfter535() async throws {
-        let server = try SMTPTestServer(acceptedTokens: [TestTokens.good])
+        let server = try await SMTPTestServer.start(acceptedTokens: [TestTokens.good])
         defer { server.stop() }
         let tokens = TestTokenProvider([TestTokens.stale, TestTokens.good])
         let attempt = try await send(server, MailTestSupport.message(), tokens: tokens)
@@ -71,7 +71,7 @@ struct SMTPSendTests {
     }
 
     @Test func aSeriesReusesTheTokenAndTheSession() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let tokens = TestTokenProvider()
         let sender = SMTPSender(transport: SMTPTransport(config: server.smtpConfig()), tokens: tokens, credential: "smtp")
@@ -88,7 +88,7 @@ struct SMTPSendTests {
     }
 
     @Test func aSeriesRefreshesTheTokenAfter535AndGoesOn() async throws {
-        let server = try SMTPTestServer(acceptedTokens: [TestTokens.good])
+        let server = try await SMTPTestServer.start(acceptedTokens: [TestTokens.good])
         defer { server.stop() }
         let tokens = TestTokenProvider([TestTokens.stale, TestTokens.good])
         let sender = SMTPSender(transport: SMTPTransport(config: server.smtpConfig()), tokens: tokens, credential: "smtp")
@@ -103,7 +103,7 @@ struct SMTPSendTests {
     }
 
     @Test func aSeriesAsksForATokenAgainWhenItsTokenNearsExpiry() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         // Tokens issued at the real time, judged on a clock two hours ahead: always about to expire.
         let tokens = TestTokenProvider()
@@ -116,7 +116,7 @@ struct SMTPSendTests {
     }
 
     @Test func classifies535AfterTheRetryAsAuthRejected() async throws {
-        let server = try SMTPTestServer(acceptedTokens: [TestTokens.good])
+        let server = try await SMTPTestServer.start(acceptedTokens: [TestTokens.good])
         defer { server.stop() }
         let tokens = TestTokenProvider([TestTokens.stale, TestTokens.other])
         let attempt = try await send(server, MailTestSupport.message(), tokens: tokens)
@@ -131,7 +131,7 @@ struct SMTPSendTests {
     }
 
     @Test func smtpAuthDisabledIsNotRetriedWithAnotherToken() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let tokens = TestTokenProvider()
         let attempt = try await send(server, MailTestSupport.message(), tokens: tokens,
@@ -150,7 +150,7 @@ struct SMTPSendTests {
         ("permanent@contoso.example", "smtp_permanent", 554, "5.6.0"),
     ])
     func classifiesServerRefusals(from: String, reason: String, code: Int, enhanced: String) async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let attempt = try await send(server, MailTestSupport.message(from: from))
         #expect(attempt.result.failure?.reason == reason)
@@ -161,7 +161,7 @@ struct SMTPSendTests {
     }
 
     @Test func oneRefusedRecipientDoesNotStopTheOthers() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let to = ["admin1@contoso.example", "refused-nobody@contoso.example", "admin2@contoso.example"]
         let attempt = try await send(server, MailTestSupport.message(to: to))
@@ -173,7 +173,7 @@ struct SMTPSendTests {
     }
 
     @Test func allRecipientsRefusedIsRecipientRejected() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let attempt = try await send(server, MailTestSupport.message(to: ["refused-a@contoso.example", "refused-b@contoso.example"]))
         #expect(attempt.result.failure?.reason == "recipient_rejected")
@@ -181,7 +181,7 @@ struct SMTPSendTests {
     }
 
     @Test func refusesToAuthenticateWithoutSTARTTLS() async throws {
-        let server = try SMTPTestServer(flags: ["--no-tls"])
+        let server = try await SMTPTestServer.start(flags: ["--no-tls"])
         defer { server.stop() }
         let attempt = try await send(server, MailTestSupport.message())
         #expect(attempt.result.failure?.reason == "starttls_unavailable")
@@ -190,7 +190,7 @@ struct SMTPSendTests {
     }
 
     @Test func implicitTLS() async throws {
-        let server = try SMTPTestServer(flags: ["--implicit"])
+        let server = try await SMTPTestServer.start(flags: ["--implicit"])
         defer { server.stop() }
         let attempt = try await send(server, MailTestSupport.message(), config: server.smtpConfig(tls: .implicit))
         #expect(attempt.result.failure == nil)
@@ -198,7 +198,7 @@ struct SMTPSendTests {
     }
 
     @Test func untrustedCertificate() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let attempt = try await send(server, MailTestSupport.message(), config: server.smtpConfig(trustCA: false))
         #expect(attempt.result.failure?.reason == "tls_untrusted")
@@ -206,7 +206,7 @@ struct SMTPSendTests {
     }
 
     @Test func hostNameMismatch() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let attempt = try await send(server, MailTestSupport.message(), config: server.smtpConfig(host: "mismatch.test"),
                                      options: [.resolve(["mismatch.test:\(server.port):127.0.0.1"])])
@@ -214,7 +214,7 @@ struct SMTPSendTests {
     }
 
     @Test func missingCAFile() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         var config = server.smtpConfig()
         config.caFile = server.directory.appendingPathComponent("no-such-ca.pem").path
@@ -223,7 +223,7 @@ struct SMTPSendTests {
     }
 
     @Test func connectTimeoutOnAFullBacklog() async throws {
-        let server = try SMTPTestServer(flags: ["--blackhole"])
+        let server = try await SMTPTestServer.start(flags: ["--blackhole"])
         defer { server.stop() }
         let attempt = try await send(server, MailTestSupport.message(), config: server.smtpConfig(connectTimeout: 1))
         #expect(attempt.result.failure?.reason == "connect_timeout")
@@ -231,9 +231,9 @@ struct SMTPSendTests {
     }
 
     @Test func throughAnHTTPConnectProxy() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
-        let proxy = try SMTPTestServer(script: "connect_proxy.py")
+        let proxy = try await SMTPTestServer.start(script: "connect_proxy.py")
         defer { proxy.stop() }
         var config = server.smtpConfig()
         config.proxy = "http://127.0.0.1:\(proxy.port)"
@@ -245,7 +245,7 @@ struct SMTPSendTests {
     }
 
     @Test func proxyRefusingTheTunnel() async throws {
-        let proxy = try SMTPTestServer(flags: ["--deny"], script: "connect_proxy.py")
+        let proxy = try await SMTPTestServer.start(flags: ["--deny"], script: "connect_proxy.py")
         defer { proxy.stop() }
         var config = MailTestSupport.smtpConfig(port: 587, caFile: nil)
         config.proxy = "http://127.0.0.1:\(proxy.port)"
@@ -263,7 +263,7 @@ struct SMTPSendTests {
     }
 
     @Test func tokenFailureKeepsTheProvidersReason() async throws {
-        let server = try SMTPTestServer()
+        let server = try await SMTPTestServer.start()
         defer { server.stop() }
         let failure = OperatorError(reason: "client_secret_expired", message: "secret expired", fix: "rotate it", transient: false)
         let attempt = try await send(server, MailTestSupport.message(), tokens: TestTokenProvider(failure: failure))

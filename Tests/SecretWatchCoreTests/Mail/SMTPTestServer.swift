@@ -42,6 +42,16 @@ final class SMTPTestServer: @unchecked Sendable {
     var tokensFile: URL { directory.appendingPathComponent("tokens") }
     var mailDirectory: URL { directory.appendingPathComponent("mail") }
 
+    /// Starts the server, waiting for it on a Dispatch thread: Python's start-up (and the certificates it makes)
+    /// takes about a second, and waiting on Swift's cooperative pool (2 threads here) stalls every other test's
+    /// async work meanwhile.
+    static func start(flags: [String] = [], port: Int = 0, acceptedTokens: [String] = [TestTokens.good], directory: URL? = nil,
+                      script: String = "smtp_server.py") async throws -> SMTPTestServer {
+        try await BlockingExecutor.run {
+            try SMTPTestServer(flags: flags, port: port, acceptedTokens: acceptedTokens, directory: directory, script: script)
+        }
+    }
+
     /// `flags`: `--no-tls`, `--implicit`, `--blackhole`. `port`: a fixed port (server down-then-up tests).
     /// `script`: `smtp_server.py`, or `connect_proxy.py` for an HTTP CONNECT proxy (`--deny`: always 407).
     init(flags: [String] = [], port: Int = 0, acceptedTokens: [String] = [TestTokens.good], directory: URL? = nil,

@@ -97,14 +97,14 @@ extension Gzip {
         }
     }
 
-    @Test func gunzipReadsIt() throws {
+    @Test func gunzipReadsIt() async throws {
         let text = Array(String(repeating: "secretwatch_metric{a=\"b\"} 1\n", count: 500).utf8)
         let prefix = try Gzip.prefix(Array(text[..<7000]))
         let member = prefix.bytes + (try Gzip.tail(Array(text[7000...]), after: prefix.info))
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("sw-gzip-\(UUID().uuidString).gz")
         defer { try? FileManager.default.removeItem(at: file) }
         try Data(member).write(to: file)
-        let result = try runProgram("/usr/bin/gzip", ["-t", file.path])
+        let result = try await runProgram("/usr/bin/gzip", ["-t", file.path])
         #expect(result.status == 0, "\(result.output)")
     }
 

@@ -49,7 +49,7 @@ import Testing
         #expect(got.count == want.count, "got \(got.count) lines, golden has \(want.count) (SECRETWATCH_UPDATE_GOLDEN=1 rewrites it)")
     }
 
-    @Test func liveOutputPassesPromtool() throws {
+    @Test func liveOutputPassesPromtool() async throws {
         let s = try TestServer()
         try s.seedStandard()
         s.metrics.tokenAttempt(TokenAttempt(credential: "smtp", startedAt: s.clock.now(), duration: 0.3, outcome: .success, expiresIn: 3599))
@@ -57,7 +57,7 @@ import Testing
         s.metrics.flush()
         _ = try s.get("/healthz")
         let text = try s.get("/metrics").text
-        let result = try runProgram(promtoolPath, ["check", "metrics"], input: text)
+        let result = try await runProgram(promtoolPath, ["check", "metrics"], input: text)
         #expect(result.status == 0, "promtool check metrics: \(result.output)")
         // Every family has HELP and TYPE, and every sample belongs to a catalogued family.
         for family in MetricCatalog.all {

@@ -1,8 +1,15 @@
 import Foundation
+@testable import SecretWatchCore
 
 /// Runs a program to completion (killed after `timeout` seconds), feeding `input` on stdin; returns its exit
-/// status and combined output.
-func runProgram(_ path: String, _ arguments: [String], input: String? = nil, timeout: TimeInterval = 120) throws -> (status: Int32, output: String) {
+/// status and combined output. The wait happens on a Dispatch thread: a test that waits for a subprocess on
+/// Swift's cooperative pool (2 threads here) stalls every other test's async work for as long (promtool's rule
+/// tests take 7–20 s; one such stall timed out a whole suite in CI).
+func runProgram(_ path: String, _ arguments: [String], input: String? = nil, timeout: TimeInterval = 120) async throws -> (status: Int32, output: String) {
+    try await BlockingExecutor.run { try runProgramBlocking(path, arguments, input: input, timeout: timeout) }
+}
+
+private func runProgramBlocking(_ path: String, _ arguments: [String], input: String?, timeout: TimeInterval) throws -> (status: Int32, output: String) {
     guard FileManager.default.isExecutableFile(atPath: path) else {
         throw TestHTTPError("\(path) is not installed: run scripts/install-deps.sh (Debian package prometheus)")
     }

@@ -49,15 +49,21 @@ enum TestPaths {
 }
 
 /// The result of running a subprocess to completion.
-struct ProcessOutput {
+struct ProcessOutput: Sendable {
     var status: Int32
     var stdout: String
     var stderr: String
 }
 
 /// Runs a program with arguments and environment; stdin is empty. Bounded by `timeout` seconds.
+/// (Waits on a Dispatch thread, never on the cooperative pool: see `runProgram`.)
 func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                timeout: TimeInterval = 60) throws -> ProcessOutput {
+                timeout: TimeInterval = 60) async throws -> ProcessOutput {
+    try await BlockingExecutor.run { try runProcessBlocking(executable, arguments, environment: environment, timeout: timeout) }
+}
+
+private func runProcessBlocking(_ executable: String, _ arguments: [String], environment: [String: String]?,
+                                timeout: TimeInterval) throws -> ProcessOutput {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments

@@ -45,25 +45,25 @@ struct SecretCanaryTests {
         Self.expectNoCanary(texts)
     }
 
-    @Test func commandLineOutput() throws {
+    @Test func commandLineOutput() async throws {
         let f = try TokenEndpointFixture(behaviour: .success(accessToken: Self.token, expiresIn: 3599), secret: Self.secret)
         defer { f.close() }
-        let smtp = try SMTPTestServer(acceptedTokens: [Self.token])
+        let smtp = try await SMTPTestServer.start(acceptedTokens: [Self.token])
         defer { smtp.stop() }
         let database = f.pki.directory + "/sw.db"
         let config = try CheckConnectConfig.write(in: f, database: database, smtp: smtp)
         var outputs: [SecretWatchCLI.Output] = []
-        outputs.append(try SecretWatchCLI.run(["check", "--config", config, "--connect"]))
-        outputs.append(try SecretWatchCLI.run(["run", "--once", "--config", config, "--log-level", "trace"]))
+        outputs.append(try await SecretWatchCLI.run(["check", "--config", config, "--connect"]))
+        outputs.append(try await SecretWatchCLI.run(["run", "--once", "--config", config, "--log-level", "trace"]))
         f.standIn.setBehaviour(.captivePortal(echoRequest: true))
-        outputs.append(try SecretWatchCLI.run(["check", "--config", config, "--connect"]))
+        outputs.append(try await SecretWatchCLI.run(["check", "--config", config, "--connect"]))
         f.standIn.setBehaviour(.raw(status: 200, contentType: "application/json", body: #"{"access_token":"\#(Self.strayToken)"}"#))
-        outputs.append(try SecretWatchCLI.run(["check", "--config", config, "--connect"]))
+        outputs.append(try await SecretWatchCLI.run(["check", "--config", config, "--connect"]))
         f.standIn.setBehaviour(.entraError(.clientSecretExpired))
-        outputs.append(try SecretWatchCLI.run(["run", "--once", "--config", config, "--log-level", "trace"]))
-        outputs.append(try SecretWatchCLI.run(["status", "--config", config]))
-        outputs.append(try SecretWatchCLI.run(["status", "--config", config, "--json"]))
-        outputs.append(try SecretWatchCLI.run(["alarms", "--database", database]))
+        outputs.append(try await SecretWatchCLI.run(["run", "--once", "--config", config, "--log-level", "trace"]))
+        outputs.append(try await SecretWatchCLI.run(["status", "--config", config]))
+        outputs.append(try await SecretWatchCLI.run(["status", "--config", config, "--json"]))
+        outputs.append(try await SecretWatchCLI.run(["alarms", "--database", database]))
         #expect(outputs[0].status == 0 && outputs[2].status == 1 && outputs[3].status == 1, "\(outputs.map(\.all))")
         #expect(f.standIn.requestCount == 5)
         #expect(outputs[2].stdout.contains("client_secret=[REDACTED]"))
