@@ -1,9 +1,16 @@
-/// The server's resource limits. The defaults suit a daemon scraped by a few Prometheus servers and browsed
-/// by on-call; tests lower them to exercise the limits.
+/// The server's resource limits. The defaults keep `/healthz` and `/metrics` answering while thousands of slow or
+/// idle clients hold connections; `http` in the configuration may change the first four (within `bounds`), tests
+/// lower them to exercise the limits.
 public struct HTTPServerLimits: Sendable, Equatable {
-    /// Connections open at once; further connections are accepted and closed at once.
-    public var connectionLimit: Int = 128
-    /// Seconds a connection may stay idle before it is closed.
+    /// Connections open at once. At the limit libmicrohttpd stops accepting until a connection closes.
+    public var connectionLimit: Int = 4096
+    /// Connections open at once from one client address; further ones are accepted and closed at once. 0: no limit.
+    public var perIPConnectionLimit: Int = 64
+    /// Seconds a request (its line, headers and body) may take to arrive, counted from the connection opening or
+    /// from the previous answer; a connection past it is closed. libmicrohttpd's own timeout (below) is an idle
+    /// timeout that every byte resets, so a client trickling a header byte every few seconds would never meet it.
+    public var requestTimeout: Double = 5
+    /// Seconds a connection may stay without any traffic (an answer the client stopped reading) before it is closed.
     public var connectionTimeout: Int = 30
     /// Threads serving connections. libmicrohttpd treats 0 and 1 as "no pool" (a single thread), so the
     /// minimum is 2.
@@ -13,11 +20,24 @@ public struct HTTPServerLimits: Sendable, Equatable {
     /// Memory per connection for the request line, headers and read buffer; larger headers get 431.
     public var connectionMemoryLimit: Int = 64 * 1024
 
-    public init(connectionLimit: Int = 128, connectionTimeout: Int = 30, threadPoolSize: Int = 4,
-                maxBodyBytes: Int = 16 * 1024, connectionMemoryLimit: Int = 64 * 1024) {
-        precondition(connectionLimit >= 1 && connectionTimeout >= 1 && threadPoolSize >= 2 && maxBodyBytes >= 0
+    /// What the configuration may set (`http.connection_limit`, `http.per_ip_connection_limit`,
+    /// `http.request_timeout`, `http.idle_timeout`).
+    public enum Bounds {
+        public static let connectionLimit = 16...65_536
+        public static let perIPConnectionLimit = 0...65_536
+        public static let requestTimeout: ClosedRange<Double> = 1...300
+        public static let connectionTimeout = 1...3600
+    }
+
+    public init(connectionLimit: Int = 4096, perIPConnectionLimit: Int = 64, requestTimeout: Double = 5,
+                connectionTimeout: Int = 30, threadPoolSize: Int = 4, maxBodyBytes: Int = 16 * 1024,
+                connectionMemoryLimit: Int = 64 * 1024) {
+        precondition(connectionLimit >= 1 && perIPConnectionLimit >= 0 && requestTimeout > 0 && requestTimeout <= 86_400
+                     && connectionTimeout >= 1 && connectionTimeout <= 86_400 && threadPoolSize >= 2 && maxBodyBytes >= 0
                      && connectionMemoryLimit >= 4096, "invalid HTTP server limits")
         self.connectionLimit = connectionLimit
+        self.perIPConnectionLimit = perIPConnectionLimit
+        self.requestTimeout = requestTimeout
         self.connectionTimeout = connectionTimeout
         self.threadPoolSize = threadPoolSize
         self.maxBodyBytes = maxBodyBytes

@@ -6,7 +6,8 @@ internal import CMicroHTTPD
 /// The libmicrohttpd daemon: the only file that sees libmicrohttpd. Connections are served by a pool of
 /// internal threads (epoll); every request goes through `HTTPHandling.plan`. Work that needs the store runs
 /// on `workQueue` while its connection is suspended, so a slow query never holds up a scrape served by the
-/// same thread.
+/// same thread. Slow and idle clients are bounded by `limits`: thousands of connections, a few per client
+/// address, and a request timeout (`RequestDeadlines`) that a client trickling its headers cannot reset.
 ///
 /// `@unchecked Sendable`: `daemon` is written in `start()` and `stop()` only, which callers serialise (the
 /// `HTTPService` calls them once each, in order); everything the callbacks touch is immutable or locked.
@@ -19,6 +20,7 @@ public final class MicroHTTPDServer: @unchecked Sendable {
     private var daemon: OpaquePointer?
     private let workQueue = DispatchQueue(label: "secretwatch.http.work", attributes: .concurrent)
     private let workers = DispatchGroup()
+    let deadlines: RequestDeadlines
     /// The port actually bound (differs from `requestedPort` when that was 0).
     public private(set) var port: Int = 0
 
@@ -29,6 +31,7 @@ public final class MicroHTTPDServer: @unchecked Sendable {
         self.limits = limits
         self.handler = handler
         self.logger = logger
+        deadlines = RequestDeadlines(timeout: limits.requestTimeout, logger: logger)
     }
 
     deinit {
@@ -44,26 +47,40 @@ public final class MicroHTTPDServer: @unchecked Sendable {
         var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
             | MHD_USE_ERROR_LOG.rawValue
         if address.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
+        ensureDescriptors()
         let context = Unmanaged.passUnretained(self).toOpaque()
         errno = 0
         let started = address.withSockaddr { sockaddr in
             sw_mhd_start(UInt32(flags), UInt16(requestedPort), sockaddr, accessHandler, context, requestCompleted, context,
-                         UInt32(limits.connectionLimit), UInt32(limits.connectionTimeout), UInt32(limits.threadPoolSize),
-                         limits.connectionMemoryLimit)
+                         connectionNotified, context, libraryMessage, context,
+                         UInt32(limits.connectionLimit), UInt32(limits.perIPConnectionLimit), UInt32(limits.connectionTimeout),
+                         UInt32(limits.threadPoolSize), limits.connectionMemoryLimit)
         }
         guard let started else {
             let code = errno
             throw HTTPServerError.startFailed("\(host):\(requestedPort)", errno: code, code == 0 ? "libmicrohttpd refused the options" : String(cString: strerror(code)))
         }
         daemon = started
+        deadlines.start()
         port = Int(sw_mhd_bind_port(started))
         logger.info("HTTP server listening", metadata: ["address": "\(address.display(port: port))"])
+    }
+
+    /// Every connection is a descriptor: raises the soft open-file limit to the connection limit and a reserve, and
+    /// says so when the hard limit does not allow it.
+    private func ensureDescriptors() {
+        let needed = limits.connectionLimit + OpenFileLimit.reserve
+        guard let soft = OpenFileLimit.raise(toAtLeast: needed), soft < UInt64(needed) else { return }
+        logger.warning("the open-file limit allows fewer connections than the HTTP connection limit; raise LimitNOFILE", metadata: [
+            "open_file_limit": "\(soft)", "connection_limit": "\(limits.connectionLimit)",
+        ])
     }
 
     /// Stops accepting, lets deferred work finish (its connections resume and answer), then closes every
     /// connection and joins the threads.
     public func stop() {
         guard let daemon else { return }
+        deadlines.stop()
         // Quiescing hands the listening socket over to us: it must be closed here, or clients keep queueing in
         // its backlog after the server is gone.
         let listening = MHD_quiesce_daemon(daemon)
@@ -88,6 +105,7 @@ public final class MicroHTTPDServer: @unchecked Sendable {
             slot.pointee = Unmanaged.passRetained(ctx).toOpaque()
             let declared = ctx.gathered.withLock { $0.headers["content-length"] }.flatMap { Int($0) }
             if let declared, declared > limits.maxBodyBytes {
+                deadlines.received(UInt(bitPattern: connection))
                 return send(tooLarge(), route: handler.routeLabel(path: url), on: connection)
             }
             return .YES
@@ -112,6 +130,8 @@ public final class MicroHTTPDServer: @unchecked Sendable {
         }
         let (tooBig, dispatched) = ctx.gathered.withLock { ($0.bodyTooLarge, $0.dispatched) }
         if dispatched { return .YES }
+        // The whole request has arrived: the request timeout stops until the answer is sent.
+        deadlines.received(UInt(bitPattern: connection))
         if tooBig { return send(tooLarge(), route: handler.routeLabel(path: url), on: connection) }
         switch handler.plan(ctx.request()) {
         case .immediate(let route, let response):
@@ -204,10 +224,37 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
                          upload: upload, uploadSize: uploadSize, slot: slot)
 }
 
-private let requestCompleted: MHD_RequestCompletedCallback = { _, _, slot, _ in
+private let requestCompleted: MHD_RequestCompletedCallback = { cls, connection, slot, _ in
+    if let cls, let connection {
+        // The connection waits for its next request: the request timeout runs again.
+        Unmanaged<MicroHTTPDServer>.fromOpaque(cls).takeUnretainedValue().deadlines.answered(UInt(bitPattern: connection))
+    }
     guard let slot, let pointer = slot.pointee else { return }
     Unmanaged<RequestContext>.fromOpaque(pointer).release()
     slot.pointee = nil
+}
+
+/// A connection opened or closed (the closing call comes before libmicrohttpd closes the descriptor).
+private let connectionNotified: MHD_NotifyConnectionCallback = { cls, connection, _, code in
+    guard let cls, let connection else { return }
+    let deadlines = Unmanaged<MicroHTTPDServer>.fromOpaque(cls).takeUnretainedValue().deadlines
+    switch code {
+    case .CONNECTION_NOTIFY_STARTED: deadlines.opened(UInt(bitPattern: connection), fd: sw_mhd_connection_fd(connection))
+    default: deadlines.forget(UInt(bitPattern: connection))
+    }
+}
+
+/// libmicrohttpd's own messages (a client leaving mid-request, the connection limit reached…): one a connection
+/// under abuse, so at debug level; the request timeout sums up what it closed.
+private let libraryMessage: MHD_LogCallback = { cls, format, arguments in
+    guard let cls, let format, let arguments else { return }
+    var buffer = [UInt8](repeating: 0, count: 512)
+    let written = buffer.withUnsafeMutableBufferPointer { raw in
+        raw.withMemoryRebound(to: CChar.self) { vsnprintf($0.baseAddress, $0.count, format, arguments) }
+    }
+    let text = String(decoding: buffer.prefix(max(0, min(Int(written), buffer.count - 1))), as: UTF8.self)
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+    Unmanaged<MicroHTTPDServer>.fromOpaque(cls).takeUnretainedValue().logger.debug("libmicrohttpd: \(text)")
 }
 
 private let collectValue: MHD_KeyValueIterator = { cls, kind, key, value in

@@ -1,15 +1,16 @@
 import Foundation
 
 /// A raw-socket HTTP/1.1 client for tests: full control over keep-alive, headers and idle connections.
-/// Every read has a 10 s socket timeout, so a test can never hang on a silent server.
+/// Connecting, every read and every write have a socket timeout (10 s unless told), so a test can never hang on a
+/// silent server.
 final class TestConnection {
     let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, host: String = "127.0.0.1") throws {
+    init(port: Int, host: String = "127.0.0.1", timeout seconds: TimeInterval = 10) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestHTTPError("socket: \(String(cString: strerror(errno)))") }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
