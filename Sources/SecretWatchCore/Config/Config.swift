@@ -32,6 +32,9 @@ public struct HTTPConfig: Sendable, Equatable {
     /// File holding the bearer token required by write endpoints (and by reads when `authReads`).
     public var apiTokenFile: String?
     public var authReads: Bool
+    /// Connection limits and timeouts (`connection_limit`, `per_ip_connection_limit`, `request_timeout`,
+    /// `idle_timeout`).
+    public var limits = HTTPServerLimits()
 
     public static let defaultListen = "127.0.0.1:9465"
 }

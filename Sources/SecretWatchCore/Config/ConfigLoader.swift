@@ -151,7 +151,44 @@ private struct Reader {
         if config.authReads && config.apiTokenFile == nil {
             problems.error(obj.fieldPath("auth_reads"), "needs http.api_token_file: reads cannot require a token that is not configured")
         }
+        config.limits = readHTTPLimits(obj)
         return config
+    }
+
+    /// `connection_limit`, `per_ip_connection_limit`, `request_timeout`, `idle_timeout`, each within its bounds.
+    func readHTTPLimits(_ obj: YAMLObject) -> HTTPServerLimits {
+        typealias Bounds = HTTPServerLimits.Bounds
+        var limits = HTTPServerLimits()
+        func whole(_ key: String, _ bounds: ClosedRange<Int>) -> Int? {
+            guard let value = obj.int(key) else { return nil }
+            guard bounds.contains(value) else {
+                problems.error(obj.fieldPath(key), "must be from \(bounds.lowerBound) to \(bounds.upperBound), got \(value)")
+                return nil
+            }
+            return value
+        }
+        func duration(_ key: String, _ bounds: ClosedRange<Double>) -> Double? {
+            guard let value = obj.duration(key, minimum: bounds.lowerBound) else { return nil }
+            guard value <= bounds.upperBound else {
+                problems.error(obj.fieldPath(key), "must be at most \(DurationText.format(bounds.upperBound)), got \(DurationText.format(value))")
+                return nil
+            }
+            return value
+        }
+        if let value = whole("connection_limit", Bounds.connectionLimit) { limits.connectionLimit = value }
+        if let value = whole("per_ip_connection_limit", Bounds.perIPConnectionLimit) {
+            if value > limits.connectionLimit {
+                problems.error(obj.fieldPath("per_ip_connection_limit"), "must not exceed http.connection_limit (\(limits.connectionLimit)), got \(value)")
+            } else {
+                limits.perIPConnectionLimit = value
+            }
+        }
+        if let value = duration("request_timeout", Bounds.requestTimeout) { limits.requestTimeout = value }
+        if let value = duration("idle_timeout", Double(Bounds.connectionTimeout.lowerBound)...Double(Bounds.connectionTimeout.upperBound)) {
+            // libmicrohttpd counts whole seconds.
+            limits.connectionTimeout = Int(value.rounded(.up))
+        }
+        return limits
     }
 
     func readSMTP(_ obj: YAMLObject?) -> SMTPConfig? {

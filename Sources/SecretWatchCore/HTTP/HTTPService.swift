@@ -12,15 +12,16 @@ public final class HTTPService: Service, Sendable {
     }
 
     /// The server for a configuration: the listen address from `http.listen`, the token from
-    /// `http.api_token_file` (read now, so a bad file stops start-up with a clear message).
+    /// `http.api_token_file` (read now, so a bad file stops start-up with a clear message), the limits from `http`
+    /// unless given.
     public convenience init(config: HTTPConfig, store: Store, engine: AlarmEngine, metrics: MetricsRegistry,
                             scheduler: Scheduler, policy: AlarmPolicy, clock: any WallClock,
-                            limits: HTTPServerLimits = HTTPServerLimits(), logger: Logger = Logger(label: "secretwatch.http")) throws {
+                            limits: HTTPServerLimits? = nil, logger: Logger = Logger(label: "secretwatch.http")) throws {
         let auth = try BearerAuth.load(path: config.apiTokenFile)
         let router = APIRouter(store: store, engine: engine, metrics: metrics, schedulerStatus: scheduler.status,
                                schedulerInterval: scheduler.interval, policy: policy, clock: clock, auth: auth,
                                authReads: config.authReads, logger: logger)
-        self.init(server: MicroHTTPDServer(host: config.listenHost, port: config.listenPort, limits: limits,
+        self.init(server: MicroHTTPDServer(host: config.listenHost, port: config.listenPort, limits: limits ?? config.limits,
                                            handler: router, logger: logger))
     }
 

@@ -87,6 +87,21 @@ struct ConfigLoaderTests {
         #expect(config.notifications.includeSystemAlarms)
         #expect(config.smtp.auth.secretExpires == Date.utc("2027-05-31T00:00:00Z"))
         #expect(config.alarms.tokenFailuresBeforeAlarm == 3)
+        #expect(config.http.limits == HTTPServerLimits())
+    }
+
+    @Test("the HTTP connection limits and timeouts are read from http")
+    func httpLimits() throws {
+        let dir = TemporaryDirectory()
+        let config = try TestConfig.load(in: dir, expires: Date().addingTimeInterval(100 * 86400), extra: """
+            http:
+              connection_limit: 2000
+              per_ip_connection_limit: 0
+              request_timeout: 2500ms
+              idle_timeout: 1500ms
+            """)
+        #expect(config.http.limits == HTTPServerLimits(connectionLimit: 2000, perIPConnectionLimit: 0, requestTimeout: 2.5,
+                                                       connectionTimeout: 2))
     }
 
     @Test("a secret file readable by group or others loads with a warning")
