@@ -10,7 +10,8 @@ extension APIRouter {
         do {
             payload = try metrics.scrape()
         } catch {
-            return .error(500, "cannot compress the metrics: \(error)")
+            logger.error("cannot compress the metrics", metadata: ["error": "\(error)"])
+            return .error(500, "cannot compress the metrics; the daemon log has the details")
         }
         let gzip = request.acceptsGzip
         var headers = [(name: "Content-Type", value: Self.metricsContentType), (name: "Vary", value: "Accept-Encoding")]
@@ -31,20 +32,27 @@ extension APIRouter {
         }
     }
 
-    /// Ready when the database answers and the scheduler ran recently; otherwise 503 with the reason.
+    /// Ready when the database answers, no read has found it damaged, and the scheduler ran recently; otherwise
+    /// 503 with the reason and a code (the database's own message goes to the log only).
     func readiness() -> HTTPResponse {
         do {
             _ = try store.schemaVersion()
         } catch {
-            return .error(503, "database not reachable: \(error)")
+            logger.error("readiness: the database does not answer", metadata: ["error": "\(error)"])
+            return .error(503, "the database does not answer; the daemon log has the details", code: "store_error")
+        }
+        if store.damageFound != nil {
+            return .error(503, "a read found the database damaged; restore it from a backup and restart (the daemon log has the details)",
+                          code: "store_error")
         }
         let now = clock.now()
         guard let last = schedulerStatus.snapshot.lastPassStartedAt else {
-            return .error(503, "the scheduler has not completed a pass yet")
+            return .error(503, "the scheduler has not completed a pass yet", code: "scheduler_pending")
         }
         let age = now.timeIntervalSince(last)
         guard age <= schedulerStaleAfter else {
-            return .error(503, "the scheduler last ran at \(Timestamps.rfc3339(last)), \(DurationText.format(age)) ago (more than twice its interval of \(DurationText.format(schedulerInterval)))")
+            return .error(503, "the scheduler last ran at \(Timestamps.rfc3339(last)), \(DurationText.format(age)) ago (more than twice its interval of \(DurationText.format(schedulerInterval)))",
+                          code: "scheduler_stale")
         }
         return .json(Readiness(status: "ready", schedulerLastPass: last))
     }

@@ -94,7 +94,8 @@ public struct APIRouter: HTTPHandling {
         }
     }
 
-    /// Runs store work; a store failure is a 500 naming it (the text is scrubbed on the way out).
+    /// Runs store work. A store failure is logged with SQLite's message and the statement; the answer is a 500
+    /// with a stable code and no internal text.
     func serve(_ work: () throws -> HTTPResponse) -> HTTPResponse {
         do {
             return try work()
@@ -102,9 +103,12 @@ public struct APIRouter: HTTPHandling {
             return error.response
         } catch {
             logger.error("API request failed", metadata: ["error": "\(error)"])
-            return .error(500, "store error: \(error)")
+            return Self.storeFailed
         }
     }
+
+    static let storeFailed = HTTPResponse.error(500, "the database could not be read or written; the daemon log has the details",
+                                                code: "store_error")
 
     static func alarmId(_ text: String?) throws(APIError) -> Int64 {
         guard let text, let id = Int64(text), id > 0 else {

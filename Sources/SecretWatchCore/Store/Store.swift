@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The one SQLite database: WAL mode, busy timeout, foreign keys, versioned migrations at open.
 ///
@@ -10,6 +11,11 @@ public final class Store: @unchecked Sendable {
     private let lock = NSLock()
     /// Writes to the credentials table by this process (only touched with `lock` held).
     private var credentialWrites: UInt64 = 0
+    private let damage = Mutex<SQLiteError?>(nil)
+
+    /// The first error that showed the database damaged (or its disk failing) since it was opened; nil while none
+    /// has. It stays: a damaged file does not mend itself, and `/readyz` answers 503 until a restart.
+    public var damageFound: SQLiteError? { damage.withLock { $0 } }
 
     /// Opens the database, creating it (mode 0600) when absent, and brings its schema up to date.
     public init(path: String, now: Date = Date()) throws {
@@ -37,7 +43,12 @@ public final class Store: @unchecked Sendable {
     public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
-        return try body(connection)
+        do {
+            return try body(connection)
+        } catch let error as SQLiteError where error.isDamage {
+            noteDamage(error)
+            throw error
+        }
     }
 
     /// Runs `body` in one IMMEDIATE transaction: all of its writes land, or none do.
@@ -51,8 +62,13 @@ public final class Store: @unchecked Sendable {
             return result
         } catch {
             try? connection.execute("ROLLBACK")
+            if let error = error as? SQLiteError, error.isDamage { noteDamage(error) }
             throw error
         }
+    }
+
+    private func noteDamage(_ error: SQLiteError) {
+        damage.withLock { if $0 == nil { $0 = error } }
     }
 
     /// Counts a write to the credentials table (call inside `transaction`, which holds the lock).

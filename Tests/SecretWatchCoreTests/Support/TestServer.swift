@@ -1,8 +1,9 @@
 import Foundation
+import Logging
 @testable import SecretWatchCore
 
 /// A store, alarm engine, metrics registry and HTTP server on a random 127.0.0.1 port, over a temporary
-/// database with a fixed clock. `stop()` (or deinit) stops the server and removes the directory.
+/// database (or `database`) with a fixed clock. `stop()` (or deinit) stops the server and removes the directory.
 final class TestServer: @unchecked Sendable {
     static let epoch = Timestamps.parse("2026-12-01T00:00:00Z")!
     static let token = "test-api-token-0123456789"
@@ -22,18 +23,19 @@ final class TestServer: @unchecked Sendable {
     init(now: Date = TestServer.epoch, token: String? = TestServer.token, authReads: Bool = false,
          limits: HTTPServerLimits = HTTPServerLimits(connectionLimit: 32, connectionTimeout: 20, threadPoolSize: 2, maxBodyBytes: 1024),
          live: LiveMetrics = LiveMetrics(maxAge: .zero), schedulerInterval: TimeInterval = 60,
-         plainLimit: Int = DeflateSegment.defaultPlainLimit) throws {
+         plainLimit: Int = DeflateSegment.defaultPlainLimit, database: String? = nil,
+         logger: Logger = Logger(label: "secretwatch.http")) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("secretwatch-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         clock = ManualClock(now: now)
-        store = try Store(path: directory.appendingPathComponent("test.db").path, now: now)
+        store = try Store(path: database ?? directory.appendingPathComponent("test.db").path, now: now)
         metrics = MetricsRegistry(store: store, schedulerSteps: ["expiry"], live: live, plainLimit: plainLimit)
         engine = AlarmEngine(store: store, telemetry: TelemetryHub([metrics]))
         schedulerStatus = SchedulerStatus()
         let router = APIRouter(store: store, engine: engine, metrics: metrics, schedulerStatus: schedulerStatus,
                                schedulerInterval: schedulerInterval, policy: policy, clock: clock,
-                               auth: BearerAuth(token: token), authReads: authReads)
-        server = MicroHTTPDServer(host: "127.0.0.1", port: 0, limits: limits, handler: router)
+                               auth: BearerAuth(token: token), authReads: authReads, logger: logger)
+        server = MicroHTTPDServer(host: "127.0.0.1", port: 0, limits: limits, handler: router, logger: logger)
         try server.start()
     }
 
