@@ -32,12 +32,10 @@ struct AckRequest: Sendable, Equatable {
         }
         guard let byValue = fields["by"] else { throw .badRequest(#"field "by" is required: who acknowledges"#) }
         guard let by = byValue as? String else { throw .badRequest(#"field "by" must be a string"#) }
+        try Self.refuseControlCharacters(by, field: "by")
         let trimmed = by.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw .badRequest(#"field "by" is empty: say who acknowledges"#) }
         guard trimmed.count <= Self.maxByLength else { throw .badRequest("field \"by\" is longer than \(Self.maxByLength) characters") }
-        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw .badRequest(#"field "by" contains control characters"#)
-        }
         var comment: String?
         switch fields["comment"] {
         case nil, is NSNull: comment = nil
@@ -45,11 +43,19 @@ struct AckRequest: Sendable, Equatable {
             guard text.count <= Self.maxCommentLength else {
                 throw .badRequest("field \"comment\" is longer than \(Self.maxCommentLength) characters")
             }
+            try Self.refuseControlCharacters(text, field: "comment")
             let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
             comment = t.isEmpty ? nil : t
         default:
             throw .badRequest(#"field "comment" must be a string"#)
         }
         self.init(by: trimmed, comment: comment)
+    }
+
+    /// Escape sequences, line breaks and NUL would reach terminals and logs (or cut the text short in SQLite).
+    private static func refuseControlCharacters(_ text: String, field: String) throws(APIError) {
+        if let scalar = ControlCharacters.firstRefused(in: text) {
+            throw .badRequest("field \"\(field)\" contains a control character (\(ControlCharacters.name(scalar))); only tab is allowed")
+        }
     }
 }

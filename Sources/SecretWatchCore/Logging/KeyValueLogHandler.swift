@@ -35,14 +35,17 @@ public struct KeyValueLogHandler: LogHandler {
         sink.write(line + "\n")
     }
 
+    /// Quotes a value that needs it; control characters (line breaks, ESC, NUL…) become escapes, so no value can
+    /// start a line of its own or reach a terminal raw.
     static func quote(_ value: String) -> String {
-        let needsQuotes = value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline || $0 == "\\" })
+        let needsQuotes = value.isEmpty || value.unicodeScalars.contains(where: {
+            $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || ControlCharacters.isControl($0) || $0.properties.isWhitespace
+        })
         guard needsQuotes else { return value }
         let escaped = value
             .replacingOccurrences(of: "\\", with: "\\\\")
             .replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\r", with: "\\r")
-            .replacingOccurrences(of: "\n", with: "\\n")
+            .escapingControlCharacters
         return "\"\(escaped)\""
     }
 }

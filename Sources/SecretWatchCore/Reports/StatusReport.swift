@@ -64,7 +64,7 @@ public struct StatusReport: Encodable, Sendable {
         }
         var out = table.render()
         for e in credentials {
-            if let attempt = e.lastTokenAttempt { out += "last token attempt (\(e.name)): \(attempt.line)\n" }
+            if let attempt = e.lastTokenAttempt { out += "last token attempt (\(e.name.escapingControlCharacters)): \(attempt.line.escapingControlCharacters)\n" }
         }
         out += "last scheduler pass: \(lastSchedulerPass ?? "never")\n"
         return out

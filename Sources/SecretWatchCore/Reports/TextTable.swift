@@ -1,4 +1,4 @@
-/// Left-aligned columns for terminal listings.
+/// Left-aligned columns for terminal listings. Cells show control characters as escapes.
 public struct TextTable: Sendable {
     public var headers: [String]
     public var rows: [[String]] = []
@@ -9,7 +9,7 @@ public struct TextTable: Sendable {
 
     public mutating func add(_ row: [String]) {
         precondition(row.count == headers.count, "row has \(row.count) cells, table has \(headers.count) columns")
-        rows.append(row)
+        rows.append(row.map(\.escapingControlCharacters))
     }
 
     public func render() -> String {

@@ -21,8 +21,10 @@ struct AckCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard !by.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--by must name who acknowledges") }
-        if by.unicodeScalars.contains(where: { $0.value < 0x20 }) || (comment ?? "").unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) {
-            throw ValidationError("--by and --comment must be single lines")
+        for (option, value) in [("--by", by), ("--comment", comment ?? "")] {
+            if let scalar = ControlCharacters.firstRefused(in: value) {
+                throw ValidationError("\(option) contains a control character (\(ControlCharacters.name(scalar))); only tab is allowed")
+            }
         }
     }
 
@@ -33,7 +35,7 @@ struct AckCommand: AsyncParsableCommand {
         case .acknowledged(let alarm):
             print("alarm #\(alarm.id) \(alarm.kind.rawValue) \(alarm.credentialName) acknowledged by \(by); no more reminders")
         case .alreadyAcknowledged(let alarm):
-            print("alarm #\(alarm.id) was already acknowledged by \(alarm.acknowledgedBy ?? "?") at \(alarm.acknowledgedAt.map(Timestamps.rfc3339) ?? "?")")
+            print("alarm #\(alarm.id) was already acknowledged by \((alarm.acknowledgedBy ?? "?").escapingControlCharacters) at \(alarm.acknowledgedAt.map(Timestamps.rfc3339) ?? "?")")
         case .notActive(let alarm):
             printError("error: alarm #\(alarm.id) is cleared (since \(alarm.clearedAt.map(Timestamps.rfc3339) ?? "?")); nothing to acknowledge")
             throw ExitCode(ExitStatus.failed)

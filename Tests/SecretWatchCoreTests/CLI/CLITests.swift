@@ -151,6 +151,38 @@ struct CLITests {
         #expect(!FileManager.default.fileExists(atPath: dir.file("none.db")))
     }
 
+    @Test("ack refuses control characters naming the option; alarms --events shows stored ones escaped")
+    func controlCharacters() async throws {
+        let dir = TemporaryDirectory()
+        let database = dir.file("sw.db")
+        let alarmId: Int64 = try {
+            let store = try Store(path: database)
+            let now = Date()
+            try store.syncCredentials([Credential(name: "app", displayName: nil, tenantId: TestConfig.tenant, clientId: TestConfig.client,
+                                                  mailbox: nil, expiresAt: now.addingTimeInterval(3 * 86400), hasSecret: false)], now: now)
+            try ExpiryEvaluator(engine: AlarmEngine(store: store), policy: AlarmPolicy()).evaluate(now: now)
+            return try #require(try store.activeAlarms().first).id
+        }()
+        for (option, value) in [("--comment", "\u{1B}[2Jall clear"), ("--comment", "done\r\nforged line"), ("--by", "bo\u{07}b"),
+                                ("--by", "\u{1B}[8mmallory")] {
+            let out = try await run(["ack", "\(alarmId)", "--database", database, "--by", option == "--by" ? value : "alice",
+                                     "--comment", option == "--comment" ? value : "ok"])
+            #expect(out.status == 2, "\(option) \(value.debugDescription): \(out.stderr)")
+            #expect(out.stderr.contains("\(option) contains a control character"), "\(out.stderr)")
+        }
+        #expect(try Store(path: database).alarm(id: alarmId)?.acknowledgedAt == nil)
+
+        // Text stored raw (by an older version, or straight into the database) is printed escaped.
+        let store = try Store(path: database)
+        _ = try AlarmEngine(store: store).acknowledge(alarmId: alarmId, by: "mallory\u{1B}[8m",
+                                                      comment: "\u{1B}]0;pwned\u{07}\u{1B}[2Jdone\r\nforged\u{9B}31m", at: Date())
+        let listing = try await run(["alarms", "--events", "--database", database])
+        #expect(listing.status == 0, "\(listing.stderr)")
+        #expect(!listing.stdout.unicodeScalars.contains { $0 != "\n" && $0.properties.generalCategory == .control }, "\(listing.stdout.debugDescription)")
+        #expect(listing.stdout.contains(#"acknowledged by mallory\x1b[8m: \x1b]0;pwned\x07\x1b[2Jdone\r\nforged\u009b31m"#), "\(listing.stdout)")
+        #expect(listing.stdout.contains(#"mallory\x1b[8m"#))
+    }
+
     @Test("run stops gracefully on SIGTERM")
     func sigterm() async throws {
         let dir = TemporaryDirectory()

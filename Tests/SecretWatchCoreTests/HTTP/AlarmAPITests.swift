@@ -133,7 +133,12 @@ import Testing
         (#"{"by": "   "}"#, #"field "by" is empty"#),
         (#"{"by": "alice", "why": "x"}"#, #"unknown field "why" in body"#),
         (#"{"by": "alice", "comment": 5}"#, #"field "comment" must be a string"#),
-        (#"{"by": "al\nice"}"#, #"field "by" contains control characters"#),
+        (#"{"by": "al\nice"}"#, #"field "by" contains a control character (U+000A); only tab is allowed"#),
+        (#"{"by": "al\u001bice"}"#, #"field "by" contains a control character (U+001B)"#),
+        (#"{"by": "alice", "comment": "\u001b]0;pwned\u0007\u001b[2J"}"#, #"field "comment" contains a control character (U+001B); only tab is allowed"#),
+        (#"{"by": "alice", "comment": "done\r\nts=2026-12-01 level=info msg=forged"}"#, #"field "comment" contains a control character (U+000D)"#),
+        (#"{"by": "alice", "comment": "cut\u0000here"}"#, #"field "comment" contains a control character (U+0000)"#),
+        (#"{"by": "alice", "comment": "c1\u009bcontrol"}"#, #"field "comment" contains a control character (U+009B)"#),
     ])
     func badAckBodyIs400(body: String, expected: String) throws {
         let s = try TestServer()
@@ -141,6 +146,15 @@ import Testing
         let r = try s.post("/api/v1/alarms/1/ack", json: body)
         #expect(r.status == 400)
         #expect(r.errorMessage?.contains(expected) == true, "\(body): \(r.text)")
+        #expect(try s.store.alarm(id: 1)?.acknowledgedAt == nil, "\(body) was acknowledged")
+    }
+
+    @Test func aTabInTheCommentIsKept() throws {
+        let s = try TestServer()
+        try s.seedStandard()
+        let r = try s.post("/api/v1/alarms/1/ack", json: #"{"by": "alice", "comment": "step 1\tdone"}"#)
+        #expect(r.status == 200, "\(r.text)")
+        #expect(try s.store.alarm(id: 1)?.acknowledgeComment == "step 1\tdone")
     }
 
     @Test func withoutAConfiguredTokenAcknowledgingIsDisabled() throws {

@@ -19,6 +19,17 @@ struct RedactionTests {
         #expect(redactor.scrub("abc") == "abc")
     }
 
+    @Test("control characters in log messages and values are escaped, never written raw")
+    func logLinesEscapeControlCharacters() {
+        let sink = LogSink.memory()
+        let logger = Logger(label: "test") { KeyValueLogHandler(label: $0, level: .debug, sink: sink) }
+        logger.notice("alarm acknowledged\u{1B}[2J", metadata: ["detail": "acknowledged by alice: \u{1B}]0;pwned\u{07}ok\r\nts=x level=info msg=forged\u{0}cut\tend"])
+        let line = sink.lines.joined()
+        #expect(!line.dropLast().unicodeScalars.contains { $0.properties.generalCategory == .control }, "\(line.debugDescription)")
+        #expect(line.contains(#"msg="alarm acknowledged\x1b[2J""#), "\(line)")
+        #expect(line.contains(#"detail="acknowledged by alice: \x1b]0;pwned\x07ok\r\nts=x level=info msg=forged\x00cut\tend""#), "\(line)")
+    }
+
     @Test("log lines mask sensitive keys and registered values, and quote values with spaces")
     func logHandler() {
         Redactor.shared.register("canary-secret-4711")
