@@ -97,12 +97,14 @@ public final class Daemon: Sendable {
         return scheduler.status.snapshot.failingSteps
     }
 
-    /// Runs until SIGTERM or SIGINT, then stops every service gracefully.
+    /// Binds the HTTP port, then runs every service until SIGTERM or SIGINT and stops them gracefully. A port
+    /// that cannot be bound throws before the scheduler runs a pass or the mailer sends anything.
     public func run() async throws {
         logger.info("secretwatch starting", metadata: [
             "version": "\(SecretWatchVersion.string)", "config": "\(config.sourcePath)", "database": "\(config.database)",
             "credentials": "\(config.allCredentials.count)",
         ])
+        for case let http as HTTPService in services { try http.bind() }
         let group = ServiceGroup(configuration: .init(
             services: ([scheduler] + services).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -2,8 +2,9 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Runs the HTTP server as a long-running service: binds when the service group starts it, stops (and
-/// closes every connection) on graceful shutdown (SIGTERM, SIGINT) or cancellation.
+/// Runs the HTTP server as a long-running service: binds when the daemon starts (`bind()`, before the scheduler
+/// or the mailer do anything, so a taken port stops start-up cleanly) or else when the service group starts it;
+/// stops (and closes every connection) on graceful shutdown (SIGTERM, SIGINT) or cancellation.
 public final class HTTPService: Service, Sendable {
     public let server: MicroHTTPDServer
 
@@ -25,8 +26,14 @@ public final class HTTPService: Service, Sendable {
                                            handler: router, logger: logger))
     }
 
-    public func run() async throws {
+    /// Binds and starts serving (once); throws naming the address when it cannot.
+    public func bind() throws {
+        guard !server.isRunning else { return }
         try server.start()
+    }
+
+    public func run() async throws {
+        try bind()
         defer { server.stop() }
         // Returns when graceful shutdown begins; throws CancellationError when the task is cancelled.
         try? await gracefulShutdown()

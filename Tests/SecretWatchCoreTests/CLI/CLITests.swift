@@ -183,6 +183,37 @@ struct CLITests {
         #expect(listing.stdout.contains(#"mallory\x1b[8m"#))
     }
 
+    @Test("run with its HTTP port taken exits 1 before any pass or mail")
+    func portTaken() async throws {
+        let dir = TemporaryDirectory()
+        // Someone else listens on the port.
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) == 0 && listen(holder, 8) == 0 && getsockname(holder, $0, &length) == 0 }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        // The secret expires in 10 days: a pass would raise an alarm and queue its e-mail.
+        try dir.write("secret.txt", "cli-canary-secret-0815\n", mode: 0o600)
+        let config = try dir.write("secretwatch.yml", TestConfig.yaml(database: dir.file("sw.db"), expires: Date().addingTimeInterval(10 * 86400),
+                                                                         extra: "http:\n  listen: 127.0.0.1:\(port)"))
+        let out = try await run(["run", "--config", config])
+        #expect(out.status == 1, "\(out.stderr)")
+        #expect(out.stderr.contains("cannot start the HTTP server on 127.0.0.1:\(port)"), "\(out.stderr)")
+        #expect(!out.stderr.contains("alarm raised"), "\(out.stderr)")
+        if FileManager.default.fileExists(atPath: dir.file("sw.db")) {
+            let store = try Store(path: dir.file("sw.db"))
+            #expect(try store.meta("scheduler.last_pass_at") == nil, "a scheduler pass was recorded")
+            #expect(try store.read { try $0.scalar("SELECT COUNT(*) FROM outbox")?.int } == 0, "mail was queued")
+            #expect(try store.activeAlarms().isEmpty)
+        }
+    }
+
     @Test("run stops gracefully on SIGTERM")
     func sigterm() async throws {
         let dir = TemporaryDirectory()
