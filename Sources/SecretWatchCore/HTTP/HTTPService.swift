@@ -7,9 +7,12 @@ import ServiceLifecycle
 /// stops (and closes every connection) on graceful shutdown (SIGTERM, SIGINT) or cancellation.
 public final class HTTPService: Service, Sendable {
     public let server: MicroHTTPDServer
+    /// What the token settings leave open, for the warning when the server listens beyond loopback.
+    let exposure: HTTPExposure?
 
-    public init(server: MicroHTTPDServer) {
+    public init(server: MicroHTTPDServer, exposure: HTTPExposure? = nil) {
         self.server = server
+        self.exposure = exposure
     }
 
     /// The server for a configuration: the listen address from `http.listen`, the token from
@@ -23,13 +26,18 @@ public final class HTTPService: Service, Sendable {
                                schedulerInterval: scheduler.interval, policy: policy, clock: clock, auth: auth,
                                authReads: config.authReads, logger: logger)
         self.init(server: MicroHTTPDServer(host: config.listenHost, port: config.listenPort, limits: limits ?? config.limits,
-                                           handler: router, logger: logger))
+                                           handler: router, logger: logger),
+                  exposure: HTTPExposure(tokenConfigured: config.apiTokenFile != nil, authReads: config.authReads))
     }
 
-    /// Binds and starts serving (once); throws naming the address when it cannot.
+    /// Binds and starts serving (once); throws naming the address when it cannot. Warns when the address is
+    /// reachable from other hosts and reads need no token.
     public func bind() throws {
         guard !server.isRunning else { return }
         try server.start()
+        if !server.listensOnLoopback, let warning = exposure?.warning(address: server.boundAddress) {
+            server.logger.warning("\(warning)")
+        }
     }
 
     public func run() async throws {

@@ -23,6 +23,9 @@ public final class MicroHTTPDServer: @unchecked Sendable {
     let deadlines: RequestDeadlines
     /// The port actually bound (differs from `requestedPort` when that was 0).
     public private(set) var port: Int = 0
+    /// Where the server listens once started (`host:port`), and whether only this host can reach it.
+    public private(set) var boundAddress = ""
+    public private(set) var listensOnLoopback = true
 
     public init(host: String, port: Int, limits: HTTPServerLimits = HTTPServerLimits(), handler: any HTTPHandling,
                 logger: Logger = Logger(label: "secretwatch.http")) {
@@ -63,7 +66,9 @@ public final class MicroHTTPDServer: @unchecked Sendable {
         daemon = started
         deadlines.start()
         port = Int(sw_mhd_bind_port(started))
-        logger.info("HTTP server listening", metadata: ["address": "\(address.display(port: port))"])
+        boundAddress = address.display(port: port)
+        listensOnLoopback = address.isLoopback
+        logger.info("HTTP server listening", metadata: ["address": "\(boundAddress)"])
     }
 
     /// Every connection is a descriptor: raises the soft open-file limit to the connection limit and a reserve, and

@@ -35,6 +35,19 @@ struct SocketAddress {
         }
     }
 
+    /// 127.0.0.0/8, ::1, or an IPv4-mapped loopback address: only this host can connect.
+    var isLoopback: Bool {
+        var copy = storage
+        return withUnsafeBytes(of: &copy) { raw in
+            if isIPv6 {
+                let bytes = Array(raw[8..<24]) // sin6_addr in sockaddr_in6
+                if bytes[0..<15].allSatisfy({ $0 == 0 }) && bytes[15] == 1 { return true }
+                return bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF && bytes[12] == 127
+            }
+            return raw[4] == 127 // first byte of sin_addr in sockaddr_in
+        }
+    }
+
     func display(port: Int) -> String {
         isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
