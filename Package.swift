@@ -33,7 +33,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Settings applied before main (malloc arena cap) for the daemon.
+        // Settings applied before main (malloc arena cap, no core dumps) for the daemon.
         .target(name: "CProcessSetup", path: "Sources/CProcessSetup"),
         .executableTarget(
             name: "secretwatch",

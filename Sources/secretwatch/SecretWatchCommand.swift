@@ -28,8 +28,12 @@ struct SecretWatchCommand: AsyncParsableCommand {
 @main
 enum Main {
     static func main() async {
-        // The arena cap ran before main (CProcessSetup); referencing it keeps the constructor linked in.
+        // The arena cap and the refusal of core dumps ran before main (CProcessSetup); referencing them keeps the
+        // constructors linked in.
         _ = sw_process_arena_max()
+        if sw_process_dumpable() != 0 {
+            FileHandle.standardError.write(Data("warning: cannot make the process non-dumpable; a core dump could hold secrets\n".utf8))
+        }
         do {
             var command = try SecretWatchCommand.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -214,6 +214,47 @@ struct CLITests {
         }
     }
 
+    @Test("a running daemon cannot be dumped or traced: /proc/<pid> belongs to root, not to its user")
+    func notDumpable() async throws {
+        let dir = TemporaryDirectory()
+        let port = try freeLocalPort()
+        try dir.write("secret.txt", "cli-canary-secret-0815\n", mode: 0o600)
+        let config = try dir.write("secretwatch.yml", TestConfig.yaml(database: dir.file("sw.db"), expires: Date().addingTimeInterval(100 * 86400),
+                                                                         extra: "http:\n  listen: 127.0.0.1:\(port)"))
+        // The kernel gives /proc/<pid> of a process that is not dumpable to root: as root, the daemon runs as nobody
+        // so that the owner tells.
+        let asRoot = getuid() == 0
+        let nobody: uid_t = 65534
+        if asRoot {
+            for path in [dir.path, config, dir.file("secret.txt")] { try #require(chown(path, nobody, gid_t(nobody)) == 0, "chown \(path)") }
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: asRoot ? "/usr/bin/setpriv" : binary)
+        process.arguments = (asRoot ? ["--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", binary] : []) + ["run", "--config", config]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        var metrics: TestResponse?
+        for _ in 0..<200 where metrics == nil {
+            metrics = try? httpRequest(port: port, "GET", "/metrics")
+            if metrics == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        try #require(metrics?.status == 200, "the daemon never answered on port \(port)")
+        let pid = process.processIdentifier
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        let uid = try #require(status.split(separator: "\n").first { $0.hasPrefix("Uid:") }?.split(whereSeparator: \.isWhitespace).dropFirst().first)
+        #expect(uid != "0", "the daemon must run as a user other than root for the owner to tell: \(uid)")
+        var info = stat()
+        try #require(stat("/proc/\(pid)/status", &info) == 0)
+        #expect(info.st_uid == 0, "/proc/\(pid)/status belongs to uid \(info.st_uid): the daemon is dumpable")
+        // The process still reads its own /proc entries for the process_* metrics.
+        #expect(metrics?.text.contains("\nprocess_open_fds ") == true)
+    }
+
     @Test("run stops gracefully on SIGTERM")
     func sigterm() async throws {
         let dir = TemporaryDirectory()
