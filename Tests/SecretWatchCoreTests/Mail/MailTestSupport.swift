@@ -58,3 +58,12 @@ enum MailTestSupport {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
+
+extension CurlResponse {
+    /// An SMTP transfer as libcurl would report it, from a recorded dialogue.
+    static func smtp(code: CurlCode, errorText: String = "", trace: [(CurlResponse.TraceLine.Kind, String)]) -> CurlResponse {
+        CurlResponse(code: code, codeText: "", errorText: errorText, responseCode: 0, body: Data(), headerLines: [],
+                     responseTooLarge: false, connected: true, totalTime: 0, connectTime: 0,
+                     trace: trace.enumerated().map { .init(kind: $0.element.0, text: $0.element.1, at: Double($0.offset)) })
+    }
+}
