@@ -138,4 +138,16 @@ struct ConfigLoaderTests {
         guard case .failure(let error) = result else { Issue.record("loaded"); return }
         #expect(!error.description.contains("Qx88Q"))
     }
+
+    @Test("the IPv6 listen address as docs/configuration.md writes it loads")
+    func quotedIPv6Listen() throws {
+        let dir = TemporaryDirectory()
+        try dir.write("secret.txt", "fixture-secret-value\n", mode: 0o600)
+        let text = try String(contentsOf: Self.fixtures.appendingPathComponent("valid-minimal.yml"), encoding: .utf8)
+        let path = try dir.write("c.yml", text + "http:\n  listen: \"[::1]:9465\"\n")
+        let config = try ConfigLoader(environment: [:]).load(path: path).config
+        #expect(config.http.listenHost == "::1" && config.http.listenPort == 9465)
+        let doc = try String(contentsOf: TestPaths.packageRoot.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+        #expect(doc.contains(#"`listen: "[::1]:9465"`"#), "the documented form is the one tested here")
+    }
 }
