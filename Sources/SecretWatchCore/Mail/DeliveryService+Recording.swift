@@ -49,7 +49,16 @@ extension DeliveryService {
                 try Store.finishAttempt(outboxId: message.id, state: .sent, nextAttemptAt: nil, reason: delivery.reason,
                                         reply: replyText, at: now, db)
             }
-            try alarm.delivered(detail: "mail \(message.messageId) was accepted by the SMTP server", at: now, db: db)
+            if result.refused.isEmpty {
+                try alarm.delivered(detail: "mail \(message.messageId) was accepted by the SMTP server", at: now, db: db)
+            } else {
+                // The path works, but somebody does not get the alarms: that needs an administrator as much.
+                let refused = result.refused.map { "<\($0.address)>" }.joined(separator: ", ")
+                let reason = SMTPReason.find("recipient_rejected")
+                try alarm.failing(reason: reason.reason, summary: "the SMTP server refused recipient \(refused)",
+                                  detail: "\(reason.message); \(reason.fix)" + (replyText.map { " (server: \($0))" } ?? ""),
+                                  at: now, db: db)
+            }
         } else {
             let failure = result.failure!
             let disposition = SMTPReason.named(failure.reason)?.disposition ?? (failure.transient ? .transient : .blocking)
