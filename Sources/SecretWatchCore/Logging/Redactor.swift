@@ -2,9 +2,10 @@ import Foundation
 import Synchronization
 
 /// Keeps secrets out of every text that leaves the process: log lines, stored history, CLI output, API answers,
-/// e-mails. Two layers: exact values registered when they are read (client secrets, access tokens), and
-/// patterns that catch secret-shaped text nobody registered (bearer headers, `client_secret=` form fields,
-/// `access_token` JSON members, XOAUTH2 blobs).
+/// e-mails. Three layers: exact values registered when they are read or sent (client secrets, access tokens, the
+/// XOAUTH2 initial response and its base64); patterns that catch secret-shaped text nobody registered (bearer
+/// headers, `client_secret=` form fields, `access_token` JSON members, XOAUTH2 blobs); and base64 runs that decode
+/// to a bearer credential or a registered secret (a server that echoes the client's AUTH argument).
 public final class Redactor: Sendable {
     public static let shared = Redactor()
     public static let mask = "[REDACTED]"
@@ -26,8 +27,9 @@ public final class Redactor: Sendable {
             values.append(encoded)
         }
         secrets.withLock { list in
+            let before = list.count
             for value in values where !list.contains(value) { list.append(value) }
-            list.sort { $0.utf8.count > $1.utf8.count }
+            if list.count != before { list.sort { $0.utf8.count > $1.utf8.count } }
         }
     }
 
@@ -53,7 +55,7 @@ public final class Redactor: Sendable {
         for pattern in SecretPattern.all where pattern.triggers.contains(where: { Self.contains(lower, $0) }) {
             out = pattern.replaceValues(in: out, with: Redactor.mask)
         }
-        return out
+        return EncodedSecrets.mask(in: out, secrets: known)
     }
 
     public static func scrub(_ text: String) -> String { shared.scrub(text) }

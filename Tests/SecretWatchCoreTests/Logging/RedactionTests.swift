@@ -127,4 +127,24 @@ struct RedactorSearchTests {
         }
         #expect(disagreements.isEmpty, "\(disagreements.prefix(5).map { "\($0.debugDescription): regex \(Self.viaRegex($0).debugDescription), matchers \(Self.viaMatchers($0).debugDescription)" })")
     }
+
+    @Test func base64ThatDecodesToABearerCredentialIsMasked() {
+        let initial = "user=a@b.example\u{1}auth=Bearer unregistered-token-value-123\u{1}\u{1}"
+        let blob = Data(initial.utf8).base64EncodedString()
+        let r = Redactor()
+        #expect(r.scrub("535 5.7.3 you sent \(blob)") == "535 5.7.3 you sent \(Redactor.mask)")
+        // An echo cut short still decodes to the credential's start.
+        #expect(r.scrub("535 you sent \(blob.prefix(40))…") == "535 you sent \(Redactor.mask)…")
+        // Base64 of a registered secret, in the URL alphabet without padding.
+        r.register("registered-secret-value")
+        let url = Data("x registered-secret-value y".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        #expect(!r.scrub("echo \(url)").contains(url))
+        // An RFC 7628 error challenge names the scheme but holds no credential: it stays readable.
+        let challenge = "334 eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIiwic2NvcGUiOiJtYWlsIn0="
+        #expect(r.scrub(challenge) == challenge)
+        // Long ordinary words and ids are left alone.
+        let ordinary = "250 2.6.0 <0b5f6f2e-8a1c-4d4e-9f3a-6c2d1e0a7b91@contoso.example> Queued mail for delivery AM0PR04MB1234567890"
+        #expect(r.scrub(ordinary) == ordinary)
+    }
 }
