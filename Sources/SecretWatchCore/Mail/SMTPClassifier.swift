@@ -14,7 +14,8 @@ public enum SMTPClassifier {
         var result = SMTPSendResult(recipients: results, failure: nil, reply: nil, authenticationRefused: false,
                                     duration: response.totalTime)
         let endOfData = exchange.step("END-OF-DATA")?.finalReply
-        if response.code == .ok, endOfData?.isPositive ?? true, results.contains(where: \.accepted) {
+        let anyRecipientTaken = results.contains(where: \.accepted)
+        if response.code == .ok, endOfData?.isPositive ?? true, anyRecipientTaken {
             result.reply = endOfData
             return result
         }
@@ -43,7 +44,7 @@ public enum SMTPClassifier {
             result.failure = reason(for: reply, at: failed.verb).error(detail: reply.line)
             return result
         }
-        if !results.isEmpty, !results.contains(where: { $0.state == .pending && $0.reply?.isPositive == true }) {
+        if !results.isEmpty, !anyRecipientTaken {
             // Every recipient refused: the worst reply decides (a 4xx one can still be retried).
             let replies = results.compactMap(\.reply)
             let permanent = replies.first { $0.code >= 500 }
