@@ -104,7 +104,7 @@ private struct Reader {
         let http = readHTTP(root.object("http"))
         let interval = root.object("scheduler").map { obj -> TimeInterval? in
             defer { obj.finish() }
-            return obj.duration("interval", minimum: 1)
+            return obj.duration("interval")
         } ?? nil
         let smtp = readSMTP(root.object("smtp", required: true))
         let notifications = readNotifications(root.object("notifications", required: true), smtpMailbox: smtp?.auth.mailbox)
@@ -166,7 +166,7 @@ private struct Reader {
                 problems.error(obj.fieldPath("tls"), "must be one of starttls, implicit; got \"\(text)\"")
             }
         }
-        let port = readPort(obj, "port") ?? (tls == .implicit ? 465 : 587)
+        let port = obj.int("port") ?? (tls == .implicit ? 465 : 587)
         let connectTimeout = obj.duration("connect_timeout") ?? 60
         let timeout = obj.duration("timeout") ?? 300
         let caFile = obj.string("ca_file").map(absolute)
@@ -184,15 +184,6 @@ private struct Reader {
         guard let auth else { return nil }
         return SMTPConfig(host: host, port: port, tls: tls, connectTimeout: connectTimeout, timeout: timeout,
                           caFile: caFile, proxy: proxy, auth: auth)
-    }
-
-    func readPort(_ obj: YAMLObject, _ key: String) -> Int? {
-        guard let port = obj.int(key) else { return nil }
-        guard (1...65535).contains(port) else {
-            problems.error(obj.fieldPath(key), "must be a port number between 1 and 65535, got \(port)")
-            return nil
-        }
-        return port
     }
 
     func readOAuth(_ obj: YAMLObject?) -> OAuthCredentialConfig? {
@@ -349,33 +340,22 @@ private struct Reader {
         defer { obj.finish() }
         var thresholds = AlarmPolicy.defaultThresholds
         if let list = obj.list("thresholds_days") {
-            var read: [Int] = []
-            for (index, node) in list.enumerated() {
-                let path = "\(obj.fieldPath("thresholds_days"))[\(index)]"
-                guard let text = node.string, let days = Int(text) else {
-                    problems.error(path, "must be a whole number of days, got \(YAMLObject.describe(node))")
-                    continue
+            let field = obj.fieldPath("thresholds_days")
+            if list.count > ConfigBounds.maxThresholds {
+                problems.error(field, "must list at most \(ConfigBounds.maxThresholds) thresholds, got \(list.count)")
+            } else {
+                let bounds = ConfigBounds.integer(field + "[]")
+                thresholds = list.enumerated().compactMap { index, node in
+                    YAMLObject.integer(node, path: "\(field)[\(index)]", bounds: bounds, problems: problems)
                 }
-                guard days > 0 else {
-                    problems.error(path, "must be a positive number of days, got \(days)")
-                    continue
-                }
-                read.append(days)
             }
-            if list.isEmpty { problems.error(obj.fieldPath("thresholds_days"), "needs at least one threshold") }
-            thresholds = read
+            if list.isEmpty { problems.error(field, "needs at least one threshold") }
         }
         let critical = obj.int("critical_days")
-        if let critical, critical < 0 {
-            problems.error(obj.fieldPath("critical_days"), "must be zero or more days, got \(critical)")
-        }
-        let renotify = obj.duration("renotify_interval", minimum: 60) ?? 86400
+        let renotify = obj.duration("renotify_interval") ?? 86400
         let failures = obj.int("token_failures_before_alarm") ?? 3
-        if failures < 1 {
-            problems.error(obj.fieldPath("token_failures_before_alarm"), "must be at least 1, got \(failures)")
-        }
         return AlarmPolicy(thresholdsDays: thresholds, criticalDays: critical, renotifyInterval: renotify,
-                           tokenFailuresBeforeAlarm: max(1, failures))
+                           tokenFailuresBeforeAlarm: failures)
     }
 
     func readCredentials(_ list: [Node]?, smtpName: String?) -> [WatchedCredentialConfig] {

@@ -10,8 +10,8 @@ struct TokenConfigReader {
         var config = TokenConfig()
         guard let obj else { return config }
         defer { obj.finish() }
-        config.connectTimeout = obj.duration("connect_timeout", minimum: 0.1) ?? TokenConfig.defaultConnectTimeout
-        config.timeout = obj.duration("timeout", minimum: 0.1) ?? TokenConfig.defaultTimeout
+        config.connectTimeout = obj.duration("connect_timeout") ?? TokenConfig.defaultConnectTimeout
+        config.timeout = obj.duration("timeout") ?? TokenConfig.defaultTimeout
         if config.timeout < config.connectTimeout {
             problems.error(obj.fieldPath("timeout"), "must be at least token.connect_timeout (\(DurationText.format(config.connectTimeout))), got \(DurationText.format(config.timeout))")
         }

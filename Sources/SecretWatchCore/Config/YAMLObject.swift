@@ -92,10 +92,27 @@ final class YAMLObject {
     }
 
 
+    /// A whole number within the field's bounds (`ConfigBounds.integers`).
     func int(_ key: String) -> Int? {
         guard let node = node(key) else { return nil }
-        guard case .scalar(let scalar) = node, let value = Int(scalar.string) else {
-            problems.error(fieldPath(key), "must be a whole number, got \(YAMLObject.describe(node))")
+        return YAMLObject.integer(node, path: fieldPath(key), bounds: ConfigBounds.integer(fieldPath(key)), problems: problems)
+    }
+
+    /// A list item or field value read as a whole number within `bounds`; a number too large for any integer is
+    /// out of range like any other.
+    static func integer(_ node: Node, path: String, bounds: ClosedRange<Int>, problems: ProblemList) -> Int? {
+        guard case .scalar(let scalar) = node, !isNull(node) else {
+            problems.error(path, "must be a whole number, got \(describe(node))")
+            return nil
+        }
+        let text = scalar.string.trimmingSpaces
+        let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            problems.error(path, "must be a whole number, got \(describe(node))")
+            return nil
+        }
+        guard let value = Int(text), bounds.contains(value) else {
+            problems.error(path, "must be between \(bounds.lowerBound) and \(bounds.upperBound), got \(text)")
             return nil
         }
         return value
@@ -114,14 +131,20 @@ final class YAMLObject {
         return nil
     }
 
-    func duration(_ key: String, minimum: TimeInterval = 0.001) -> TimeInterval? {
+    /// A duration within the field's bounds (`ConfigBounds.durations`).
+    func duration(_ key: String) -> TimeInterval? {
+        let bounds = ConfigBounds.duration(fieldPath(key))
         guard let text = string(key) else { return nil }
         guard let seconds = DurationText.parse(text) else {
             problems.error(fieldPath(key), "\"\(text)\" is not a duration (use a number with a unit: 500ms, 30s, 5m, 24h, 7d)")
             return nil
         }
-        guard seconds >= minimum else {
-            problems.error(fieldPath(key), "must be at least \(DurationText.format(minimum)), got \(text)")
+        guard seconds >= bounds.lowerBound else {
+            problems.error(fieldPath(key), "must be at least \(DurationText.format(bounds.lowerBound)), got \(text)")
+            return nil
+        }
+        guard seconds <= bounds.upperBound else {
+            problems.error(fieldPath(key), "must be at most \(DurationText.format(bounds.upperBound)), got \(text)")
             return nil
         }
         return seconds
