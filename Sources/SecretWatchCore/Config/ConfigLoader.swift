@@ -74,16 +74,19 @@ public struct ConfigLoader: Sendable {
 }
 
 extension SecretReader {
-    /// Reads a whole (non-secret) text file such as the configuration.
+    /// The largest configuration file read (100,000 watched credentials take about 30 MiB).
+    static let configLimit = 256 << 20
+
+    /// Reads a whole (non-secret) text file such as the configuration; a FIFO or a device is refused.
     static func readWhole(_ path: String) throws -> String {
         guard FileManager.default.fileExists(atPath: path) else {
             throw Failure(description: "cannot read \"\(path)\": No such file or directory")
         }
-        do {
-            return try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw Failure(description: "cannot read \"\(path)\": \(error.localizedDescription)")
+        let data = try RegularFile.read(path, limit: configLimit)
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw Failure(description: "cannot read \"\(path)\": it is not UTF-8 text")
         }
+        return text
     }
 }
 
@@ -170,8 +173,8 @@ private struct Reader {
         let connectTimeout = obj.duration("connect_timeout") ?? 60
         let timeout = obj.duration("timeout") ?? 300
         let caFile = obj.string("ca_file").map(absolute)
-        if let caFile, checkSecrets, access(caFile, R_OK) != 0 {
-            problems.error(obj.fieldPath("ca_file"), "cannot read \"\(caFile)\": \(String(cString: strerror(errno)))")
+        if let caFile, checkSecrets, let problem = CAFile.problem(caFile) {
+            problems.error(obj.fieldPath("ca_file"), problem)
         }
         let proxy = obj.string("proxy")
         if let proxy, !Validators.proxyURL(proxy) {

@@ -18,8 +18,8 @@ struct TokenConfigReader {
         if let file = obj.string("ca_file") {
             let path = absolute(file)
             config.caFile = path
-            if checkFiles, access(path, R_OK) != 0 {
-                problems.error(obj.fieldPath("ca_file"), "cannot read \"\(path)\": \(String(cString: strerror(errno)))")
+            if checkFiles, let problem = CAFile.problem(path) {
+                problems.error(obj.fieldPath("ca_file"), problem)
             }
         }
         if let proxy = obj.string("proxy") {

@@ -11,15 +11,23 @@ struct ConfigLoaderTests {
             .filter { $0.hasPrefix("invalid-") && $0.hasSuffix(".yml") }.sorted() ?? []
     }
 
-    /// Copies a fixture next to a 0600 secret file and an empty file, and loads it.
+    /// Copies a fixture next to a 0600 secret file, an empty file, a FIFO (`fifo`), a file that holds no
+    /// certificate (`hostname`) and a damaged PEM certificate (`damaged-ca.pem`), and loads it.
     func load(_ name: String, environment: [String: String] = ["SECRETWATCH_TEST_SECRET": "env-secret-value"])
         throws -> (Result<ConfigLoader.Loaded, ConfigError>, TemporaryDirectory) {
         let dir = TemporaryDirectory()
         let text = try String(contentsOf: Self.fixtures.appendingPathComponent(name), encoding: .utf8)
         try dir.write("secret.txt", "fixture-secret-value\n", mode: 0o600)
         try dir.write("empty.txt", "\n", mode: 0o600)
+        try dir.write("hostname", "secretwatch-host\n")
+        try dir.write("damaged-ca.pem", "issued by the lab CA\n-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ29udG9zbyBsYWIgQ0EgZGFtYWdlZA==\n-----END CERTIFICATE-----\n")
+        #expect(mkfifo(dir.file("fifo"), 0o600) == 0)
         let path = try dir.write(name, text)
         let loader = ConfigLoader(environment: environment)
+        // A reader that blocks on the FIFO would hang the suite: after a while, a writer feeds it one line so a
+        // blocked load finishes (and the fixture fails as "loaded") instead.
+        let unjam = FIFOUnjammer(dir.file("fifo"))
+        defer { unjam.stop() }
         return (Result { () throws(ConfigError) in try loader.load(path: path) }, dir)
     }
 
