@@ -317,25 +317,46 @@ private struct Reader {
         let from = readEmail(obj, "from", required: false) ?? smtpMailbox
         var to: [String] = []
         if let list = obj.list("to") {
-            for (index, node) in list.enumerated() {
-                let path = "\(obj.fieldPath("to"))[\(index)]"
-                guard let text = node.string, !YAMLObject.isNull(node) else {
-                    problems.error(path, "must be an e-mail address, got \(YAMLObject.describe(node))")
-                    continue
-                }
-                if Validators.emailAddress(text) {
-                    to.append(text)
-                } else {
-                    problems.error(path, "\"\(text)\" is not an e-mail address (expected name@domain)")
-                }
-            }
-            if list.isEmpty { problems.error(obj.fieldPath("to"), "needs at least one administrator address") }
+            to = readRecipients(list, field: obj.fieldPath("to"))
         } else if obj.node("to") == nil {
             obj.missing("to")
         }
         let include = obj.bool("include_system_alarms") ?? true
         guard let from else { return nil }
         return NotificationsConfig(from: from, to: to, includeSystemAlarms: include)
+    }
+
+    /// `notifications.to`: at most `ConfigBounds.maxRecipients` addresses; an address listed again (compared
+    /// without regard to case) is dropped with a warning, so every administrator gets one copy.
+    func readRecipients(_ list: [Node], field: String) -> [String] {
+        guard !list.isEmpty else {
+            problems.error(field, "needs at least one administrator address")
+            return []
+        }
+        guard list.count <= ConfigBounds.maxRecipients else {
+            problems.error(field, "lists \(list.count) addresses; at most \(ConfigBounds.maxRecipients) are allowed (use a distribution list for more)")
+            return []
+        }
+        var to: [String] = []
+        var seen: [String: Int] = [:]
+        for (index, node) in list.enumerated() {
+            let path = "\(field)[\(index)]"
+            guard let text = node.string, !YAMLObject.isNull(node) else {
+                problems.error(path, "must be an e-mail address, got \(YAMLObject.describe(node))")
+                continue
+            }
+            guard Validators.emailAddress(text) else {
+                problems.error(path, "\"\(text)\" is not an e-mail address (expected name@domain)")
+                continue
+            }
+            if let first = seen[text.lowercased()] {
+                problems.warning(path, "\"\(text)\" repeats \(field)[\(first)]; it gets one copy")
+                continue
+            }
+            seen[text.lowercased()] = index
+            to.append(text)
+        }
+        return to
     }
 
     func readAlarms(_ obj: YAMLObject?) -> AlarmPolicy? {

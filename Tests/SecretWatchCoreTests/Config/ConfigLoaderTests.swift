@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SecretWatchStandIns
 @testable import SecretWatchCore
 
 @Suite("Configuration loading and validation")
@@ -145,5 +146,33 @@ struct ConfigLoaderTests {
         let (result, _) = try load("invalid-inline-secret.yml")
         guard case .failure(let error) = result else { Issue.record("loaded"); return }
         #expect(!error.description.contains("Qx88Q"))
+    }
+
+    @Test("a repeated notifications.to address (in any case) is sent one copy, with a warning")
+    func duplicateRecipientsAreDropped() throws {
+        let dir = TemporaryDirectory()
+        try dir.write("secret.txt", "fixture-secret-value\n", mode: 0o600)
+        let path = try dir.write("c.yml", TestConfig.yaml(database: dir.file("sw.db"), expires: Date.utc("2027-05-31T00:00:00Z"))
+            .replacingOccurrences(of: "to: [admin@contoso.com]", with: "to: [admin@contoso.com, Ops@contoso.com, ADMIN@Contoso.com, ops@contoso.com]"))
+        let loaded = try ConfigLoader(environment: [:]).load(path: path)
+        #expect(loaded.config.notifications.to == ["admin@contoso.com", "Ops@contoso.com"])
+        #expect(loaded.warnings.map(\.description) == [
+            "notifications.to[2]: \"ADMIN@Contoso.com\" repeats notifications.to[0]; it gets one copy",
+            "notifications.to[3]: \"ops@contoso.com\" repeats notifications.to[1]; it gets one copy",
+        ])
+    }
+
+    @Test("100 recipients are accepted; a shipped CA bundle passes the certificate check")
+    func boundaryValuesAreAccepted() throws {
+        let dir = TemporaryDirectory()
+        try dir.write("secret.txt", "fixture-secret-value\n", mode: 0o600)
+        let ca = try ThrowawayPKI(directory: dir.file("pki")).makeAuthority(named: "lab-ca")
+        let list = (1...100).map { "admin\($0)@contoso.com" }.joined(separator: ", ")
+        let path = try dir.write("c.yml", TestConfig.yaml(database: dir.file("sw.db"), expires: Date.utc("2027-05-31T00:00:00Z"),
+                                                          extra: "token:\n  ca_file: \(ca.certificatePath)")
+            .replacingOccurrences(of: "to: [admin@contoso.com]", with: "to: [\(list)]"))
+        let loaded = try ConfigLoader(environment: [:]).load(path: path)
+        #expect(loaded.config.notifications.to.count == 100)
+        #expect(loaded.config.token.caFile == ca.certificatePath)
     }
 }
