@@ -259,6 +259,11 @@ private struct Reader {
     func readDate(_ obj: YAMLObject, _ key: String) -> Date? {
         guard let text = obj.string(key, required: true) else { return nil }
         guard let date = Timestamps.parse(text) else {
+            if Timestamps.isOutOfRange(text) {
+                let range = "\(Timestamps.years.lowerBound)-01-01 to \(Timestamps.years.upperBound)-12-31"
+                problems.error(obj.fieldPath(key), "\"\(text)\" is out of range (accepted: \(range))")
+                return nil
+            }
             problems.error(obj.fieldPath(key), "\"\(text)\" is not a date (expected YYYY-MM-DD or an RFC 3339 time such as 2027-03-01T12:00:00Z)")
             return nil
         }

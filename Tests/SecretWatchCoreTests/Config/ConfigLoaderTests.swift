@@ -58,7 +58,15 @@ struct ConfigLoaderTests {
         let names = Set(Self.invalidFixtures)
         for required in ["invalid-missing-field.yml", "invalid-unknown-key.yml", "invalid-bad-guid.yml",
                          "invalid-bad-address.yml", "invalid-bad-date.yml", "invalid-inline-secret.yml",
-                         "invalid-unreadable-secret-file.yml", "invalid-negative-threshold.yml"] {
+                         "invalid-unreadable-secret-file.yml", "invalid-negative-threshold.yml",
+                         "invalid-duration-scheduler-interval.yml", "invalid-duration-token-timeout.yml",
+                         "invalid-duration-token-connect-timeout.yml", "invalid-duration-smtp-timeout.yml",
+                         "invalid-duration-smtp-connect-timeout.yml", "invalid-duration-overflow.yml",
+                         "invalid-integer-overflow.yml", "invalid-fifo-secret-file.yml", "invalid-fifo-api-token-file.yml",
+                         "invalid-fifo-ca-file.yml", "invalid-ca-file-no-certificate.yml", "invalid-ca-file-damaged.yml",
+                         "invalid-too-many-recipients.yml", "invalid-too-many-thresholds.yml",
+                         "invalid-display-name-line-separator.yml", "invalid-display-name-control-character.yml",
+                         "invalid-control-character-echo.yml", "invalid-date-out-of-range.yml"] {
             #expect(names.contains(required), "missing fixture \(required)")
         }
     }
