@@ -11,7 +11,7 @@ struct AckCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     @Argument(help: "The alarm id (see `secretwatch alarms`).")
-    var alarmId: Int64
+    var alarmId: AlarmIDArgument
 
     @Option(help: "Who acknowledges (recorded in the history).")
     var by: String
@@ -29,7 +29,7 @@ struct AckCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try openExistingStore(try options.databasePath())
         let engine = AlarmEngine(store: store)
-        switch try engine.acknowledge(alarmId: alarmId, by: by, comment: comment, at: Date()) {
+        switch try engine.acknowledge(alarmId: alarmId.value, by: by, comment: comment, at: Date()) {
         case .acknowledged(let alarm):
             print("alarm #\(alarm.id) \(alarm.kind.rawValue) \(alarm.credentialName) acknowledged by \(by); no more reminders")
         case .alreadyAcknowledged(let alarm):
@@ -38,8 +38,18 @@ struct AckCommand: AsyncParsableCommand {
             printError("error: alarm #\(alarm.id) is cleared (since \(alarm.clearedAt.map(Timestamps.rfc3339) ?? "?")); nothing to acknowledge")
             throw ExitCode(ExitStatus.failed)
         case .notFound:
-            printError("error: there is no alarm #\(alarmId)")
+            printError("error: there is no alarm #\(alarmId.value)")
             throw ExitCode(ExitStatus.failed)
         }
+    }
+}
+
+/// An alarm id argument: canonical decimal only (`AlarmID.parse`), so `+1` and `01` are refused like `abc`.
+struct AlarmIDArgument: ExpressibleByArgument {
+    let value: Int64
+
+    init?(argument: String) {
+        guard let value = AlarmID.parse(argument) else { return nil }
+        self.value = value
     }
 }
