@@ -107,8 +107,8 @@ public final class CurlEasy {
         case .xoauth2(let user, let bearer):
             // What libcurl will send, and its base64: a server that echoes it must not get it into any text.
             let initial = "user=\(user)\u{1}auth=Bearer \(bearer)\u{1}\u{1}"
-            Redactor.shared.register(initial)
-            Redactor.shared.register(Data(initial.utf8).base64EncodedString())
+            Redactor.shared.registerEphemeral(initial)
+            Redactor.shared.registerEphemeral(Data(initial.utf8).base64EncodedString())
             try check(sw_curl_setopt_string(handle, CURLOPT_USERNAME, user), "CURLOPT_USERNAME")
             try check(sw_curl_setopt_string(handle, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2"), "CURLOPT_LOGIN_OPTIONS")
             try check(sw_curl_setopt_string(handle, CURLOPT_XOAUTH2_BEARER, bearer), "CURLOPT_XOAUTH2_BEARER")

@@ -147,4 +147,13 @@ struct RedactorSearchTests {
         let ordinary = "250 2.6.0 <0b5f6f2e-8a1c-4d4e-9f3a-6c2d1e0a7b91@contoso.example> Queued mail for delivery AM0PR04MB1234567890"
         #expect(r.scrub(ordinary) == ordinary)
     }
+
+    @Test func tokensAreForgottenOldestFirstSoTheRegistryStaysBounded() {
+        let r = Redactor()
+        r.register("lasting-client-secret")
+        for i in 0..<2_000 { r.registerEphemeral("ephemeral-token-\(i)-abcdef") }
+        #expect(r.registeredCount <= Redactor.ephemeralLimit + 2, "a token an hour for months must not grow the list")
+        #expect(r.scrub("x ephemeral-token-1999-abcdef y") == "x \(Redactor.mask) y", "the newest token is masked")
+        #expect(r.scrub("lasting-client-secret") == Redactor.mask, "a client secret is never dropped")
+    }
 }
