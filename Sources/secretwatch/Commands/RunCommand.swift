@@ -6,7 +6,12 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the daemon: evaluate every credential each scheduler interval until SIGTERM or SIGINT.",
-        discussion: "With --once, run one evaluation pass and exit (handy from cron). Exit 1 when a step of the pass failed.")
+        discussion: """
+            With --once, run one evaluation pass and exit (handy from cron). Exit 1 when a step of the pass failed.
+            One daemon per database: run holds <database>.lock (flock) while it runs; a second run or run --once \
+            on the same database exits 1 naming the PID that holds it. status, alarms, check, ack and send-test \
+            do not take the lock.
+            """)
 
     @OptionGroup var options: ConfigOptions
 
@@ -27,6 +32,8 @@ struct RunCommand: AsyncParsableCommand {
         let config = try options.loadAndBootstrapLogging()
         let daemon: Daemon
         do {
+            // Before anything writes to the database: a second daemon on it stops here.
+            let lock = try DatabaseLock(database: config.database)
             let path = options.configPath
             let database = options.database != nil ? config.database : nil
             let clock: any WallClock = timeScale.map { ScaledClock(speed: $0) } ?? SystemClock()
@@ -35,7 +42,7 @@ struct RunCommand: AsyncParsableCommand {
                 var reloaded = try ConfigLoader().load(path: path).config
                 if let database { reloaded.database = database } // --database stays in force
                 return reloaded
-            })
+            }, databaseLock: lock)
         } catch {
             printError("error: \(error)")
             throw ExitCode(ExitStatus.failed)
