@@ -103,6 +103,13 @@ public final class Daemon: Sendable {
         return scheduler.status.snapshot.failingSteps
     }
 
+    /// After `runOnce`: delivers the mail that is due (the pass's alarm e-mails, retries that fell due), retrying
+    /// transient failures for at most `timeout`; returns what went out and what is still queued.
+    public func deliverDue(within timeout: TimeInterval) async throws -> OutboxRound {
+        guard let delivery else { return OutboxRound() }
+        return try await delivery.deliverDue(until: clock.now().addingTimeInterval(timeout))
+    }
+
     /// Runs until SIGTERM or SIGINT, then stops every service gracefully.
     public func run() async throws {
         logger.info("secretwatch starting", metadata: [
