@@ -105,10 +105,12 @@ public final class DeliveryService: Service, Sendable {
     /// messages that are not attempted (shutdown, crash) go back to the queue unsent.
     static let claimBatch = 4
 
-    func worker(_ index: Int) async {
+    /// One worker: until shutdown, or with a `deadline` (`run --once`) until it passes or nothing more falls due
+    /// before it.
+    func worker(_ index: Int, until deadline: Date? = nil) async {
         var transport: SMTPTransport?
         let claimed = ClaimedMessages()
-        while !stopping {
+        while !stopping && !Self.passed(deadline, clock.now()) {
             let seen = signal.generation
             if claimed.isEmpty {
                 do {
@@ -119,19 +121,19 @@ public final class DeliveryService: Service, Sendable {
             }
             guard let first = claimed.take() else {
                 let next = (try? store.nextDueTime()) ?? nil
+                if let deadline, next.map({ $0 > deadline }) ?? true { break } // nothing more is due in time
                 let pollEnd = clock.now().addingTimeInterval(settings.mailer.pollInterval)
-                let deadline = next.map { min($0, pollEnd) } ?? pollEnd
+                let wake = min(next.map { min($0, pollEnd) } ?? pollEnd, deadline ?? .distantFuture)
                 await cancelWhenGracefulShutdown {
-                    await self.signal.wait(after: seen, until: deadline, clock: self.clock)
+                    await self.signal.wait(after: seen, until: wake, clock: self.clock)
                 }
                 continue
             }
             // With the cap off (`rate_per_minute: 0`) there is nothing to wait for: skip the actor hop and the
             // cancellation task group a wait would need.
             if limiter.perMinute > 0 {
-                do {
-                    try await cancelWhenGracefulShutdown { try await self.limiter.acquire() }
-                } catch {
+                let granted = (try? await cancelWhenGracefulShutdown { try await self.limiter.acquire(before: deadline) }) ?? false
+                guard granted else {
                     claimed.putBack(first)
                     break
                 }
@@ -145,7 +147,7 @@ public final class DeliveryService: Service, Sendable {
                                     clock: clock)
             claimed.start(first, at: clock.now())
             await sender.send(series: Self.outgoing(first)) { attempt in
-                self.attempted(attempt, claimed: claimed, generation: generation)
+                self.attempted(attempt, claimed: claimed, generation: generation, deadline: deadline)
             }
         }
         let unsent = claimed.drain()
@@ -161,16 +163,21 @@ public final class DeliveryService: Service, Sendable {
     /// Runs on the sending thread after each attempt of a worker's series: records the attempt (claiming the
     /// worker's next messages when it has none left), then hands out the next claimed message while nothing
     /// asks the series to stop — shutdown, the rate cap (each send waits for the limiter in the worker's
-    /// task), or new settings.
-    private func attempted(_ attempt: SMTPSender.Attempt, claimed: ClaimedMessages, generation: Int) -> SMTPSender.Outgoing? {
+    /// task), new settings, or the worker's deadline.
+    private func attempted(_ attempt: SMTPSender.Attempt, claimed: ClaimedMessages, generation: Int,
+                           deadline: Date?) -> SMTPSender.Outgoing? {
         let (message, attemptedAt) = claimed.finish()
-        let stop = stopRequested.load(ordering: .sequentiallyConsistent)
+        let stop = stopRequested.load(ordering: .sequentiallyConsistent) || Self.passed(deadline, clock.now())
         claimed.add(recordAttempt(message, attempt, attemptedAt: attemptedAt,
                                   claimNext: claimed.isEmpty && !stop ? Self.claimBatch : 0))
         guard !stop, limiter.perMinute == 0, settingsGeneration.load(ordering: .sequentiallyConsistent) == generation,
               let next = claimed.take() else { return nil }
         claimed.start(next, at: clock.now())
         return Self.outgoing(next)
+    }
+
+    static func passed(_ deadline: Date?, _ now: Date) -> Bool {
+        deadline.map { now >= $0 } ?? false
     }
 
     static func outgoing(_ message: OutboxMessage) -> SMTPSender.Outgoing {

@@ -53,14 +53,16 @@ struct SecretCanaryTests {
         let database = f.pki.directory + "/sw.db"
         let config = try CheckConnectConfig.write(in: f, database: database, smtp: smtp)
         var outputs: [SecretWatchCLI.Output] = []
+        // `run --once` gets a short delivery deadline: the alarm mail the expired secret cannot send is retried
+        // only within it.
         outputs.append(try await SecretWatchCLI.run(["check", "--config", config, "--connect"]))
-        outputs.append(try await SecretWatchCLI.run(["run", "--once", "--config", config, "--log-level", "trace"]))
+        outputs.append(try await SecretWatchCLI.run(["run", "--once", "--config", config, "--log-level", "trace", "--deliver-timeout", "5s"]))
         f.standIn.setBehaviour(.captivePortal(echoRequest: true))
         outputs.append(try await SecretWatchCLI.run(["check", "--config", config, "--connect"]))
         f.standIn.setBehaviour(.raw(status: 200, contentType: "application/json", body: #"{"access_token":"\#(Self.strayToken)"}"#))
         outputs.append(try await SecretWatchCLI.run(["check", "--config", config, "--connect"]))
         f.standIn.setBehaviour(.entraError(.clientSecretExpired))
-        outputs.append(try await SecretWatchCLI.run(["run", "--once", "--config", config, "--log-level", "trace"]))
+        outputs.append(try await SecretWatchCLI.run(["run", "--once", "--config", config, "--log-level", "trace", "--deliver-timeout", "5s"]))
         outputs.append(try await SecretWatchCLI.run(["status", "--config", config]))
         outputs.append(try await SecretWatchCLI.run(["status", "--config", config, "--json"]))
         outputs.append(try await SecretWatchCLI.run(["alarms", "--database", database]))
