@@ -41,7 +41,7 @@ public final class Daemon: Sendable {
         self.current = current
         self.clock = clock
         self.logger = logger
-        store = try Store(path: config.database, now: clock.now())
+        store = try Store(path: config.database, now: clock.now(), health: StoreHealth(clock: clock))
         try store.syncCredentials(config.allCredentials, now: clock.now())
         metrics = MetricsRegistry(store: store)
         metrics.refreshFromStore()
@@ -58,6 +58,7 @@ public final class Daemon: Sendable {
         engine = AlarmEngine(store: store, observers: observers + [mail.alarmMailer], telemetry: telemetry)
         // Every periodic check, in the order a pass runs them.
         let steps: [any SchedulerStep] = [
+            StoreHealthStep(engine: engine, credentialName: config.smtp.auth.name),
             ExpiryStep(evaluator: ExpiryEvaluator(engine: engine, policy: config.alarms)),
             TokenHealthStep(holder: holder, evaluator: TokenAlarmEvaluator(engine: engine, policy: config.alarms)),
         ] + mail.steps(config: config, engine: engine)

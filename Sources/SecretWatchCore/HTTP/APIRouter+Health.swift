@@ -31,12 +31,17 @@ extension APIRouter {
         }
     }
 
-    /// Ready when the database answers and the scheduler ran recently; otherwise 503 with the reason.
+    /// Ready when the database answers and takes writes, and the scheduler ran recently; otherwise 503 with
+    /// the reason. Whether writes work is what the store saw (`StoreHealth`): a persistent failure makes the
+    /// daemon not ready until a write succeeds again.
     func readiness() -> HTTPResponse {
         do {
             _ = try store.schemaVersion()
         } catch {
             return .error(503, "database not reachable: \(error)")
+        }
+        if let failing = store.health.status.episode, failing.endedAt == nil {
+            return .error(503, "the database does not accept writes since \(Timestamps.rfc3339(failing.since)) (\(failing.reason.rawValue): \(failing.reason.message); \(failing.failures) failed operation(s); last error: \(failing.error))")
         }
         let now = clock.now()
         guard let last = schedulerStatus.snapshot.lastPassStartedAt else {

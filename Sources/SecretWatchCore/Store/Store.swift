@@ -6,14 +6,17 @@ import Foundation
 /// different threads (scheduler, CLI, HTTP handlers) never interleave their statements.
 public final class Store: @unchecked Sendable {
     public let path: String
+    /// Whether the database takes writes: every operation through `read` and `transaction` reports to it.
+    public let health: StoreHealth
     private let connection: SQLiteConnection
     private let lock = NSLock()
     /// Writes to the credentials table by this process (only touched with `lock` held).
     private var credentialWrites: UInt64 = 0
 
     /// Opens the database, creating it (mode 0600) when absent, and brings its schema up to date.
-    public init(path: String, now: Date = Date()) throws {
+    public init(path: String, now: Date = Date(), health: StoreHealth = StoreHealth()) throws {
         self.path = path
+        self.health = health
         connection = try SQLiteConnection(path: path)
         try connection.execute("PRAGMA busy_timeout = 5000")
         if path != ":memory:" {
@@ -47,24 +50,40 @@ public final class Store: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` with the connection, holding the lock.
+    /// Runs `body` with the connection, holding the lock (single statements that write commit on their own).
     public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
-        return try body(connection)
+        return try observed { try body(connection) }
     }
 
     /// Runs `body` in one IMMEDIATE transaction: all of its writes land, or none do.
     public func transaction<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
-        try connection.execute("BEGIN IMMEDIATE")
+        return try observed {
+            try connection.execute("BEGIN IMMEDIATE")
+            do {
+                let result = try body(connection)
+                try connection.execute("COMMIT")
+                return result
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Tells `health` how a unit of work went (call with the lock held): a storage failure, or rows written and
+    /// committed. A read, or a commit that changed nothing, says nothing about whether writes work.
+    private func observed<T>(_ body: () throws -> T) throws -> T {
+        let before = connection.totalChanges
         do {
-            let result = try body(connection)
-            try connection.execute("COMMIT")
+            let result = try body()
+            if connection.totalChanges != before { health.wrote() }
             return result
-        } catch {
-            try? connection.execute("ROLLBACK")
+        } catch let error as SQLiteError {
+            health.failed(error)
             throw error
         }
     }

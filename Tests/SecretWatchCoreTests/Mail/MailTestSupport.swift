@@ -20,9 +20,9 @@ enum MailTestSupport {
         NotificationsConfig(from: "sender@contoso.example", to: admins, includeSystemAlarms: includeSystem)
     }
 
-    /// A store in a fresh temporary file, with the SMTP credential synced.
-    static func store(smtp: SMTPConfig? = nil, now: Date = Date(), extra: [Credential] = []) throws -> Store {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("secretwatch-mail-\(UUID().uuidString).db").path
+    /// A store in a fresh temporary file (or at `path`), with the SMTP credential synced.
+    static func store(smtp: SMTPConfig? = nil, now: Date = Date(), extra: [Credential] = [], path: String? = nil) throws -> Store {
+        let path = path ?? FileManager.default.temporaryDirectory.appendingPathComponent("secretwatch-mail-\(UUID().uuidString).db").path
         let store = try Store(path: path, now: now)
         let credential = (smtp ?? smtpConfig(port: 1, caFile: nil)).auth.credential
         try store.syncCredentials([credential] + extra, now: now)
