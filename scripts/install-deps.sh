@@ -8,6 +8,7 @@ packages=(
   zlib1g-dev                                                         # gzip for /metrics
   pkg-config openssl sqlite3 curl                                    # build and inspection tools
   python3-aiosmtpd                                                   # real SMTP peer for the mail tests
+  dovecot-core dovecot-submissiond                                   # a real RFC 7628 XOAUTH2 server for the mail tests
   prometheus                                                         # promtool + a real Prometheus for the HTTP tests
   wrk                                                                # load generator for make bench
 )
@@ -25,6 +26,24 @@ sudo=""
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
 $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
-# The Debian prometheus package starts a server on :9090; secretwatch's tests start their own.
-if [ -d /run/systemd/system ]; then $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
+# Some packages start a system service when installed (prometheus on :9090, dovecot on the mail ports);
+# secretwatch's tests run their own instances. Stop and disable such a service only when this run installed
+# its package: a service the machine already had is left alone.
+service_of() {
+  case "$1" in
+    prometheus) echo prometheus ;;
+    dovecot-core) echo dovecot ;;
+  esac
+}
+for p in "${missing[@]}"; do
+  service=$(service_of "$p")
+  [ -n "$service" ] || continue
+  if [ -d /run/systemd/system ]; then
+    $sudo systemctl disable --now "$service.service" >/dev/null 2>&1 || true
+    $sudo systemctl disable --now "$service.socket" >/dev/null 2>&1 || true
+  elif [ -x "/etc/init.d/$service" ]; then
+    $sudo service "$service" stop >/dev/null 2>&1 || true
+    $sudo update-rc.d "$service" disable >/dev/null 2>&1 || true
+  fi
+done
 command -v swift >/dev/null || { echo "swift is not on PATH: install Swift 6.x (https://swift.org/install) first" >&2; exit 1; }

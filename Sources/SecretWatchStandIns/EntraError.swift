@@ -36,6 +36,10 @@ public struct EntraError: Sendable, Equatable {
         text: "Client assertion is not within its valid time range.")
     public static let deprecatedTLS = EntraError(status: 400, error: "invalid_request", code: 1002016,
         text: "You are using TLS version 1.0, 1.1 and/or 3DES cipher which are deprecated to improve the security posture of Azure AD.")
+    public static let applicationDisabled = EntraError(status: 400, error: "unauthorized_client", code: 7000112,
+        text: "Application '{client}'(secretwatch test app) is disabled.")
+    public static let applicationDisabledLegacy = EntraError(status: 400, error: "unauthorized_client", code: 70001,
+        text: "Application with identifier '{client}' is disabled.")
     public static let blockedByConditionalAccess = EntraError(status: 400, error: "invalid_grant", code: 53003,
         text: "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.")
 

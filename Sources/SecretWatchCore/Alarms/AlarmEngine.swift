@@ -43,6 +43,18 @@ public struct AlarmEngine: Sendable {
         return updated
     }
 
+    /// Moves an active expiry alarm to a corrected expiry date (an `updated` event): the same secret with an
+    /// earlier date is a correction of the configuration, not a rotation, so the alarm stays.
+    @discardableResult
+    public func correctExpiry(_ alarm: Alarm, credential: CredentialRecord, expiresAt: Date, summary: String, detail: String,
+                              at: Date, db: SQLiteConnection) throws -> Alarm {
+        try Store.setAlarmExpiry(id: alarm.id, expiresAt: expiresAt, summary: summary, at: at, db)
+        try Store.insertEvent(alarmId: alarm.id, type: .updated, severity: alarm.severity, detail: detail, at: at, db)
+        let updated = try Store.alarm(id: alarm.id, db)!
+        try emit(.updated, updated, credential.credential, previous: alarm.severity, detail: detail, db: db)
+        return updated
+    }
+
     @discardableResult
     public func clear(_ alarm: Alarm, credential: CredentialRecord, detail: String, at: Date, db: SQLiteConnection) throws -> Alarm {
         try Store.clearAlarm(id: alarm.id, at: at, db)

@@ -2,9 +2,10 @@ import Foundation
 
 /// Decides, for every watched credential, which expiry alarms should be active, and makes it so:
 /// raises `client_secret_expiring` at the first threshold crossed and escalates it at each further one,
-/// raises `client_secret_expired` once the expiry passes, and clears both when the expiry date changes
-/// (the secret was rotated) or the credential is no longer configured. Idempotent: evaluating twice, or
-/// after a restart, changes nothing.
+/// raises `client_secret_expired` once the expiry passes, and clears both when the expiry date moves later
+/// (the secret was rotated) or the credential is no longer configured. An earlier date corrects the
+/// configuration of the same secret: the alarms stay, about the new date (and escalate if it is closer).
+/// Idempotent: evaluating twice, or after a restart, changes nothing.
 public struct ExpiryEvaluator: Sendable {
     public var engine: AlarmEngine
     public var policy: AlarmPolicy
@@ -20,6 +21,8 @@ public struct ExpiryEvaluator: Sendable {
         public var raised = 0
         public var escalated = 0
         public var cleared = 0
+        /// Alarms moved to an earlier (corrected) expiry date.
+        public var corrected = 0
     }
 
     @discardableResult
@@ -54,9 +57,23 @@ public struct ExpiryEvaluator: Sendable {
         var expired = alarms[.clientSecretExpired]
         let expiresAt = record.credential.expiresAt
 
-        // Rotation: an alarm about another expiry date is over.
+        // Rotation: an alarm about an earlier expiry date is over. A date moved earlier is a correction.
         for alarm in [expiring, expired].compactMap({ $0 }) where alarm.expiresAt != expiresAt {
-            let detail = "expiry date changed from \(alarm.expiresAt.map(Timestamps.rfc3339) ?? "none") to \(expiresAt.map(Timestamps.rfc3339) ?? "none") (secret rotated)"
+            let from = alarm.expiresAt.map(Timestamps.rfc3339) ?? "none", to = expiresAt.map(Timestamps.rfc3339) ?? "none"
+            if let old = alarm.expiresAt, let new = expiresAt, new < old {
+                let text = alarm.kind == .clientSecretExpiring
+                    ? "client secret of \(record.credential.label) expires on \(Timestamps.day(new)) (\(Self.days(policy.assess(expiresAt: new, now: now).daysLeft)) left)"
+                    : alarm.summary
+                let updated = try engine.correctExpiry(alarm, credential: record, expiresAt: new, summary: text,
+                                                       detail: "expiry date corrected from \(from) to \(to): an earlier date is a correction of the same secret, not a rotation",
+                                                       at: now, db: db)
+                if alarm.kind == .clientSecretExpiring { expiring = updated } else { expired = updated }
+                summary.corrected += 1
+                continue
+            }
+            let detail = expiresAt == nil
+                ? "no expiry date is configured any more (was \(from))"
+                : "expiry date changed from \(from) to \(to) (secret rotated)"
             try engine.clear(alarm, credential: record, detail: detail, at: now, db: db)
             summary.cleared += 1
             if alarm.kind == .clientSecretExpiring { expiring = nil } else { expired = nil }

@@ -74,16 +74,19 @@ public struct ConfigLoader: Sendable {
 }
 
 extension SecretReader {
-    /// Reads a whole (non-secret) text file such as the configuration.
+    /// The largest configuration file read (100,000 watched credentials take about 30 MiB).
+    static let configLimit = 256 << 20
+
+    /// Reads a whole (non-secret) text file such as the configuration; a FIFO or a device is refused.
     static func readWhole(_ path: String) throws -> String {
         guard FileManager.default.fileExists(atPath: path) else {
             throw Failure(description: "cannot read \"\(path)\": No such file or directory")
         }
-        do {
-            return try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw Failure(description: "cannot read \"\(path)\": \(error.localizedDescription)")
+        let data = try RegularFile.read(path, limit: configLimit)
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw Failure(description: "cannot read \"\(path)\": it is not UTF-8 text")
         }
+        return text
     }
 }
 
@@ -104,7 +107,7 @@ private struct Reader {
         let http = readHTTP(root.object("http"))
         let interval = root.object("scheduler").map { obj -> TimeInterval? in
             defer { obj.finish() }
-            return obj.duration("interval", minimum: 1)
+            return obj.duration("interval")
         } ?? nil
         let smtp = readSMTP(root.object("smtp", required: true))
         let notifications = readNotifications(root.object("notifications", required: true), smtpMailbox: smtp?.auth.mailbox)
@@ -155,39 +158,21 @@ private struct Reader {
         return config
     }
 
-    /// `connection_limit`, `per_ip_connection_limit`, `request_timeout`, `idle_timeout`, each within its bounds.
+    /// `connection_limit`, `per_ip_connection_limit`, `request_timeout`, `idle_timeout`, each within its bounds
+    /// (`ConfigBounds`); the per-address limit no larger than the whole.
     func readHTTPLimits(_ obj: YAMLObject) -> HTTPServerLimits {
-        typealias Bounds = HTTPServerLimits.Bounds
         var limits = HTTPServerLimits()
-        func whole(_ key: String, _ bounds: ClosedRange<Int>) -> Int? {
-            guard let value = obj.int(key) else { return nil }
-            guard bounds.contains(value) else {
-                problems.error(obj.fieldPath(key), "must be from \(bounds.lowerBound) to \(bounds.upperBound), got \(value)")
-                return nil
-            }
-            return value
-        }
-        func duration(_ key: String, _ bounds: ClosedRange<Double>) -> Double? {
-            guard let value = obj.duration(key, minimum: bounds.lowerBound) else { return nil }
-            guard value <= bounds.upperBound else {
-                problems.error(obj.fieldPath(key), "must be at most \(DurationText.format(bounds.upperBound)), got \(DurationText.format(value))")
-                return nil
-            }
-            return value
-        }
-        if let value = whole("connection_limit", Bounds.connectionLimit) { limits.connectionLimit = value }
-        if let value = whole("per_ip_connection_limit", Bounds.perIPConnectionLimit) {
+        if let value = obj.int("connection_limit") { limits.connectionLimit = value }
+        if let value = obj.int("per_ip_connection_limit") {
             if value > limits.connectionLimit {
                 problems.error(obj.fieldPath("per_ip_connection_limit"), "must not exceed http.connection_limit (\(limits.connectionLimit)), got \(value)")
             } else {
                 limits.perIPConnectionLimit = value
             }
         }
-        if let value = duration("request_timeout", Bounds.requestTimeout) { limits.requestTimeout = value }
-        if let value = duration("idle_timeout", Double(Bounds.connectionTimeout.lowerBound)...Double(Bounds.connectionTimeout.upperBound)) {
-            // libmicrohttpd counts whole seconds.
-            limits.connectionTimeout = Int(value.rounded(.up))
-        }
+        if let value = obj.duration("request_timeout") { limits.requestTimeout = value }
+        // libmicrohttpd counts whole seconds.
+        if let value = obj.duration("idle_timeout") { limits.connectionTimeout = Int(value.rounded(.up)) }
         return limits
     }
 
@@ -203,12 +188,12 @@ private struct Reader {
                 problems.error(obj.fieldPath("tls"), "must be one of starttls, implicit; got \"\(text)\"")
             }
         }
-        let port = readPort(obj, "port") ?? (tls == .implicit ? 465 : 587)
+        let port = obj.int("port") ?? (tls == .implicit ? 465 : 587)
         let connectTimeout = obj.duration("connect_timeout") ?? 60
         let timeout = obj.duration("timeout") ?? 300
         let caFile = obj.string("ca_file").map(absolute)
-        if let caFile, checkSecrets, access(caFile, R_OK) != 0 {
-            problems.error(obj.fieldPath("ca_file"), "cannot read \"\(caFile)\": \(String(cString: strerror(errno)))")
+        if let caFile, checkSecrets, let problem = CAFile.problem(caFile) {
+            problems.error(obj.fieldPath("ca_file"), problem)
         }
         let proxy = obj.string("proxy")
         if let proxy, !Validators.proxyURL(proxy) {
@@ -221,15 +206,6 @@ private struct Reader {
         guard let auth else { return nil }
         return SMTPConfig(host: host, port: port, tls: tls, connectTimeout: connectTimeout, timeout: timeout,
                           caFile: caFile, proxy: proxy, auth: auth)
-    }
-
-    func readPort(_ obj: YAMLObject, _ key: String) -> Int? {
-        guard let port = obj.int(key) else { return nil }
-        guard (1...65535).contains(port) else {
-            problems.error(obj.fieldPath(key), "must be a port number between 1 and 65535, got \(port)")
-            return nil
-        }
-        return port
     }
 
     func readOAuth(_ obj: YAMLObject?) -> OAuthCredentialConfig? {
@@ -302,6 +278,11 @@ private struct Reader {
     func readDate(_ obj: YAMLObject, _ key: String) -> Date? {
         guard let text = obj.string(key, required: true) else { return nil }
         guard let date = Timestamps.parse(text) else {
+            if Timestamps.isOutOfRange(text) {
+                let range = "\(Timestamps.years.lowerBound)-01-01 to \(Timestamps.years.upperBound)-12-31"
+                problems.error(obj.fieldPath(key), "\"\(text)\" is out of range (accepted: \(range))")
+                return nil
+            }
             problems.error(obj.fieldPath(key), "\"\(text)\" is not a date (expected YYYY-MM-DD or an RFC 3339 time such as 2027-03-01T12:00:00Z)")
             return nil
         }
@@ -360,19 +341,7 @@ private struct Reader {
         let from = readEmail(obj, "from", required: false) ?? smtpMailbox
         var to: [String] = []
         if let list = obj.list("to") {
-            for (index, node) in list.enumerated() {
-                let path = "\(obj.fieldPath("to"))[\(index)]"
-                guard let text = node.string, !YAMLObject.isNull(node) else {
-                    problems.error(path, "must be an e-mail address, got \(YAMLObject.describe(node))")
-                    continue
-                }
-                if Validators.emailAddress(text) {
-                    to.append(text)
-                } else {
-                    problems.error(path, "\"\(text)\" is not an e-mail address (expected name@domain)")
-                }
-            }
-            if list.isEmpty { problems.error(obj.fieldPath("to"), "needs at least one administrator address") }
+            to = readRecipients(list, field: obj.fieldPath("to"))
         } else if obj.node("to") == nil {
             obj.missing("to")
         }
@@ -381,38 +350,60 @@ private struct Reader {
         return NotificationsConfig(from: from, to: to, includeSystemAlarms: include)
     }
 
+    /// `notifications.to`: at most `ConfigBounds.maxRecipients` addresses; an address listed again (compared
+    /// without regard to case) is dropped with a warning, so every administrator gets one copy.
+    func readRecipients(_ list: [Node], field: String) -> [String] {
+        guard !list.isEmpty else {
+            problems.error(field, "needs at least one administrator address")
+            return []
+        }
+        guard list.count <= ConfigBounds.maxRecipients else {
+            problems.error(field, "lists \(list.count) addresses; at most \(ConfigBounds.maxRecipients) are allowed (use a distribution list for more)")
+            return []
+        }
+        var to: [String] = []
+        var seen: [String: Int] = [:]
+        for (index, node) in list.enumerated() {
+            let path = "\(field)[\(index)]"
+            guard let text = node.string, !YAMLObject.isNull(node) else {
+                problems.error(path, "must be an e-mail address, got \(YAMLObject.describe(node))")
+                continue
+            }
+            guard Validators.emailAddress(text) else {
+                problems.error(path, "\"\(text)\" is not an e-mail address (expected name@domain)")
+                continue
+            }
+            if let first = seen[text.lowercased()] {
+                problems.warning(path, "\"\(text)\" repeats \(field)[\(first)]; it gets one copy")
+                continue
+            }
+            seen[text.lowercased()] = index
+            to.append(text)
+        }
+        return to
+    }
+
     func readAlarms(_ obj: YAMLObject?) -> AlarmPolicy? {
         guard let obj else { return AlarmPolicy() }
         defer { obj.finish() }
         var thresholds = AlarmPolicy.defaultThresholds
         if let list = obj.list("thresholds_days") {
-            var read: [Int] = []
-            for (index, node) in list.enumerated() {
-                let path = "\(obj.fieldPath("thresholds_days"))[\(index)]"
-                guard let text = node.string, let days = Int(text) else {
-                    problems.error(path, "must be a whole number of days, got \(YAMLObject.describe(node))")
-                    continue
+            let field = obj.fieldPath("thresholds_days")
+            if list.count > ConfigBounds.maxThresholds {
+                problems.error(field, "must list at most \(ConfigBounds.maxThresholds) thresholds, got \(list.count)")
+            } else {
+                let bounds = ConfigBounds.integer(field + "[]")
+                thresholds = list.enumerated().compactMap { index, node in
+                    YAMLObject.integer(node, path: "\(field)[\(index)]", bounds: bounds, problems: problems)
                 }
-                guard days > 0 else {
-                    problems.error(path, "must be a positive number of days, got \(days)")
-                    continue
-                }
-                read.append(days)
             }
-            if list.isEmpty { problems.error(obj.fieldPath("thresholds_days"), "needs at least one threshold") }
-            thresholds = read
+            if list.isEmpty { problems.error(field, "needs at least one threshold") }
         }
         let critical = obj.int("critical_days")
-        if let critical, critical < 0 {
-            problems.error(obj.fieldPath("critical_days"), "must be zero or more days, got \(critical)")
-        }
-        let renotify = obj.duration("renotify_interval", minimum: 60) ?? 86400
+        let renotify = obj.duration("renotify_interval") ?? 86400
         let failures = obj.int("token_failures_before_alarm") ?? 3
-        if failures < 1 {
-            problems.error(obj.fieldPath("token_failures_before_alarm"), "must be at least 1, got \(failures)")
-        }
         return AlarmPolicy(thresholdsDays: thresholds, criticalDays: critical, renotifyInterval: renotify,
-                           tokenFailuresBeforeAlarm: max(1, failures))
+                           tokenFailuresBeforeAlarm: failures)
     }
 
     func readCredentials(_ list: [Node]?, smtpName: String?) -> [WatchedCredentialConfig] {

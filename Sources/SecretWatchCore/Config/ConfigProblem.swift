@@ -4,9 +4,11 @@ public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
     public var path: String
     public var message: String
 
+    /// Control characters and line separators in either part (an unknown key or a value echoed in the message)
+    /// are stored in their visible escaped form (`\u{1B}`), so a problem never drives the terminal it is shown on.
     public init(path: String, message: String) {
-        self.path = path
-        self.message = message
+        self.path = VisibleText.escaped(path)
+        self.message = VisibleText.escaped(message)
     }
 
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }
@@ -19,6 +21,6 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         let count = problems.count == 1 ? "1 problem" : "\(problems.count) problems"
-        return "configuration \(file) has \(count):\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+        return "configuration \(VisibleText.escaped(file)) has \(count):\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
     }
 }

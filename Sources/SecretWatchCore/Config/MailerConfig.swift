@@ -39,26 +39,20 @@ extension MailerConfig {
         guard let obj else { return config }
         defer { obj.finish() }
         if let n = obj.int("concurrency") {
-            if (1...10).contains(n) {
-                config.concurrency = n
-                if n > 3 {
-                    problems.warning(obj.fieldPath("concurrency"), "Exchange Online allows 3 concurrent sessions per mailbox; more are refused with 432 4.3.2")
-                }
-            } else {
-                problems.error(obj.fieldPath("concurrency"), "must be between 1 and 10, got \(n)")
+            config.concurrency = n
+            if n > 3 {
+                problems.warning(obj.fieldPath("concurrency"), "Exchange Online allows 3 concurrent sessions per mailbox; more are refused with 432 4.3.2")
             }
         }
-        if let n = obj.int("rate_per_minute") {
-            if n >= 0 { config.ratePerMinute = n } else { problems.error(obj.fieldPath("rate_per_minute"), "must be 0 (no cap) or more, got \(n)") }
-        }
-        config.retryInitial = obj.duration("retry_initial", minimum: 1) ?? config.retryInitial
-        config.retryMax = obj.duration("retry_max", minimum: 1) ?? config.retryMax
+        config.ratePerMinute = obj.int("rate_per_minute") ?? config.ratePerMinute
+        config.retryInitial = obj.duration("retry_initial") ?? config.retryInitial
+        config.retryMax = obj.duration("retry_max") ?? config.retryMax
         if config.retryMax < config.retryInitial {
             problems.error(obj.fieldPath("retry_max"), "must not be shorter than retry_initial (\(DurationText.format(config.retryInitial)))")
         }
-        config.giveUpAfter = obj.duration("give_up_after", minimum: 60) ?? config.giveUpAfter
-        config.alarmAfter = obj.duration("alarm_after", minimum: 1) ?? config.alarmAfter
-        config.pollInterval = obj.duration("poll_interval", minimum: 0.1) ?? config.pollInterval
+        config.giveUpAfter = obj.duration("give_up_after") ?? config.giveUpAfter
+        config.alarmAfter = obj.duration("alarm_after") ?? config.alarmAfter
+        config.pollInterval = obj.duration("poll_interval") ?? config.pollInterval
         return config
     }
 }

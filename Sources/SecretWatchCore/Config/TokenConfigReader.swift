@@ -10,16 +10,16 @@ struct TokenConfigReader {
         var config = TokenConfig()
         guard let obj else { return config }
         defer { obj.finish() }
-        config.connectTimeout = obj.duration("connect_timeout", minimum: 0.1) ?? TokenConfig.defaultConnectTimeout
-        config.timeout = obj.duration("timeout", minimum: 0.1) ?? TokenConfig.defaultTimeout
+        config.connectTimeout = obj.duration("connect_timeout") ?? TokenConfig.defaultConnectTimeout
+        config.timeout = obj.duration("timeout") ?? TokenConfig.defaultTimeout
         if config.timeout < config.connectTimeout {
             problems.error(obj.fieldPath("timeout"), "must be at least token.connect_timeout (\(DurationText.format(config.connectTimeout))), got \(DurationText.format(config.timeout))")
         }
         if let file = obj.string("ca_file") {
             let path = absolute(file)
             config.caFile = path
-            if checkFiles, access(path, R_OK) != 0 {
-                problems.error(obj.fieldPath("ca_file"), "cannot read \"\(path)\": \(String(cString: strerror(errno)))")
+            if checkFiles, let problem = CAFile.problem(path) {
+                problems.error(obj.fieldPath("ca_file"), problem)
             }
         }
         if let proxy = obj.string("proxy") {

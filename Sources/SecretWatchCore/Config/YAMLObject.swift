@@ -77,13 +77,11 @@ final class YAMLObject {
             problems.error(fieldPath(key), "must be a text value, got \(YAMLObject.describe(node))")
             return nil
         }
-        let value = scalar.string
-        // Scalars, not Characters: "\r\n" is one Character that equals neither "\r" nor "\n".
-        if value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
-            problems.error(fieldPath(key), "must be a single line (line breaks are not allowed)")
+        let trimmed = scalar.string.trimmingSpaces
+        if let problem = Self.characterProblem(trimmed) {
+            problems.error(fieldPath(key), problem)
             return nil
         }
-        let trimmed = value.trimmingSpaces
         if trimmed.isEmpty {
             if required { problems.error(fieldPath(key), "must not be empty") }
             return nil
@@ -91,11 +89,41 @@ final class YAMLObject {
         return trimmed
     }
 
+    /// Why a value cannot be used, or nil: a line break (LF, CR, VT, FF, U+0085, U+2028, U+2029) or any other
+    /// control character. Values end up in mail headers, log lines and terminals; none of them needs one.
+    /// (Scalars, not Characters: "\r\n" is one Character that equals neither "\r" nor "\n".)
+    static func characterProblem(_ value: String) -> String? {
+        // One cheap pass for the common case (every value of a 100,000-credential file passes here).
+        guard let found = value.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 }) else {
+            return nil
+        }
+        if value.unicodeScalars.contains(where: VisibleText.isLineBreak) {
+            return "must be a single line (line breaks are not allowed)"
+        }
+        return "must not contain control characters (found \(VisibleText.escaped(String(found))))"
+    }
 
+    /// A whole number within the field's bounds (`ConfigBounds.integers`).
     func int(_ key: String) -> Int? {
         guard let node = node(key) else { return nil }
-        guard case .scalar(let scalar) = node, let value = Int(scalar.string) else {
-            problems.error(fieldPath(key), "must be a whole number, got \(YAMLObject.describe(node))")
+        return YAMLObject.integer(node, path: fieldPath(key), bounds: ConfigBounds.integer(fieldPath(key)), problems: problems)
+    }
+
+    /// A list item or field value read as a whole number within `bounds`; a number too large for any integer is
+    /// out of range like any other.
+    static func integer(_ node: Node, path: String, bounds: ClosedRange<Int>, problems: ProblemList) -> Int? {
+        guard case .scalar(let scalar) = node, !isNull(node) else {
+            problems.error(path, "must be a whole number, got \(describe(node))")
+            return nil
+        }
+        let text = scalar.string.trimmingSpaces
+        let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            problems.error(path, "must be a whole number, got \(describe(node))")
+            return nil
+        }
+        guard let value = Int(text), bounds.contains(value) else {
+            problems.error(path, "must be between \(bounds.lowerBound) and \(bounds.upperBound), got \(text)")
             return nil
         }
         return value
@@ -114,14 +142,20 @@ final class YAMLObject {
         return nil
     }
 
-    func duration(_ key: String, minimum: TimeInterval = 0.001) -> TimeInterval? {
+    /// A duration within the field's bounds (`ConfigBounds.durations`).
+    func duration(_ key: String) -> TimeInterval? {
+        let bounds = ConfigBounds.duration(fieldPath(key))
         guard let text = string(key) else { return nil }
         guard let seconds = DurationText.parse(text) else {
             problems.error(fieldPath(key), "\"\(text)\" is not a duration (use a number with a unit: 500ms, 30s, 5m, 24h, 7d)")
             return nil
         }
-        guard seconds >= minimum else {
-            problems.error(fieldPath(key), "must be at least \(DurationText.format(minimum)), got \(text)")
+        guard seconds >= bounds.lowerBound else {
+            problems.error(fieldPath(key), "must be at least \(DurationText.format(bounds.lowerBound)), got \(text)")
+            return nil
+        }
+        guard seconds <= bounds.upperBound else {
+            problems.error(fieldPath(key), "must be at most \(DurationText.format(bounds.upperBound)), got \(text)")
             return nil
         }
         return seconds

@@ -29,29 +29,14 @@ public enum SecretReader {
         return value
     }
 
-    /// The file's content without its trailing newline; errors name the file and the system's reason.
+    /// The file's content without its trailing newline; errors name the file and the system's reason. Only a
+    /// regular file is read (a FIFO or a device is refused before anything is read from it).
     static func readFile(_ path: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw Failure(description: "cannot read \"\(path)\": \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        var info = stat()
-        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-            throw Failure(description: "\"\(path)\" is a directory, not a file")
-        }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, 4096) }
-            if n < 0 {
-                throw Failure(description: "cannot read \"\(path)\": \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            data.append(contentsOf: buffer[0..<n])
-            if data.count > 64 * 1024 {
-                throw Failure(description: "\"\(path)\" is larger than 64 KiB: not a client secret file")
-            }
+        let data: Data
+        do {
+            data = try RegularFile.read(path, limit: 64 * 1024)
+        } catch {
+            throw Failure(description: error.isTooLarge ? "\(error.description): not a client secret file" : error.description)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw Failure(description: "\"\(path)\" is not UTF-8 text")

@@ -70,9 +70,9 @@ public final class CurlEasy {
         case .url(let url):
             try check(sw_curl_setopt_string(handle, CURLOPT_URL, url), "CURLOPT_URL")
         case .connectTimeout(let seconds):
-            try check(sw_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(seconds * 1000)), "CURLOPT_CONNECTTIMEOUT_MS")
+            try check(sw_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, try Self.milliseconds(seconds, "CURLOPT_CONNECTTIMEOUT_MS")), "CURLOPT_CONNECTTIMEOUT_MS")
         case .timeout(let seconds):
-            try check(sw_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(seconds * 1000)), "CURLOPT_TIMEOUT_MS")
+            try check(sw_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, try Self.milliseconds(seconds, "CURLOPT_TIMEOUT_MS")), "CURLOPT_TIMEOUT_MS")
         case .lowSpeed(let bytes, let seconds):
             try check(sw_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, bytes), "CURLOPT_LOW_SPEED_LIMIT")
             try check(sw_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, seconds), "CURLOPT_LOW_SPEED_TIME")
@@ -105,6 +105,10 @@ public final class CurlEasy {
         case .allowRecipientFailures(let on):
             try check(sw_curl_setopt_mail_rcpt_allowfails(handle, on ? 1 : 0), "CURLOPT_MAIL_RCPT_ALLOWFAILS")
         case .xoauth2(let user, let bearer):
+            // What libcurl will send, and its base64: a server that echoes it must not get it into any text.
+            let initial = "user=\(user)\u{1}auth=Bearer \(bearer)\u{1}\u{1}"
+            Redactor.shared.registerEphemeral(initial)
+            Redactor.shared.registerEphemeral(Data(initial.utf8).base64EncodedString())
             try check(sw_curl_setopt_string(handle, CURLOPT_USERNAME, user), "CURLOPT_USERNAME")
             try check(sw_curl_setopt_string(handle, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2"), "CURLOPT_LOGIN_OPTIONS")
             try check(sw_curl_setopt_string(handle, CURLOPT_XOAUTH2_BEARER, bearer), "CURLOPT_XOAUTH2_BEARER")
@@ -148,7 +152,8 @@ public final class CurlEasy {
     /// `timeout` passes. Returns the reply lines, or nil when nothing complete arrived. Blocking.
     public func rawExchange(_ text: String, timeout: TimeInterval) -> [String]? {
         precondition(!closed, "CurlEasy used after close()")
-        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+        // At most a day: a longer wait for one reply line is never meant, and the addition cannot overflow.
+        let deadline = ContinuousClock.now + .milliseconds(min(CheckedConversion.milliseconds(timeout) ?? 0, 86_400_000))
         var bytes = Array(text.utf8)
         while !bytes.isEmpty {
             var sent = 0
@@ -209,6 +214,14 @@ public final class CurlEasy {
         for item in items { head = curl_slist_append(head, item) }
         if let head { lists.append(head) }
         return head
+    }
+
+    /// A timeout in whole milliseconds as libcurl's `long` takes it; a value no `long` holds is a setup error, not a trap.
+    static func milliseconds(_ seconds: TimeInterval, _ what: String) throws -> Int {
+        guard let ms = CheckedConversion.milliseconds(seconds) else {
+            throw CurlSetupError(message: "setting \(what) failed: \(seconds) s is not a timeout libcurl can take (0 to \(Int.max / 1000) s)")
+        }
+        return ms
     }
 
     private func check(_ rc: CURLcode, _ what: String) throws {

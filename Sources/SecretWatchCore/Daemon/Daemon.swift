@@ -25,17 +25,23 @@ public final class Daemon: Sendable {
     public let mail: MailComponents
     public let delivery: DeliveryService?
     public let reloader: ConfigReloader
+    /// The running daemon's claim on its database (`run`, `demo`), held as long as the daemon lives; nil for
+    /// `send-test` and tests, which share the database through SQLite's own locking.
+    public let databaseLock: DatabaseLock?
     private let logger: Logger
 
     public init(config: Config, clock: any WallClock = SystemClock(), observers: [any AlarmTransitionObserver] = [],
                 telemetry: [any TelemetryObserver] = [], logger: Logger = Logger(label: "secretwatch"),
                 tokenFactory: (@Sendable (Config) -> any TokenProvider)? = nil,
-                reload: (@Sendable () throws -> Config)? = nil) throws {
+                reload: (@Sendable () throws -> Config)? = nil, databaseLock: DatabaseLock? = nil) throws {
+        precondition(databaseLock.map { $0.database == config.database } ?? true, "the lock is for another database")
+        // Taken by the caller before anything here writes (migrations, credential sync).
+        self.databaseLock = databaseLock
         let current = CurrentConfig(config)
         self.current = current
         self.clock = clock
         self.logger = logger
-        store = try Store(path: config.database, now: clock.now())
+        store = try Store(path: config.database, now: clock.now(), health: StoreHealth(clock: clock))
         try store.syncCredentials(config.allCredentials, now: clock.now())
         metrics = MetricsRegistry(store: store)
         metrics.refreshFromStore()
@@ -52,6 +58,7 @@ public final class Daemon: Sendable {
         engine = AlarmEngine(store: store, observers: observers + [mail.alarmMailer], telemetry: telemetry)
         // Every periodic check, in the order a pass runs them.
         let steps: [any SchedulerStep] = [
+            StoreHealthStep(engine: engine, credentialName: config.smtp.auth.name),
             ExpiryStep(evaluator: ExpiryEvaluator(engine: engine, policy: config.alarms)),
             TokenHealthStep(holder: holder, evaluator: TokenAlarmEvaluator(engine: engine, policy: config.alarms)),
         ] + mail.steps(config: config, engine: engine)
@@ -95,6 +102,13 @@ public final class Daemon: Sendable {
     public func runOnce() async -> [String: String] {
         await scheduler.runPass()
         return scheduler.status.snapshot.failingSteps
+    }
+
+    /// After `runOnce`: delivers the mail that is due (the pass's alarm e-mails, retries that fell due), retrying
+    /// transient failures for at most `timeout`; returns what went out and what is still queued.
+    public func deliverDue(within timeout: TimeInterval) async throws -> OutboxRound {
+        guard let delivery else { return OutboxRound() }
+        return try await delivery.deliverDue(until: clock.now().addingTimeInterval(timeout))
     }
 
     /// Binds the HTTP port, then runs every service until SIGTERM or SIGINT and stops them gracefully. A port

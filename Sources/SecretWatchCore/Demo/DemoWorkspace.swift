@@ -47,6 +47,7 @@ public struct DemoWorkspace: Sendable {
     }
 
     public var configPath: String { path("secretwatch.yml") }
+    public var databasePath: String { path("secretwatch.db") }
     public var mailDirectory: String { path("mail") }
     public var pkiDirectory: String { path("pki") }
     public var apiTokenPath: String { path("secrets/api-token") }
@@ -87,7 +88,7 @@ public struct DemoWorkspace: Sendable {
         let yaml = """
             # Written by `secretwatch demo`. It points at LOCAL STAND-INS for Entra ID and Exchange Online on
             # 127.0.0.1 — not Microsoft. See docs/configuration.md for every field.
-            database: \(path("secretwatch.db"))
+            database: \(databasePath)
             log_level: notice
             http:
               listen: \(listen)

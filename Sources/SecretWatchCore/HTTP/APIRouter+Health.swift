@@ -32,8 +32,10 @@ extension APIRouter {
         }
     }
 
-    /// Ready when the database answers, no read has found it damaged, and the scheduler ran recently; otherwise
-    /// 503 with the reason and a code (the database's own message goes to the log only).
+    /// Ready when the database answers, takes writes and has not been found damaged, and the scheduler ran
+    /// recently; otherwise 503 with the reason and a code. Whether writes work is what the store saw
+    /// (`StoreHealth`): a persistent failure makes the daemon not ready until a write succeeds again; a damaged
+    /// file until a restart. SQLite's own message and the statement go to the log only.
     func readiness() -> HTTPResponse {
         do {
             _ = try store.schemaVersion()
@@ -41,8 +43,13 @@ extension APIRouter {
             logger.error("readiness: the database does not answer", metadata: ["error": "\(error)"])
             return .error(503, "the database does not answer; the daemon log has the details", code: "store_error")
         }
-        if store.damageFound != nil {
-            return .error(503, "a read found the database damaged; restore it from a backup and restart (the daemon log has the details)",
+        let health = store.health.status
+        if let damage = health.damage {
+            return .error(503, "the database file is damaged: an operation failed on it at \(Timestamps.rfc3339(damage.at)); \(StoreFailureReason.corrupt.fix), then start secretwatch again (the daemon log has the details)",
+                          code: "store_error")
+        }
+        if let failing = health.episode, failing.endedAt == nil {
+            return .error(503, "the database does not accept writes since \(Timestamps.rfc3339(failing.since)) (\(failing.reason.rawValue): \(failing.reason.message); \(failing.failures) failed operation(s); the daemon log has the last error)",
                           code: "store_error")
         }
         let now = clock.now()

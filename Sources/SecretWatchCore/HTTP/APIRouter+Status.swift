@@ -10,15 +10,16 @@ extension APIRouter {
         let active = Dictionary(grouping: try store.activeAlarms(), by: \.credentialId)
         let views = records.map { record -> CredentialStatusView in
             let c = record.credential
-            let assessment = c.expiresAt.map { policy.assess(expiresAt: $0, now: now) }
+            let alarms = active[record.id] ?? []
+            let expiry = CredentialExpiry(c, activeAlarms: alarms, policy: policy, now: now)
             return CredentialStatusView(
                 name: c.name, displayName: c.displayName, tenantId: c.tenantId, clientId: c.clientId,
-                mailbox: c.mailbox, hasSecret: c.hasSecret, expiresAt: c.expiresAt, daysLeft: assessment?.daysLeft,
-                expired: assessment?.expired ?? false,
+                mailbox: c.mailbox, hasSecret: c.hasSecret, expiresAt: c.expiresAt, daysLeft: expiry.daysLeft,
+                expired: expiry.expired, expiredPerIdentityProvider: expiry.expiredPerIdentityProvider,
                 lastTokenAttempt: lastAttempts[c.name].map(TokenAttemptView.init),
                 // Mail goes out with the credential that has a mailbox (the SMTP one).
                 lastDelivery: c.mailbox == nil ? nil : lastDelivery.map(DeliveryView.init),
-                activeAlarms: (active[record.id] ?? []).map { AlarmView($0) })
+                activeAlarms: alarms.map { AlarmView($0) })
         }
         struct Answer: Encodable {
             var generatedAt: Date

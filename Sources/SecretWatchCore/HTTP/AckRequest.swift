@@ -54,8 +54,8 @@ struct AckRequest: Sendable, Equatable {
 
     /// Escape sequences, line breaks and NUL would reach terminals and logs (or cut the text short in SQLite).
     private static func refuseControlCharacters(_ text: String, field: String) throws(APIError) {
-        if let scalar = ControlCharacters.firstRefused(in: text) {
-            throw .badRequest("field \"\(field)\" contains a control character (\(ControlCharacters.name(scalar))); only tab is allowed")
+        if let scalar = VisibleText.firstRefused(in: text) {
+            throw .badRequest("field \"\(field)\" contains a control character or line break (\(VisibleText.escaped(String(scalar)))); only tab is allowed")
         }
     }
 }

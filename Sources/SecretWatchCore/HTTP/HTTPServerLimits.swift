@@ -1,6 +1,6 @@
 /// The server's resource limits. The defaults keep `/healthz` and `/metrics` answering while thousands of slow or
-/// idle clients hold connections; `http` in the configuration may change the first four (within `bounds`), tests
-/// lower them to exercise the limits.
+/// idle clients hold connections; `http` in the configuration may change the first four (within `ConfigBounds`),
+/// tests lower them to exercise the limits.
 public struct HTTPServerLimits: Sendable, Equatable {
     /// Connections open at once. At the limit libmicrohttpd stops accepting until a connection closes.
     public var connectionLimit: Int = 4096
@@ -19,15 +19,6 @@ public struct HTTPServerLimits: Sendable, Equatable {
     public var maxBodyBytes: Int = 16 * 1024
     /// Memory per connection for the request line, headers and read buffer; larger headers get 431.
     public var connectionMemoryLimit: Int = 64 * 1024
-
-    /// What the configuration may set (`http.connection_limit`, `http.per_ip_connection_limit`,
-    /// `http.request_timeout`, `http.idle_timeout`).
-    public enum Bounds {
-        public static let connectionLimit = 16...65_536
-        public static let perIPConnectionLimit = 0...65_536
-        public static let requestTimeout: ClosedRange<Double> = 1...300
-        public static let connectionTimeout = 1...3600
-    }
 
     public init(connectionLimit: Int = 4096, perIPConnectionLimit: Int = 64, requestTimeout: Double = 5,
                 connectionTimeout: Int = 30, threadPoolSize: Int = 4, maxBodyBytes: Int = 16 * 1024,

@@ -35,17 +35,16 @@ public struct KeyValueLogHandler: LogHandler {
         sink.write(line + "\n")
     }
 
-    /// Quotes a value that needs it; control characters (line breaks, ESC, NUL…) become escapes, so no value can
-    /// start a line of its own or reach a terminal raw.
+    /// Quotes a value that needs it; control characters, line separators and bidirectional formatting become
+    /// escapes (`VisibleText`), so no value can start a line of its own or reach a terminal raw.
     static func quote(_ value: String) -> String {
         let needsQuotes = value.isEmpty || value.unicodeScalars.contains(where: {
-            $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || ControlCharacters.isControl($0) || $0.properties.isWhitespace
+            $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || $0.properties.isWhitespace || VisibleText.needsEscaping($0)
         })
         guard needsQuotes else { return value }
-        let escaped = value
+        let escaped = VisibleText.escaped(value
             .replacingOccurrences(of: "\\", with: "\\\\")
-            .replacingOccurrences(of: "\"", with: "\\\"")
-            .escapingControlCharacters
+            .replacingOccurrences(of: "\"", with: "\\\""))
         return "\"\(escaped)\""
     }
 }

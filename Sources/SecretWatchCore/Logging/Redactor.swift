@@ -2,38 +2,82 @@ import Foundation
 import Synchronization
 
 /// Keeps secrets out of every text that leaves the process: log lines, stored history, CLI output, API answers,
-/// e-mails. Two layers: exact values registered when they are read (client secrets, access tokens), and
-/// patterns that catch secret-shaped text nobody registered (bearer headers, `client_secret=` form fields,
-/// `access_token` JSON members, XOAUTH2 blobs).
+/// e-mails. Three layers: exact values registered when they are read or sent (client secrets, access tokens, the
+/// XOAUTH2 initial response and its base64); patterns that catch secret-shaped text nobody registered (bearer
+/// headers, `client_secret=` form fields, `access_token` JSON members, XOAUTH2 blobs); and base64 runs that decode
+/// to a bearer credential or a registered secret (a server that echoes the client's AUTH argument).
 public final class Redactor: Sendable {
     public static let shared = Redactor()
     public static let mask = "[REDACTED]"
 
-    /// Registered values, longest first (so a secret that contains another is masked whole), kept sorted at
-    /// registration: `scrub` runs on every log line, reply and trace line, so it must not sort or allocate.
-    private let secrets = Mutex<[String]>([])
+    private struct Registry {
+        /// Values that stay secret for the life of the process (client secrets, proxy passwords, the API token).
+        var lasting: [String] = []
+        /// Values that matter while in use (access tokens, the XOAUTH2 initial responses made from them), oldest
+        /// first; only the newest `ephemeralLimit` are kept, so a daemon that fetches a token an hour does not
+        /// scrub every line against a year of them.
+        var ephemeral: [String] = []
+        /// Both, longest first (so a secret that contains another is masked whole), rebuilt at registration:
+        /// `scrub` runs on every log line, reply and trace line, so it must not sort or allocate.
+        var sorted: [String] = []
+
+        mutating func rebuild() {
+            sorted = Array(Set(lasting + ephemeral)).sorted { $0.utf8.count > $1.utf8.count }
+        }
+    }
+
+    private let secrets = Mutex(Registry())
+    /// How many values `registerEphemeral` keeps (a token an hour: four days' worth, in three forms each).
+    public static let ephemeralLimit = 300
 
     public init() {}
 
-    /// Registers a secret value; every later `scrub` replaces it. Values shorter than 6 characters are
-    /// not registered: they would mask ordinary words and are not real secrets anyway.
+    /// Registers a secret value for the life of the process; every later `scrub` replaces it. Values shorter
+    /// than 6 characters are not registered: they would mask ordinary words and are not real secrets anyway.
     public func register(_ secret: String) {
+        let values = Self.forms(secret)
+        guard !values.isEmpty else { return }
+        secrets.withLock { r in
+            let before = r.lasting.count
+            for value in values where !r.lasting.contains(value) { r.lasting.append(value) }
+            if r.lasting.count != before { r.rebuild() }
+        }
+    }
+
+    /// Registers a value that is secret while it is in use (an access token); the oldest such values are
+    /// dropped past `ephemeralLimit`.
+    public func registerEphemeral(_ secret: String) {
+        let values = Self.forms(secret)
+        guard !values.isEmpty else { return }
+        secrets.withLock { r in
+            let before = r.ephemeral
+            for value in values where !r.ephemeral.contains(value) { r.ephemeral.append(value) }
+            if r.ephemeral.count > Self.ephemeralLimit { r.ephemeral.removeFirst(r.ephemeral.count - Self.ephemeralLimit) }
+            if r.ephemeral != before { r.rebuild() }
+        }
+    }
+
+    /// How many values are registered (both kinds).
+    public var registeredCount: Int { secrets.withLock { $0.sorted.count } }
+
+    /// The value as trimmed, and its URL-encoded form (what travels in a token request body).
+    private static func forms(_ secret: String) -> [String] {
         let trimmed = secret.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.count >= 6 else { return }
+        guard trimmed.count >= 6 else { return [] }
         var values = [trimmed]
-        // The URL-encoded form is what travels in a token request body.
         if let encoded = trimmed.addingPercentEncoding(withAllowedCharacters: .alphanumerics), encoded != trimmed {
             values.append(encoded)
         }
-        secrets.withLock { list in
-            for value in values where !list.contains(value) { list.append(value) }
-            list.sort { $0.utf8.count > $1.utf8.count }
-        }
+        return values
     }
 
     public func forget(_ secret: String) {
         let trimmed = secret.trimmingCharacters(in: .whitespacesAndNewlines)
-        secrets.withLock { $0.removeAll { $0 == trimmed } }
+        secrets.withLock { r in
+            r.lasting.removeAll { $0 == trimmed }
+            r.ephemeral.removeAll { $0 == trimmed }
+            r.rebuild()
+        }
     }
 
     /// Field names whose values are always masked, in log metadata and key=value text.
@@ -44,7 +88,7 @@ public final class Redactor: Sendable {
 
     public func scrub(_ text: String) -> String {
         var out = text
-        let known = secrets.withLock { $0 }
+        let known = secrets.withLock { $0.sorted }
         let length = text.utf8.count
         for secret in known where secret.utf8.count <= length && Self.containsBytes(out, secret) {
             out = out.replacingOccurrences(of: secret, with: Redactor.mask)
@@ -53,7 +97,7 @@ public final class Redactor: Sendable {
         for pattern in SecretPattern.all where pattern.triggers.contains(where: { Self.contains(lower, $0) }) {
             out = pattern.replaceValues(in: out, with: Redactor.mask)
         }
-        return out
+        return EncodedSecrets.mask(in: out, secrets: known)
     }
 
     public static func scrub(_ text: String) -> String { shared.scrub(text) }

@@ -97,6 +97,11 @@ public struct AlarmMail: Sendable {
                 return ["\(known.message).", "Fix: \(known.fix)"]
             }
             return ["See secretwatch alarms --events and the delivery / token history for the classified reason" + (alarm.reason.map { " (\($0))" } ?? "") + "; docs/troubleshooting.md lists every reason with its fix."]
+        case .storeFailing:
+            if let reason = alarm.reason.flatMap(StoreFailureReason.init(rawValue:)) {
+                return ["\(reason.message.prefix(1).uppercased() + reason.message.dropFirst()).", "Fix: \(reason.fix)."]
+            }
+            return ["See the daemon's log (journalctl -u secretwatch) for the database error; docs/troubleshooting.md lists every reason with its fix."]
         }
     }
 

@@ -9,7 +9,7 @@ extension DeliveryService {
         let settings = self.settings
         let sender = SMTPSender(transport: SMTPTransport(config: settings.smtp, extraOptions: transportOptions),
                                 tokens: settings.tokens, credential: settings.smtp.auth.name)
-        await deliver(message, with: sender)
+        try await deliver(message, with: sender)
         return try store.lastDelivery(messageId: message.messageId)
     }
 }

@@ -1,6 +1,14 @@
 import Foundation
+import Logging
 
 extension DeliveryService {
+    /// What one attempt did to one claimed message, until it is written down.
+    struct Outcome: Sendable {
+        var message: OutboxMessage
+        var result: SMTPSendResult
+        var attemptedAt: Date
+    }
+
     /// What recording an attempt wrote and read.
     struct Recorded {
         var delivery: Delivery
@@ -9,6 +17,44 @@ extension DeliveryService {
         /// The outbox after the attempt (for the metrics), read when the worker claimed (so during a burst
         /// after every `claimBatch`-th attempt of a worker, and always when its claimed messages run out).
         var outbox: OutboxState?
+    }
+
+    /// Counts an attempt in the statistics (once, however often recording its outcome is tried).
+    func count(_ attempt: SMTPSender.Attempt) {
+        stats.withLock {
+            $0.attempts += 1
+            $0.tokenRequests += attempt.tokenRequests
+            if attempt.retriedAfter535 { $0.retriesAfter535 += 1 }
+            if attempt.result.delivered { $0.delivered += 1 }
+        }
+    }
+
+    /// Records an outcome (blocking: runs on the sending thread or the worker's) and reports it; returns the
+    /// messages claimed in the same transaction (at most `claimNext`). Throws when the store does not take it:
+    /// the caller keeps the outcome and tries again.
+    func record(_ outcome: Outcome, claimNext: Int) throws -> [OutboxMessage] {
+        let message = outcome.message
+        let recorded = try record(message, outcome.result, attemptedAt: outcome.attemptedAt, recipients: message.pendingRecipients,
+                                  claimNext: claimNext)
+        let delivery = recorded.delivery
+        telemetry.delivery(delivery)
+        if let outbox = recorded.outbox { telemetry.outbox(outbox) }
+        let level: Logger.Level = delivery.outcome == .sent ? .debug : .warning
+        logger.log(level: level, "mail delivery attempt", metadata: [
+            "message_id": "\(message.messageId)", "outcome": "\(delivery.outcome.rawValue)",
+            "reason": "\(delivery.reason ?? "-")", "reply": "\(delivery.reply ?? "-")",
+        ])
+        return recorded.claimed
+    }
+
+    /// One attempt at one claimed message, recorded; throws when the store does not take the outcome (the
+    /// message stays claimed and is queued again at the next start).
+    func deliver(_ message: OutboxMessage, with sender: SMTPSender) async throws {
+        let attemptedAt = clock.now()
+        let attempt = await sender.send(Data(message.content.utf8), from: message.from, to: message.pendingRecipients)
+        count(attempt)
+        let outcome = Outcome(message: message, result: attempt.result, attemptedAt: attemptedAt)
+        _ = try await BlockingExecutor.run { try self.record(outcome, claimNext: 0) }
     }
 
     /// Writes one attempt down in one transaction: the delivery row, each recipient's state, the message's next
@@ -49,7 +95,16 @@ extension DeliveryService {
                 try Store.finishAttempt(outboxId: message.id, state: .sent, nextAttemptAt: nil, reason: delivery.reason,
                                         reply: replyText, at: now, db)
             }
-            try alarm.delivered(detail: "mail \(message.messageId) was accepted by the SMTP server", at: now, db: db)
+            if result.refused.isEmpty {
+                try alarm.delivered(detail: "mail \(message.messageId) was accepted by the SMTP server", at: now, db: db)
+            } else {
+                // The path works, but somebody does not get the alarms: that needs an administrator as much.
+                let refused = result.refused.map { "<\($0.address)>" }.joined(separator: ", ")
+                let reason = SMTPReason.find("recipient_rejected")
+                try alarm.failing(reason: reason.reason, summary: "the SMTP server refused recipient \(refused)",
+                                  detail: "\(reason.message); \(reason.fix)" + (replyText.map { " (server: \($0))" } ?? ""),
+                                  at: now, db: db)
+            }
         } else {
             let failure = result.failure!
             let disposition = SMTPReason.named(failure.reason)?.disposition ?? (failure.transient ? .transient : .blocking)

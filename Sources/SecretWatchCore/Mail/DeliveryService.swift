@@ -7,8 +7,9 @@ import Synchronization
 /// authenticated connection), sharing one per-mailbox rate limiter. A worker claims the messages due first
 /// (a few at a time), sends one with `SMTPSender`, and records the attempt — delivery row, recipient states,
 /// next attempt or end, alarm — in one transaction, which also claims its next messages when it has none left.
-/// Each outcome is committed before the worker starts its next send. Runs until graceful shutdown; messages
-/// claimed but not yet sent are released.
+/// Each outcome is committed before the worker starts its next send: when the store refuses it (disk full), the
+/// worker holds the outcome, sends nothing, and backs off until the store takes it (`DeliveryService+StoreFailure`).
+/// Runs until graceful shutdown; messages claimed but not yet sent are released.
 public final class DeliveryService: Service, Sendable {
     public struct Settings: Sendable {
         public var smtp: SMTPConfig
@@ -38,17 +39,19 @@ public final class DeliveryService: Service, Sendable {
     let retry: RetryPolicy
     let transportOptions: [CurlOption]
     let logger: Logger
+    /// Holds back repeats of the mailer's error lines (a failing store fails every try the same way).
+    let logLimiter: LogRateLimiter
     private let current: Mutex<Settings>
     /// Counts `update` calls: a series of sends stops when the settings it started with were replaced.
     private let settingsGeneration = Atomic<Int>(0)
     /// Set on graceful shutdown or cancellation; read on the sending threads, where no task is current.
     private let stopRequested = Atomic<Bool>(false)
-    private let stats = Mutex(Statistics())
+    let stats = Mutex(Statistics())
 
     public init(store: Store, alarm: MailDeliveryAlarm, settings: Settings, clock: any WallClock,
                 signal: OutboxSignal = OutboxSignal(), telemetry: any TelemetryObserver = TelemetryHub(),
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, transportOptions: [CurlOption] = [],
-                logger: Logger = Logger(label: "secretwatch.mailer")) {
+                logger: Logger = Logger(label: "secretwatch.mailer"), logLimiter: LogRateLimiter? = nil) {
         self.store = store
         self.alarm = alarm
         self.clock = clock
@@ -58,7 +61,10 @@ public final class DeliveryService: Service, Sendable {
         retry = RetryPolicy(initial: settings.mailer.retryInitial, maximum: settings.mailer.retryMax, jitter: jitter)
         self.transportOptions = transportOptions
         self.logger = logger
+        self.logLimiter = logLimiter ?? LogRateLimiter(clock: clock)
         current = Mutex(settings)
+        // Workers backing off after a store failure try again as soon as the store takes writes.
+        store.health.onRecovery { [signal] in signal.signal() }
     }
 
     public var settings: Settings { current.withLock { $0 } }
@@ -73,9 +79,9 @@ public final class DeliveryService: Service, Sendable {
     }
 
     public func run() async throws {
-        let recovered = try store.recoverInFlight()
-        if recovered > 0 {
-            logger.notice("re-queued mail that was being sent when secretwatch stopped", metadata: ["count": "\(recovered)"])
+        guard await requeueInFlight() else {
+            logger.info("mailer stopped")
+            return
         }
         reportOutbox()
         let workers = settings.mailer.concurrency
@@ -105,33 +111,60 @@ public final class DeliveryService: Service, Sendable {
     /// messages that are not attempted (shutdown, crash) go back to the queue unsent.
     static let claimBatch = 4
 
-    func worker(_ index: Int) async {
+    /// One worker: until shutdown, or with a `deadline` (`run --once`) until it passes or nothing more falls due
+    /// before it.
+    func worker(_ index: Int, until deadline: Date? = nil) async {
         var transport: SMTPTransport?
         let claimed = ClaimedMessages()
-        while !stopping {
-            let seen = signal.generation
+        // Consecutive store operations of this worker that failed: while there are any it sends nothing and
+        // waits (doubling, up to mailer.retry_max) before it tries the store again.
+        var storeFailures = 0
+        var seen = signal.generation
+        while !stopping && !Self.passed(deadline, clock.now()) {
+            if storeFailures > 0 {
+                await backOff(after: storeFailures, seen: seen, before: deadline)
+                if stopping || Self.passed(deadline, clock.now()) { break }
+            }
+            seen = signal.generation
+            // An outcome the store refused goes first: nothing else is sent before it is written down.
+            if let held = claimed.held {
+                do {
+                    claimed.add(try record(held, claimNext: claimed.isEmpty ? Self.claimBatch : 0))
+                    claimed.recordedHeld()
+                } catch {
+                    storeFailures += 1
+                    unrecorded(held, error)
+                    continue
+                }
+                storeFailures = 0
+            }
             if claimed.isEmpty {
                 do {
                     claimed.add(try store.claimDue(now: clock.now(), limit: Self.claimBatch))
                 } catch {
-                    logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
+                    storeFailures += 1
+                    logger.log(level: .error, "cannot claim mail from the outbox; retrying later", metadata: ["error": "\(error)"],
+                               limitedBy: logLimiter)
+                    continue
                 }
+                storeFailures = 0
             }
             guard let first = claimed.take() else {
                 let next = (try? store.nextDueTime()) ?? nil
+                if let deadline, next.map({ $0 > deadline }) ?? true { break } // nothing more is due in time
                 let pollEnd = clock.now().addingTimeInterval(settings.mailer.pollInterval)
-                let deadline = next.map { min($0, pollEnd) } ?? pollEnd
+                let wake = min(next.map { min($0, pollEnd) } ?? pollEnd, deadline ?? .distantFuture)
+                let seen = seen
                 await cancelWhenGracefulShutdown {
-                    await self.signal.wait(after: seen, until: deadline, clock: self.clock)
+                    await self.signal.wait(after: seen, until: wake, clock: self.clock)
                 }
                 continue
             }
             // With the cap off (`rate_per_minute: 0`) there is nothing to wait for: skip the actor hop and the
             // cancellation task group a wait would need.
             if limiter.perMinute > 0 {
-                do {
-                    try await cancelWhenGracefulShutdown { try await self.limiter.acquire() }
-                } catch {
+                let granted = (try? await cancelWhenGracefulShutdown { try await self.limiter.acquire(before: deadline) }) ?? false
+                guard granted else {
                     claimed.putBack(first)
                     break
                 }
@@ -145,83 +178,51 @@ public final class DeliveryService: Service, Sendable {
                                     clock: clock)
             claimed.start(first, at: clock.now())
             await sender.send(series: Self.outgoing(first)) { attempt in
-                self.attempted(attempt, claimed: claimed, generation: generation)
+                self.attempted(attempt, claimed: claimed, generation: generation, deadline: deadline)
             }
+            // The series stopped because the store refused an outcome: back off before trying it again.
+            if claimed.held != nil { storeFailures += 1 }
         }
-        let unsent = claimed.drain()
-        if !unsent.isEmpty {
-            do {
-                try store.release(outboxIds: unsent.map(\.id))
-            } catch {
-                logger.error("cannot return claimed mail to the outbox", metadata: ["error": "\(error)"])
-            }
-        }
+        stopped(claimed)
     }
 
     /// Runs on the sending thread after each attempt of a worker's series: records the attempt (claiming the
     /// worker's next messages when it has none left), then hands out the next claimed message while nothing
     /// asks the series to stop — shutdown, the rate cap (each send waits for the limiter in the worker's
-    /// task), or new settings.
-    private func attempted(_ attempt: SMTPSender.Attempt, claimed: ClaimedMessages, generation: Int) -> SMTPSender.Outgoing? {
+    /// task), new settings, the worker's deadline, or a store that did not take the outcome (the worker holds it).
+    private func attempted(_ attempt: SMTPSender.Attempt, claimed: ClaimedMessages, generation: Int,
+                           deadline: Date?) -> SMTPSender.Outgoing? {
         let (message, attemptedAt) = claimed.finish()
-        let stop = stopRequested.load(ordering: .sequentiallyConsistent)
-        claimed.add(recordAttempt(message, attempt, attemptedAt: attemptedAt,
-                                  claimNext: claimed.isEmpty && !stop ? Self.claimBatch : 0))
+        count(attempt)
+        let outcome = Outcome(message: message, result: attempt.result, attemptedAt: attemptedAt)
+        let stop = stopRequested.load(ordering: .sequentiallyConsistent) || Self.passed(deadline, clock.now())
+        do {
+            claimed.add(try record(outcome, claimNext: claimed.isEmpty && !stop ? Self.claimBatch : 0))
+        } catch {
+            claimed.hold(outcome)
+            unrecorded(outcome, error)
+            return nil
+        }
         guard !stop, limiter.perMinute == 0, settingsGeneration.load(ordering: .sequentiallyConsistent) == generation,
               let next = claimed.take() else { return nil }
         claimed.start(next, at: clock.now())
         return Self.outgoing(next)
     }
 
+    static func passed(_ deadline: Date?, _ now: Date) -> Bool {
+        deadline.map { now >= $0 } ?? false
+    }
+
     static func outgoing(_ message: OutboxMessage) -> SMTPSender.Outgoing {
         SMTPSender.Outgoing(content: Data(message.content.utf8), from: message.from, to: message.pendingRecipients)
     }
 
-    /// Tells the metrics what the outbox looks like now (at start-up, and when an attempt could not be recorded;
-    /// otherwise the record transaction reads it).
+    /// Tells the metrics what the outbox looks like now (at start-up; afterwards the record transaction reads it).
     func reportOutbox() {
         do {
             telemetry.outbox(try store.outboxState())
         } catch {
-            logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// One attempt at one claimed message, recorded.
-    func deliver(_ message: OutboxMessage, with sender: SMTPSender) async {
-        let attemptedAt = clock.now()
-        await sender.send(series: Self.outgoing(message)) { attempt in
-            _ = self.recordAttempt(message, attempt, attemptedAt: attemptedAt, claimNext: 0)
-            return nil
-        }
-    }
-
-    /// Counts and records an attempt (blocking: runs on the sending thread); returns the messages claimed in
-    /// the same transaction (at most `claimNext`).
-    func recordAttempt(_ message: OutboxMessage, _ attempt: SMTPSender.Attempt, attemptedAt: Date, claimNext: Int) -> [OutboxMessage] {
-        stats.withLock {
-            $0.attempts += 1
-            $0.tokenRequests += attempt.tokenRequests
-            if attempt.retriedAfter535 { $0.retriesAfter535 += 1 }
-            if attempt.result.delivered { $0.delivered += 1 }
-        }
-        do {
-            let recorded = try record(message, attempt.result, attemptedAt: attemptedAt, recipients: message.pendingRecipients,
-                                      claimNext: claimNext)
-            let delivery = recorded.delivery
-            telemetry.delivery(delivery)
-            if let outbox = recorded.outbox { telemetry.outbox(outbox) }
-            let level: Logger.Level = delivery.outcome == .sent ? .debug : .warning
-            logger.log(level: level, "mail delivery attempt", metadata: [
-                "message_id": "\(message.messageId)", "outcome": "\(delivery.outcome.rawValue)",
-                "reason": "\(delivery.reason ?? "-")", "reply": "\(delivery.reply ?? "-")",
-            ])
-            return recorded.claimed
-        } catch {
-            logger.error("cannot record a delivery attempt", metadata: ["message_id": "\(message.messageId)", "error": "\(error)"])
-            try? store.release(outboxId: message.id)
-            reportOutbox()
-            return []
+            logger.log(level: .error, "cannot read the outbox", metadata: ["error": "\(error)"], limitedBy: logLimiter)
         }
     }
 }

@@ -14,15 +14,23 @@ public actor RateLimiter {
 
     /// Waits until a send may start, and counts it.
     public func acquire() async throws {
-        guard perMinute > 0 else { return }
+        _ = try await acquire(before: nil)
+    }
+
+    /// Waits until a send may start, and counts it; returns false at once (counting nothing) when that moment
+    /// comes after `deadline` (`run --once` stops there).
+    public func acquire(before deadline: Date?) async throws -> Bool {
+        guard perMinute > 0 else { return true }
         while true {
             let now = clock.now()
             starts.removeAll { $0 <= now.addingTimeInterval(-60) }
             if starts.count < perMinute {
                 starts.append(now)
-                return
+                return true
             }
-            try await clock.sleep(until: starts[0].addingTimeInterval(60))
+            let slot = starts[0].addingTimeInterval(60)
+            if let deadline, slot > deadline { return false }
+            try await clock.sleep(until: slot)
         }
     }
 

@@ -5,24 +5,46 @@ import Foundation
 public enum SMTPClassifier {
     public static func classify(_ response: CurlResponse, recipients: [String], proxyConfigured: Bool) -> SMTPSendResult {
         let exchange = SMTPExchange(trace: response.trace)
-        var results: [SMTPSendResult.RecipientResult] = []
-        for step in exchange.recipientSteps {
-            results.append(.init(address: step.argument, accepted: step.finalReply?.isPositive ?? false, reply: step.finalReply))
+        var results: [SMTPSendResult.RecipientResult] = exchange.recipientSteps.map { step in
+            let reply = step.finalReply
+            let state: SMTPSendResult.RecipientResult.State =
+                reply.map { $0.isPositive ? .accepted : ($0.code >= 500 ? .refused : .pending) } ?? .pending
+            return .init(address: step.argument, state: state, reply: reply)
         }
         var result = SMTPSendResult(recipients: results, failure: nil, reply: nil, authenticationRefused: false,
                                     duration: response.totalTime)
         let endOfData = exchange.step("END-OF-DATA")?.finalReply
-        if response.code == .ok, endOfData?.isPositive ?? true, !results.isEmpty, results.contains(where: \.accepted) {
+        let anyRecipientTaken = results.contains(where: \.accepted)
+        if response.code == .ok, endOfData?.isPositive ?? true, anyRecipientTaken {
             result.reply = endOfData
+            return result
+        }
+        // The message was not accepted: a 250 to RCPT TO promised nothing, so those recipients stay pending and go
+        // into the next attempt's envelope.
+        for i in results.indices where results[i].state == .accepted {
+            results[i].state = .pending
+            if let endOfData { results[i].reply = endOfData }
+        }
+        result.recipients = results
+        if let auth = exchange.step("AUTH"), let refusal = authRefusal(auth, response: response) {
+            result.reply = auth.finalReply
+            result.authenticationRefused = refusal.reason == "smtp_auth_rejected"
+            result.failure = refusal
+            return result
+        }
+        if response.code == .loginDenied {
+            // libcurl refuses to authenticate when the server offers no mechanism it was told to use.
+            let offer = exchange.steps.last { $0.verb == "EHLO" }?.replies.first { $0.line.dropFirst(4).uppercased().hasPrefix("AUTH") }
+            result.failure = SMTPReason.find("auth_mechanism_unavailable")
+                .error(detail: offer.map { "the server offers: \($0.line.dropFirst(4))" } ?? "the server offers no AUTH mechanism")
             return result
         }
         if let failed = exchange.firstFailure, let reply = failed.finalReply {
             result.reply = reply
-            result.authenticationRefused = failed.verb == "AUTH" && reply.code == 535
             result.failure = reason(for: reply, at: failed.verb).error(detail: reply.line)
             return result
         }
-        if !results.isEmpty, !results.contains(where: \.accepted) {
+        if !results.isEmpty, !anyRecipientTaken {
             // Every recipient refused: the worst reply decides (a 4xx one can still be retried).
             let replies = results.compactMap(\.reply)
             let permanent = replies.first { $0.code >= 500 }
@@ -38,25 +60,31 @@ public enum SMTPClassifier {
         return result
     }
 
-    /// The reason for a negative reply, by enhanced code first, then by where it came.
+    /// The failure an AUTH step ended in, or nil when it succeeded. A 535 (or any 5xx), an RFC 7628 error challenge
+    /// (`334 <base64 JSON>`, after which libcurl's XOAUTH2 gives up) and a login libcurl gave up on are all the token
+    /// being refused — `smtp_auth_rejected`, worth one retry with a fresh token — except Exchange's "SMTP AUTH
+    /// disabled". The challenge's JSON (status, schemes, scope) goes into the detail.
+    static func authRefusal(_ auth: SMTPExchange.Step, response: CurlResponse) -> OperatorError? {
+        let final = auth.finalReply
+        if let final, final.isPositive, final.code != 334 { return nil }
+        let challenge = auth.replies.compactMap(XOAUTH2Challenge.init).last
+        guard (final?.code ?? 0) >= 400 || challenge != nil || response.code == .loginDenied else { return nil }
+        let reason = final.flatMap { $0.code >= 400 ? self.reason(for: $0, at: "AUTH") : nil } ?? SMTPReason.find("smtp_auth_rejected")
+        var detail: [String] = []
+        if let challenge { detail.append(challenge.description) }
+        if let final, final.code != 334 { detail.append(final.line) }
+        if detail.isEmpty { detail.append("the server did not accept AUTH XOAUTH2 (curl error \(response.code.rawValue))") }
+        return reason.error(detail: detail.joined(separator: "; "))
+    }
+
+    /// The reason for a negative reply: the first rule of `SMTPReplyRule.table` that matches its code, enhanced
+    /// code and text at that command; otherwise by class.
     static func reason(for reply: SMTPReply, at verb: String) -> SMTPReason {
-        let enhanced = reply.enhancedCode ?? ""
         let text = reply.line.lowercased()
-        let find = SMTPReason.find
-        if enhanced == "5.7.139" || text.contains("smtpclientauthentication is disabled") { return find("smtp_auth_disabled") }
-        if reply.code == 535 { return find("smtp_auth_rejected") }
-        if enhanced == "5.7.60" || enhanced == "5.2.252" || text.contains("sendasdenied") { return find("send_as_denied") }
-        if reply.code == 530 || enhanced == "5.7.57" { return find("not_authenticated") }
-        if enhanced == "4.3.2" || reply.code == 432 { return find("concurrency_limit") }
-        if enhanced == "5.1.90" || text.contains("quotaexceeded") { return find("quota_exceeded") }
-        if ["5.2.251", "5.2.253", "5.2.254", "5.2.255"].contains(enhanced) { return find("sender_throttled") }
-        if enhanced == "5.7.705" || enhanced == "5.7.708" { return find("tenant_blocked") }
-        if enhanced.hasPrefix("4.7."), let detail = Int(enhanced.dropFirst(4)), (500...699).contains(detail) {
-            return find("tenant_blocked")
+        if let rule = SMTPReplyRule.table.first(where: { $0.matches(reply, lowercased: text, at: verb) }) {
+            return SMTPReason.find(rule.reason)
         }
-        if enhanced == "4.7.66" || enhanced == "5.7.67" { return find("tls_version") }
-        if verb == "RCPT" && reply.code >= 500 { return find("recipient_rejected") }
-        return find(reply.code >= 500 ? "smtp_permanent" : "smtp_transient")
+        return SMTPReason.find(reply.code >= 500 ? "smtp_permanent" : "smtp_transient")
     }
 
     /// The reason for a transfer that failed below SMTP (name resolution, TCP, proxy, TLS).
@@ -67,7 +95,10 @@ public enum SMTPClassifier {
         case .couldntResolveHost: return find("dns_failure")
         case .couldntResolveProxy, .proxy: return find("proxy_error")
         case .couldntConnect: return proxyConfigured ? find("proxy_error") : find("connect_refused")
-        case .operationTimedOut: return answered ? find("smtp_timeout") : find("connect_timeout")
+        case .operationTimedOut:
+            if answered { return find("smtp_timeout") }
+            // Connected, but no greeting: a server that waits for a TLS handshake first (implicit TLS, 465).
+            return response.connected && !proxyConfigured ? find("smtp_no_greeting") : find("connect_timeout")
         case .useSSLFailed: return find("starttls_unavailable")
         case .sslCACertBadFile: return find("tls_ca_file")
         case .peerFailedVerification, .sslCertProblem, .sslIssuerError:
@@ -76,7 +107,11 @@ public enum SMTPClassifier {
             }
             return find("tls_untrusted")
         case .sslConnectError, .sslCipher:
-            return text.contains("version") || text.contains("protocol") ? find("tls_version") : find("tls_handshake")
+            // "wrong version number" is OpenSSL reading plain SMTP where a TLS record should be: a mode/port
+            // mismatch, not an old TLS version.
+            if text.contains("wrong version number") || text.contains("packet length too long") { return find("tls_handshake") }
+            let old = ["alert protocol version", "unsupported protocol", "no protocols available", "version too low"]
+            return old.contains(where: text.contains) ? find("tls_version") : find("tls_handshake")
         case .recvError, .sendError, .gotNothing:
             if proxyConfigured && (text.contains("proxy") || text.contains("connect")) { return find("proxy_error") }
             return find("smtp_transient")

@@ -19,7 +19,8 @@ public struct SMTPConnectionTest: Sendable {
         do {
             token = try await tokens.token(for: config.auth.name)
         } catch {
-            let failure = (error as? OperatorError) ?? SMTPReason.find("token_unavailable").error(detail: "\(error)")
+            let failure = (error as? any OperatorErrorConvertible)?.operatorError
+                ?? SMTPReason.find("token_unavailable").error(detail: Redactor.scrub("\(error)"))
             return [ConnectionStageResult(stage: "smtp", duration: 0, summary: "", failure: failure)]
         }
         var stages = await attempt(token)

@@ -4,9 +4,24 @@ import Foundation
 /// classified failure when the message did not go out.
 public struct SMTPSendResult: Sendable, Equatable {
     public struct RecipientResult: Sendable, Equatable {
+        /// What this attempt settled for one recipient.
+        public enum State: String, Sendable {
+            /// The server took the message for this recipient: its RCPT TO was answered 2xx and the message was
+            /// accepted at the end of DATA. A 250 to RCPT TO alone is not acceptance.
+            case accepted
+            /// The server refused this recipient for good (5xx to RCPT TO, or the whole message refused for good).
+            case refused
+            /// Nothing settled: a 4xx to RCPT TO, or the message was not accepted. The recipient goes into the
+            /// envelope of the next attempt.
+            case pending
+        }
+
         public var address: String
-        public var accepted: Bool
+        public var state: State
+        /// The reply that settled the state (the RCPT TO reply; the end-of-DATA verdict when that decided).
         public var reply: SMTPReply?
+
+        public var accepted: Bool { state == .accepted }
     }
 
     /// Per recipient, in envelope order (empty when the session failed before RCPT TO).
@@ -22,7 +37,7 @@ public struct SMTPSendResult: Sendable, Equatable {
     /// Whether the server accepted the message for at least one recipient.
     public var delivered: Bool { failure == nil }
 
-    public var refused: [RecipientResult] { recipients.filter { !$0.accepted } }
+    public var refused: [RecipientResult] { recipients.filter { $0.state == .refused } }
     public var accepted: [String] { recipients.filter(\.accepted).map(\.address) }
 
     /// The reply text for the history: the deciding reply and every refused recipient's reply.

@@ -1,10 +1,11 @@
 import Foundation
 import Synchronization
 
-/// Sends messages with the cached OAuth token, and handles the token's part in failures: when the
-/// server answers 535 to a token it was handed, the token is invalidated, a fresh one fetched, and the
-/// message sent once more before the failure is classified (Exchange may have revoked or not yet accepted
-/// the cached one). A token the provider cannot produce fails the attempt with the provider's own reason.
+/// Sends messages with the cached OAuth token, and handles the token's part in failures: when the server
+/// refuses a token it was handed (a 535, an XOAUTH2 error challenge `334 <base64 JSON>`, a login libcurl gave up
+/// on — `smtp_auth_rejected`), the token is invalidated, a fresh one fetched, and the message sent once more
+/// before the failure is reported (Exchange may have revoked or not yet accepted the cached one). A token the
+/// provider cannot produce fails the attempt with the provider's own reason and fix.
 public struct SMTPSender: Sendable {
     public let transport: SMTPTransport
     public let tokens: any TokenProvider
@@ -129,7 +130,7 @@ public struct SMTPSender: Sendable {
     }
 
     private static func tokenFailure(_ error: any Error, tokenRequests: Int, started: ContinuousClock.Instant) -> Attempt {
-        let failure = (error as? OperatorError)
+        let failure = (error as? any OperatorErrorConvertible)?.operatorError
             ?? SMTPReason.find("token_unavailable").error(detail: Redactor.scrub("\(error)"))
         let result = SMTPSendResult(recipients: [], failure: failure, reply: nil, authenticationRefused: false,
                                     duration: seconds(since: started))

@@ -53,8 +53,13 @@ public final class SMTPTransport: @unchecked Sendable {
         return created
     }
 
-    /// Sends one message (blocking). Recipients the server refuses do not stop the others.
+    /// Sends one message (blocking). Recipients the server refuses do not stop the others. An empty recipient
+    /// list is refused here, before any connection: libcurl would send HELP or VRFY instead of a mail.
     public func send(_ content: Data, from: String, to recipients: [String], token: AccessToken) -> SMTPSendResult {
+        guard !recipients.isEmpty else {
+            return SMTPSendResult(recipients: [], failure: SMTPReason.find("no_recipients").error(detail: nil), reply: nil,
+                                  authenticationRefused: false, duration: 0)
+        }
         do {
             let easy = try handle()
             try easy.set(baseOptions())

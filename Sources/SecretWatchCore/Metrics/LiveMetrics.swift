@@ -1,8 +1,8 @@
 import Foundation
 import Synchronization
 
-/// The part of `/metrics` that changes all the time: the scheduler's gauges (every pass), HTTP request counters
-/// and the `process_*` values. It is small (a few dozen lines), rendered and compressed at most once per
+/// The part of `/metrics` that changes all the time: the scheduler's gauges (every pass), the store's health,
+/// HTTP request counters and the `process_*` values. It is small (a few dozen lines), rendered and compressed at most once per
 /// `maxAge` (or at once after a scheduler pass) and reused by every scrape in between, so a scrape costs a lock
 /// and a lookup.
 final class LiveMetrics: Sendable {
@@ -30,6 +30,7 @@ final class LiveMetrics: Sendable {
     private let requests = Mutex<[RequestKey: Int]>([:])
     private let scheduler = Mutex(SchedulerGauges())
     private let cache = Mutex<Tail?>(nil)
+    private let storeHealth = Mutex<StoreHealth?>(nil)
     private let maxAge: Duration
     private let processStats: @Sendable () -> ProcessStats
 
@@ -43,6 +44,12 @@ final class LiveMetrics: Sendable {
         scheduler.withLock { g in
             for name in names where g.steps[name] == nil { g.steps[name] = false }
         }
+        cache.withLock { $0 = nil }
+    }
+
+    /// Exports `health` (`secretwatch_store_failing`, `secretwatch_store_failures_total`).
+    func watch(_ health: StoreHealth) {
+        storeHealth.withLock { $0 = health }
         cache.withLock { $0 = nil }
     }
 
@@ -74,6 +81,15 @@ final class LiveMetrics: Sendable {
         var w = ExpositionWriter(capacity: 4096)
         let c = MetricCatalog.self
         scheduler.withLock { $0 }.render(into: &w)
+        let health = storeHealth.withLock { $0 }?.status
+        w.family(c.storeFailing)
+        if let health { w.sample(c.storeFailing, [], health.persistent ? 1 : 0) }
+        w.family(c.storeFailures)
+        if let health {
+            for reason in StoreFailureReason.allCases {
+                w.sample(c.storeFailures, [reason.rawValue], Double(health.failures[reason] ?? 0))
+            }
+        }
         w.family(c.httpRequests)
         for (key, count) in requests.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
             w.sample(c.httpRequests, [key.path, String(key.code)], Double(count))

@@ -51,6 +51,12 @@ public enum MetricCatalog {
     public static let schedulerStepFailing = MetricFamily(
         "secretwatch_scheduler_step_failing", .gauge, labels: ["step"],
         help: "1 when the step failed in the last scheduler pass, 0 when it succeeded.")
+    public static let storeFailing = MetricFamily(
+        "secretwatch_store_failing", .gauge,
+        help: "1 while the database does not accept writes (store_failing: consecutive storage failures, until a write succeeds), else 0.")
+    public static let storeFailures = MetricFamily(
+        "secretwatch_store_failures_total", .counter, labels: ["reason"],
+        help: "Database operations that failed because of the storage, by reason (disk_full, io_error, read_only, cannot_open, corrupt, busy, out_of_memory).")
     public static let httpRequests = MetricFamily(
         "secretwatch_http_requests_total", .counter, labels: ["path", "code"],
         help: "HTTP requests answered, by route template and status code.")
@@ -81,7 +87,7 @@ public enum MetricCatalog {
     ]
     /// The families of the per-second part (process and HTTP), in output order.
     public static let liveFamilies: [MetricFamily] = [
-        httpRequests, processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStart,
+        storeFailing, storeFailures, httpRequests, processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStart,
     ]
     public static let all: [MetricFamily] = stateFamilies + liveFamilies
 

@@ -52,6 +52,7 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
         self.plainLimit = plainLimit
         let initial = MetricsState()
         live.setSchedulerSteps(schedulerSteps)
+        if let store { live.watch(store.health) }
         state = Mutex(initial)
         self.store = store
         self.live = live

@@ -12,12 +12,14 @@ struct CredentialStatusView: Encodable, Sendable {
     var expiresAt: Date?
     var daysLeft: Int?
     var expired: Bool
+    var expiredPerIdentityProvider: Bool
     var lastTokenAttempt: TokenAttemptView?
     var lastDelivery: DeliveryView?
     var activeAlarms: [AlarmView]
 
     enum CodingKeys: String, CodingKey {
         case name, mailbox, expired
+        case expiredPerIdentityProvider = "expired_per_identity_provider"
         case displayName = "display_name"
         case tenantId = "tenant_id"
         case clientId = "client_id"
@@ -41,6 +43,7 @@ struct CredentialStatusView: Encodable, Sendable {
         try c.encode(expiresAt, forKey: .expiresAt)
         try c.encode(daysLeft, forKey: .daysLeft)
         try c.encode(expired, forKey: .expired)
+        try c.encode(expiredPerIdentityProvider, forKey: .expiredPerIdentityProvider)
         try c.encode(lastTokenAttempt, forKey: .lastTokenAttempt)
         try c.encode(lastDelivery, forKey: .lastDelivery)
         try c.encode(activeAlarms, forKey: .activeAlarms)

@@ -11,6 +11,8 @@ public struct StatusReport: Encodable, Sendable {
         public var expiresAt: Date?
         public var daysLeft: Int?
         public var expired: Bool
+        /// Expired because the identity provider said so (AADSTS7000222), although `secret_expires` lies ahead.
+        public var expiredPerIdentityProvider: Bool
         public var activeAlarms: [AlarmView]
         /// The credential's most recent token request (credentials with a secret only).
         public var lastTokenAttempt: TokenAttemptView?
@@ -22,6 +24,7 @@ public struct StatusReport: Encodable, Sendable {
             case clientId = "client_id"
             case expiresAt = "expires_at"
             case daysLeft = "days_left"
+            case expiredPerIdentityProvider = "expired_per_identity_provider"
             case activeAlarms = "active_alarms"
             case lastTokenAttempt = "last_token_attempt"
         }
@@ -46,11 +49,12 @@ public struct StatusReport: Encodable, Sendable {
         let lastAttempts = try store.lastTokenAttempts()
         credentials = try store.credentials().map { record in
             let c = record.credential
-            let assessment = c.expiresAt.map { policy.assess(expiresAt: $0, now: now) }
+            let alarms = active[record.id] ?? []
+            let expiry = CredentialExpiry(c, activeAlarms: alarms, policy: policy, now: now)
             return Entry(name: c.name, displayName: c.displayName, tenantId: c.tenantId, clientId: c.clientId,
-                         mailbox: c.mailbox, expiresAt: c.expiresAt, daysLeft: assessment?.daysLeft,
-                         expired: assessment?.expired ?? false,
-                         activeAlarms: (active[record.id] ?? []).map { AlarmView($0) },
+                         mailbox: c.mailbox, expiresAt: c.expiresAt, daysLeft: expiry.daysLeft, expired: expiry.expired,
+                         expiredPerIdentityProvider: expiry.expiredPerIdentityProvider,
+                         activeAlarms: alarms.map { AlarmView($0) },
                          lastTokenAttempt: lastAttempts[c.name].map(TokenAttemptView.init))
         }
     }
@@ -60,11 +64,12 @@ public struct StatusReport: Encodable, Sendable {
         for e in credentials {
             let alarms = e.activeAlarms.isEmpty ? "-" : e.activeAlarms.map { "#\($0.id) \($0.kind) (\($0.severity)\($0.acknowledged == nil ? "" : ", acked"))" }.joined(separator: ", ")
             table.add([e.name, e.tenantId, e.clientId, e.expiresAt.map(Timestamps.rfc3339) ?? "-",
-                       e.expired ? "expired" : e.daysLeft.map(String.init) ?? "-", alarms])
+                       e.expiredPerIdentityProvider ? "expired (per Entra)" : e.expired ? "expired" : e.daysLeft.map(String.init) ?? "-",
+                       alarms])
         }
         var out = table.render()
         for e in credentials {
-            if let attempt = e.lastTokenAttempt { out += "last token attempt (\(e.name.escapingControlCharacters)): \(attempt.line.escapingControlCharacters)\n" }
+            if let attempt = e.lastTokenAttempt { out += "last token attempt (\(VisibleText.escaped(e.name))): \(VisibleText.escaped(attempt.line))\n" }
         }
         out += "last scheduler pass: \(lastSchedulerPass ?? "never")\n"
         return out

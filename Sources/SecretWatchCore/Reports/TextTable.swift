@@ -9,7 +9,7 @@ public struct TextTable: Sendable {
 
     public mutating func add(_ row: [String]) {
         precondition(row.count == headers.count, "row has \(row.count) cells, table has \(headers.count) columns")
-        rows.append(row.map(\.escapingControlCharacters))
+        rows.append(row.map(VisibleText.escaped))
     }
 
     public func render() -> String {

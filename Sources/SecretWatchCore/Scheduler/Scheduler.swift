@@ -13,10 +13,12 @@ public final class Scheduler: Service, Sendable {
     private let store: Store
     private let telemetry: any TelemetryObserver
     private let logger: Logger
+    /// A step that keeps failing the same way (the store is full) is logged once per `LogRateLimiter.interval`.
+    private let logLimiter: LogRateLimiter
 
     public init(steps: [any SchedulerStep], interval: TimeInterval, clock: any WallClock, store: Store,
                 status: SchedulerStatus = SchedulerStatus(), telemetry: any TelemetryObserver = TelemetryHub(),
-                logger: Logger = Logger(label: "secretwatch.scheduler")) {
+                logger: Logger = Logger(label: "secretwatch.scheduler"), logLimiter: LogRateLimiter? = nil) {
         self.steps = steps
         self.interval = interval
         self.clock = clock
@@ -24,6 +26,7 @@ public final class Scheduler: Service, Sendable {
         self.status = status
         self.telemetry = telemetry
         self.logger = logger
+        self.logLimiter = logLimiter ?? LogRateLimiter(clock: clock)
     }
 
     /// One pass over every step.
@@ -36,7 +39,8 @@ public final class Scheduler: Service, Sendable {
                 try await step.run(now: started)
             } catch {
                 failures[step.name] = Redactor.scrub("\(error)")
-                logger.error("scheduler step failed", metadata: ["step": "\(step.name)", "error": "\(error)"])
+                logger.log(level: .error, "scheduler step failed", metadata: ["step": "\(step.name)", "error": "\(error)"],
+                           limitedBy: logLimiter)
             }
         }
         let elapsed = ContinuousClock.now - monotonicStart
@@ -48,7 +52,7 @@ public final class Scheduler: Service, Sendable {
         do {
             try store.setMeta("scheduler.last_pass_at", Timestamps.rfc3339(started))
         } catch {
-            logger.error("cannot record the scheduler pass", metadata: ["error": "\(error)"])
+            logger.log(level: .error, "cannot record the scheduler pass", metadata: ["error": "\(error)"], limitedBy: logLimiter)
         }
         logger.debug("scheduler pass done", metadata: ["duration_seconds": "\(String(format: "%.3f", duration))"])
     }

@@ -131,5 +131,18 @@ public enum Migrations {
             -- instead of reading every waiting message (each holds its whole rendered e-mail).
             CREATE INDEX outbox_waiting ON outbox(state, queued_at);
             """),
+        Migration(version: 4, name: "recipients settled only by an accepted message; one name for a TLS handshake failure", sql: """
+            -- A recipient is accepted only when its message is: an unfinished message whose last attempt was not
+            -- accepted (e.g. refused at the end of DATA) has every such recipient back in its envelope.
+            UPDATE outbox_recipients SET state = 'pending'
+            WHERE state = 'accepted' AND outbox_id IN (
+                SELECT o.id FROM outbox o
+                WHERE o.state IN ('queued', 'sending')
+                  AND COALESCE((SELECT d.outcome FROM deliveries d WHERE d.message_id = o.message_id
+                                ORDER BY d.id DESC LIMIT 1), 'deferred') NOT IN ('sent', 'partial'));
+            -- The token endpoint and the SMTP server name a failed TLS handshake alike.
+            UPDATE token_attempts SET reason = 'tls_handshake' WHERE reason = 'tls_handshake_failed';
+            UPDATE alarms SET reason = 'tls_handshake' WHERE reason = 'tls_handshake_failed';
+            """),
     ]
 }

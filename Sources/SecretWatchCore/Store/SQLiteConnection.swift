@@ -112,6 +112,8 @@ public final class SQLiteConnection: @unchecked Sendable {
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes(handle)) }
+    /// Rows inserted, updated or deleted through this connection since it was opened.
+    var totalChanges: Int64 { sqlite3_total_changes64(handle) }
 
     /// One value from the first row, or nil.
     public func scalar(_ sql: String, _ parameters: [any SQLBindable] = []) throws -> SQLValue? {

@@ -11,6 +11,4 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     /// True for SQLITE_CONSTRAINT and its extended codes.
     public var isConstraintViolation: Bool { code & 0xff == SQLITE_CONSTRAINT }
     public var isBusy: Bool { code & 0xff == SQLITE_BUSY || code & 0xff == SQLITE_LOCKED }
-    /// The file is damaged or its disk fails (SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_IOERR): retrying will not help.
-    public var isDamage: Bool { [SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_IOERR].contains(code & 0xff) }
 }

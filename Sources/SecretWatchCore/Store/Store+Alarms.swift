@@ -76,6 +76,11 @@ extension Store {
             """, [severity.rawValue, thresholdDays, reason, Redactor.scrub(summary), at, id])
     }
 
+    static func setAlarmExpiry(id: Int64, expiresAt: Date, summary: String, at: Date, _ db: SQLiteConnection) throws {
+        try db.run("UPDATE alarms SET expires_at = ?, summary = ?, updated_at = ? WHERE id = ? AND state = 'active'",
+                   [expiresAt, Redactor.scrub(summary), at, id])
+    }
+
     static func clearAlarm(id: Int64, at: Date, _ db: SQLiteConnection) throws {
         try db.run("UPDATE alarms SET state = 'cleared', cleared_at = ?, updated_at = ? WHERE id = ? AND state = 'active'",
                    [at, at, id])

@@ -2,12 +2,11 @@ import Foundation
 
 /// Writing down what a delivery attempt did to an outbox message (inside the attempt's transaction).
 extension Store {
-    /// Marks recipients the server accepted or refused for good; refused-for-now (4xx) ones stay pending.
+    /// Writes each recipient's state as the attempt settled it (`pending` ones go into the next envelope).
     static func updateRecipients(outboxId: Int64, _ results: [SMTPSendResult.RecipientResult], at: Date,
                                  _ db: SQLiteConnection) throws {
         for r in results {
-            let state: String
-            if r.accepted { state = "accepted" } else if (r.reply?.code ?? 0) >= 500 { state = "refused" } else { state = "pending" }
+            let state = r.state.rawValue
             try db.run("""
                 UPDATE outbox_recipients SET state = ?, smtp_code = ?, enhanced_code = ?, reply = ?, updated_at = ?
                 WHERE outbox_id = ? AND address = ?

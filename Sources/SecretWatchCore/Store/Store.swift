@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// The one SQLite database: WAL mode, busy timeout, foreign keys, versioned migrations at open.
 ///
@@ -7,23 +6,21 @@ import Synchronization
 /// different threads (scheduler, CLI, HTTP handlers) never interleave their statements.
 public final class Store: @unchecked Sendable {
     public let path: String
+    /// Whether the database takes writes: every operation through `read` and `transaction` reports to it.
+    public let health: StoreHealth
     private let connection: SQLiteConnection
     private let lock = NSLock()
     /// Writes to the credentials table by this process (only touched with `lock` held).
     private var credentialWrites: UInt64 = 0
-    private let damage = Mutex<SQLiteError?>(nil)
-
-    /// The first error that showed the database damaged (or its disk failing) since it was opened; nil while none
-    /// has. It stays: a damaged file does not mend itself, and `/readyz` answers 503 until a restart.
-    public var damageFound: SQLiteError? { damage.withLock { $0 } }
 
     /// Opens the database, creating it (mode 0600) when absent, and brings its schema up to date.
-    public init(path: String, now: Date = Date()) throws {
+    public init(path: String, now: Date = Date(), health: StoreHealth = StoreHealth()) throws {
         self.path = path
+        self.health = health
         connection = try SQLiteConnection(path: path)
         try connection.execute("PRAGMA busy_timeout = 5000")
         if path != ":memory:" {
-            let mode = try connection.scalar("PRAGMA journal_mode = WAL")?.string
+            let mode = try Self.switchToWAL(connection)
             guard mode?.lowercased() == "wal" else {
                 throw SQLiteError(code: 1, message: "journal_mode is \(mode ?? "unknown")", context: "switching \(path) to WAL mode")
             }
@@ -39,36 +36,56 @@ public final class Store: @unchecked Sendable {
         try migrate(now: now)
     }
 
-    /// Runs `body` with the connection, holding the lock.
+    /// Switches a database to WAL mode; returns the mode now in force. Switching needs an exclusive lock and
+    /// SQLite answers SQLITE_BUSY at once, without its busy handler, while another connection switches the same
+    /// fresh database: retried for up to the busy timeout (after that one switch, every open finds WAL already).
+    private static func switchToWAL(_ connection: SQLiteConnection) throws -> String? {
+        let deadline = Date().addingTimeInterval(5)
+        while true {
+            do {
+                return try connection.scalar("PRAGMA journal_mode = WAL")?.string
+            } catch let error as SQLiteError where error.isBusy && Date() < deadline {
+                usleep(10_000)
+            }
+        }
+    }
+
+    /// Runs `body` with the connection, holding the lock (single statements that write commit on their own).
     public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
-        do {
-            return try body(connection)
-        } catch let error as SQLiteError where error.isDamage {
-            noteDamage(error)
-            throw error
-        }
+        return try observed { try body(connection) }
     }
 
     /// Runs `body` in one IMMEDIATE transaction: all of its writes land, or none do.
     public func transaction<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
-        try connection.execute("BEGIN IMMEDIATE")
-        do {
-            let result = try body(connection)
-            try connection.execute("COMMIT")
-            return result
-        } catch {
-            try? connection.execute("ROLLBACK")
-            if let error = error as? SQLiteError, error.isDamage { noteDamage(error) }
-            throw error
+        return try observed {
+            try connection.execute("BEGIN IMMEDIATE")
+            do {
+                let result = try body(connection)
+                try connection.execute("COMMIT")
+                return result
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
         }
     }
 
-    private func noteDamage(_ error: SQLiteError) {
-        damage.withLock { if $0 == nil { $0 = error } }
+    /// Tells `health` how a unit of work went (call with the lock held): a storage failure, or rows written and
+    /// committed. A read, or a commit that changed nothing, says nothing about whether writes work.
+    private func observed<T>(_ body: () throws -> T) throws -> T {
+        let before = connection.totalChanges
+        do {
+            let result = try body()
+            if connection.totalChanges != before { health.wrote() }
+            return result
+        } catch let error as SQLiteError {
+            health.failed(error)
+            throw error
+        }
     }
 
     /// Counts a write to the credentials table (call inside `transaction`, which holds the lock).
@@ -87,33 +104,49 @@ public final class Store: @unchecked Sendable {
 
     /// The schema version the database is at.
     public func schemaVersion() throws -> Int {
-        try read { db in try db.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")?.int ?? 0 }
+        try read { try Self.schemaVersion($0) }
     }
 
     /// Applies every migration the database has not seen; returns the versions applied now.
+    ///
+    /// Each migration runs in its own IMMEDIATE transaction, which first reads the version again: of two
+    /// connections opening a fresh database at once (a daemon and `send-test`, two processes started together),
+    /// the second waits for the first's write lock (`busy_timeout`), then finds the migration applied and skips it.
+    /// A database already at the current version is only read.
     @discardableResult
     public func migrate(now: Date) throws -> [Int] {
-        try read { db in
-            try db.execute("""
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)
-                """)
+        if try schemaVersion() == Migrations.currentVersion { return [] }
+        var applied: [Int] = []
+        while let version = try transaction({ db in try Self.applyNextMigration(now: now, db, path: path) }) {
+            applied.append(version)
         }
-        let current = try schemaVersion()
+        return applied
+    }
+
+    /// The version `db` is at; 0 before the first migration (also when `schema_migrations` does not exist yet).
+    private static func schemaVersion(_ db: SQLiteConnection) throws -> Int {
+        let exists = try db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")?.int ?? 0
+        guard exists > 0 else { return 0 }
+        return try db.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")?.int ?? 0
+    }
+
+    /// Inside the caller's transaction: applies the first migration newer than the database; returns its version,
+    /// or nil when the database is up to date.
+    private static func applyNextMigration(now: Date, _ db: SQLiteConnection, path: String) throws -> Int? {
+        try db.execute("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)
+            """)
+        let current = try schemaVersion(db)
         if current > Migrations.currentVersion {
             throw SQLiteError(code: 1, message: "database schema version \(current) is newer than this secretwatch (\(Migrations.currentVersion)); upgrade secretwatch",
                               context: "checking the schema of \(path)")
         }
-        var applied: [Int] = []
-        for migration in Migrations.all where migration.version > current {
-            try transaction { db in
-                try db.execute(migration.sql)
-                try db.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                           [migration.version, migration.name, now])
-            }
-            applied.append(migration.version)
-        }
-        return applied
+        guard let migration = Migrations.all.first(where: { $0.version > current }) else { return nil }
+        try db.execute(migration.sql)
+        try db.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                   [migration.version, migration.name, now])
+        return migration.version
     }
 
     /// Writes a consistent copy of the database to `destination` while the daemon runs. The database never

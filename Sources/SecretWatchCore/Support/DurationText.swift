@@ -21,7 +21,9 @@ public enum DurationText {
     }
 
     /// The shortest exact spelling: 86400 → `1d`, 5400 → `1h30m`.
+    /// Values no `Int` holds (not finite, or beyond ~29 million years) are written as plain seconds.
     public static func format(_ seconds: TimeInterval) -> String {
+        guard seconds.isFinite, seconds >= 0, seconds < 1e15 else { return "\(seconds)s" }
         if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
         var rest = Int(seconds.rounded())
         var out = ""

@@ -28,25 +28,39 @@ public enum Timestamps {
         String(rfc3339(date).prefix(10))
     }
 
+    /// The years `parse` accepts: a secret's expiry is never before the Unix epoch, and four digits end at 9999.
+    public static let years: ClosedRange<Int> = 1970...9999
+
     /// Parses `YYYY-MM-DD` (midnight UTC) or an RFC 3339 time with `Z` or an offset, optional fractional seconds.
+    /// Years outside `years` are nil (`isOutOfRange` tells them from text that is no date at all).
     public static func parse(_ text: String) -> Date? {
-        let s = text.trimmingSpaces
-        if s.count == 10, let date = parseDay(s) { return date }
-        return parseDateTime(s)
+        parse(text, years: years)
     }
 
-    private static func parseDay(_ s: String) -> Date? {
+    /// Whether `text` is a well-formed date or time whose year is outside `years` (e.g. `0001-01-01`).
+    public static func isOutOfRange(_ text: String) -> Bool {
+        parse(text) == nil && parse(text, years: 0...9999) != nil
+    }
+
+    private static func parse(_ text: String, years: ClosedRange<Int>) -> Date? {
+        let s = text.trimmingSpaces
+        if s.count == 10, let date = parseDay(s, years: years) { return date }
+        return parseDateTime(s, years: years)
+    }
+
+    private static func parseDay(_ s: String, years: ClosedRange<Int>) -> Date? {
         let parts = s.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), years.contains(y) else { return nil }
         return makeDate(y, m, d, 0, 0, 0)
     }
 
-    private static func parseDateTime(_ s: String) -> Date? {
+    private static func parseDateTime(_ s: String, years: ClosedRange<Int>) -> Date? {
         // YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)
         let chars = Array(s)
         guard chars.count >= 20, chars[10] == "T" || chars[10] == "t" || chars[10] == " " else { return nil }
-        guard let day = parseDay(String(chars[0..<10])) else { return nil }
+        guard let day = parseDay(String(chars[0..<10]), years: years) else { return nil }
         let time = String(chars[11..<19])
         let tp = time.split(separator: ":", omittingEmptySubsequences: false)
         guard tp.count == 3, tp.allSatisfy({ $0.count == 2 }),
@@ -77,7 +91,7 @@ public enum Timestamps {
     /// Midnight UTC plus the time, by arithmetic (days from the civil date, proleptic Gregorian): no calendar
     /// or time-zone database is loaded, and a date that does not exist (2027-02-30) is nil, not normalised.
     private static func makeDate(_ y: Int, _ m: Int, _ d: Int, _ hh: Int, _ mm: Int, _ ss: Int) -> Date? {
-        guard (1...12).contains(m), (1970...9999).contains(y) else { return nil }
+        guard (1...12).contains(m) else { return nil }
         let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
         let monthLengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         guard (1...monthLengths[m - 1]).contains(d) else { return nil }

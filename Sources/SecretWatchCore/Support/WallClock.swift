@@ -21,7 +21,7 @@ public struct SystemClock: WallClock {
     public func sleep(until deadline: Date) async throws {
         let seconds = deadline.timeIntervalSinceNow
         if seconds > 0 {
-            try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+            try await Task.sleep(nanoseconds: CheckedConversion.sleepNanoseconds(seconds))
         } else {
             try Task.checkCancellation()
         }

@@ -11,7 +11,7 @@ public struct AccessToken: Sendable, Equatable, CustomStringConvertible, CustomD
         self.value = value
         self.obtainedAt = obtainedAt
         self.expiresAt = expiresAt
-        Redactor.shared.register(value)
+        Redactor.shared.registerEphemeral(value)
     }
 
     public var lifetime: TimeInterval { expiresAt.timeIntervalSince(obtainedAt) }

@@ -31,6 +31,12 @@ public struct TokenAlarmEvaluator: Sendable {
             let failing = active.first { $0.kind == .tokenAcquisitionFailing }
 
             if last.outcome == .success {
+                // The identity provider said the secret expired, and now accepts the configured one: a new secret.
+                if let expired = active.first(where: { $0.kind == .clientSecretExpired && $0.reason == TokenFailureReason.clientSecretExpired.rawValue }) {
+                    try engine.clear(expired, credential: record,
+                                     detail: "a token was obtained with the configured secret at \(Timestamps.rfc3339(last.startedAt)) (secret rotated)",
+                                     at: now, db: db)
+                }
                 if let failing {
                     try engine.clear(failing, credential: record,
                                      detail: "token obtained at \(Timestamps.rfc3339(last.startedAt))" + (last.expiresIn.map { " (lifetime \($0) s)" } ?? ""),

@@ -45,8 +45,8 @@ enum TokenFailureClassifier {
                 return .tlsVersion
             }
             if viaProxy && text.contains("proxy") { return .proxyError }
-            return .tlsHandshakeFailed
-        case .sslCertProblem, .sslCipher, .sslShutdownFailed, .sslIssuerError, .sslCRLBadFile: return .tlsHandshakeFailed
+            return .tlsHandshake
+        case .sslCertProblem, .sslCipher, .sslShutdownFailed, .sslIssuerError, .sslCRLBadFile: return .tlsHandshake
         default: return .networkError
         }
     }

@@ -11,7 +11,7 @@ struct AckCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     @Argument(help: "The alarm id (see `secretwatch alarms`).")
-    var alarmId: Int64
+    var alarmId: AlarmIDArgument
 
     @Option(help: "Who acknowledges (recorded in the history).")
     var by: String
@@ -22,8 +22,8 @@ struct AckCommand: AsyncParsableCommand {
     func validate() throws {
         guard !by.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--by must name who acknowledges") }
         for (option, value) in [("--by", by), ("--comment", comment ?? "")] {
-            if let scalar = ControlCharacters.firstRefused(in: value) {
-                throw ValidationError("\(option) contains a control character (\(ControlCharacters.name(scalar))); only tab is allowed")
+            if let scalar = VisibleText.firstRefused(in: value) {
+                throw ValidationError("\(option) contains a control character or line break (\(VisibleText.escaped(String(scalar)))); only tab is allowed")
             }
         }
     }
@@ -31,17 +31,27 @@ struct AckCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try openExistingStore(try options.databasePath())
         let engine = AlarmEngine(store: store)
-        switch try engine.acknowledge(alarmId: alarmId, by: by, comment: comment, at: Date()) {
+        switch try engine.acknowledge(alarmId: alarmId.value, by: by, comment: comment, at: Date()) {
         case .acknowledged(let alarm):
             print("alarm #\(alarm.id) \(alarm.kind.rawValue) \(alarm.credentialName) acknowledged by \(by); no more reminders")
         case .alreadyAcknowledged(let alarm):
-            print("alarm #\(alarm.id) was already acknowledged by \((alarm.acknowledgedBy ?? "?").escapingControlCharacters) at \(alarm.acknowledgedAt.map(Timestamps.rfc3339) ?? "?")")
+            print("alarm #\(alarm.id) was already acknowledged by \(VisibleText.escaped(alarm.acknowledgedBy ?? "?")) at \(alarm.acknowledgedAt.map(Timestamps.rfc3339) ?? "?")")
         case .notActive(let alarm):
             printError("error: alarm #\(alarm.id) is cleared (since \(alarm.clearedAt.map(Timestamps.rfc3339) ?? "?")); nothing to acknowledge")
             throw ExitCode(ExitStatus.failed)
         case .notFound:
-            printError("error: there is no alarm #\(alarmId)")
+            printError("error: there is no alarm #\(alarmId.value)")
             throw ExitCode(ExitStatus.failed)
         }
+    }
+}
+
+/// An alarm id argument: canonical decimal only (`AlarmID.parse`), so `+1` and `01` are refused like `abc`.
+struct AlarmIDArgument: ExpressibleByArgument {
+    let value: Int64
+
+    init?(argument: String) {
+        guard let value = AlarmID.parse(argument) else { return nil }
+        self.value = value
     }
 }

@@ -57,9 +57,9 @@ struct AlarmsCommand: AsyncParsableCommand {
         print(table.render(), terminator: "")
         if events {
             for a in alarms {
-                print("\nalarm #\(a.id) \(a.kind.rawValue) \(a.credentialName.escapingControlCharacters):")
+                print("\nalarm #\(a.id) \(a.kind.rawValue) \(VisibleText.escaped(a.credentialName)):")
                 for e in try store.events(alarmId: a.id) {
-                    print("  \(Timestamps.rfc3339(e.at))  \(e.type.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))  \(e.severity?.rawValue ?? "-")  \(e.detail.escapingControlCharacters)")
+                    print("  \(Timestamps.rfc3339(e.at))  \(e.type.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))  \(e.severity?.rawValue ?? "-")  \(VisibleText.escaped(e.detail))")
                 }
             }
         }

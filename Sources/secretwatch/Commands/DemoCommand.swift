@@ -34,9 +34,12 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workspace: DemoWorkspace
+        let lock: DatabaseLock
         let standIns: StandInsProcess
         do {
             workspace = try DemoWorkspace(directory: dir)
+            // Before the stand-ins rewrite DIR/pki and the configuration: a second demo on DIR stops here.
+            lock = try DatabaseLock(database: workspace.databasePath)
             standIns = try StandInsProcess(executable: standins ?? StandInsProcess.defaultExecutable(),
                                            arguments: workspace.standInArguments)
         } catch {
@@ -55,7 +58,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         // The demo prints its own account of what happens; the log keeps to errors.
         LogSetup.bootstrap(level: .error)
-        let daemon = try orExit { try Daemon(config: config) }
+        let daemon = try orExit { try Daemon(config: config, databaseLock: lock) }
         printBanner(workspace, standIns.endpoints, address)
         let progress = DemoProgress(store: daemon.store, mailDirectory: workspace.mailDirectory, write: say)
         let watcher = Task {

@@ -93,6 +93,40 @@ struct ExpiryLifecycleTests {
         #expect(!old.contains(fresh[0].id) && fresh[0].kind == .clientSecretExpiring && fresh[0].thresholdDays == 30)
     }
 
+    @Test("an earlier expiry date corrects the alarm (it stays, escalates); a later one is a rotation and clears it")
+    func earlierDateIsACorrectionNotARotation() async throws {
+        let dir = TemporaryDirectory()
+        let clock = ManualClock(now: start)
+        let config = try TestConfig.load(in: dir, expires: start.addingTimeInterval(20 * 86400))
+        var daemon = try Daemon(config: config, clock: clock)
+        await daemon.scheduler.runPass()
+        let alarm = try #require(try daemon.store.activeAlarms().first { $0.kind == .clientSecretExpiring })
+        #expect(alarm.thresholdDays == 30 && alarm.severity == .warning)
+
+        // The administrator finds the real date is 5 days out: same secret, earlier date.
+        var corrected = config
+        corrected.smtp.auth.secretExpires = start.addingTimeInterval(5 * 86400)
+        daemon = try Daemon(config: corrected, clock: clock)
+        await daemon.scheduler.runPass()
+        let after = try #require(try daemon.store.alarm(id: alarm.id))
+        #expect(after.state == .active, "an earlier date is not a rotation")
+        #expect(after.expiresAt == corrected.smtp.auth.secretExpires)
+        #expect(after.thresholdDays == 7 && after.severity == .critical, "the closer date escalates it")
+        #expect(after.summary.contains(Timestamps.day(corrected.smtp.auth.secretExpires)))
+        let events = try transitions(daemon.store, alarm.id)
+        #expect(events.map(\.type) == [.raised, .updated, .escalated])
+        #expect(events[1].detail.contains("correction of the same secret, not a rotation"))
+        #expect(!events.contains { $0.detail.contains("secret rotated") })
+
+        // A later date is a rotation.
+        var rotated = corrected
+        rotated.smtp.auth.secretExpires = start.addingTimeInterval(700 * 86400)
+        daemon = try Daemon(config: rotated, clock: clock)
+        await daemon.scheduler.runPass()
+        #expect(try daemon.store.alarm(id: alarm.id)?.state == .cleared)
+        #expect(try transitions(daemon.store, alarm.id).last?.detail.contains("(secret rotated)") == true)
+    }
+
     @Test("events of every alarm are in time order and every transition is recorded")
     func eventsOrdered() async throws {
         let dir = TemporaryDirectory()

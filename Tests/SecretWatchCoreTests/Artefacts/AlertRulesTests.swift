@@ -12,7 +12,7 @@ import Yams
     static let requiredAlerts: Set<String> = [
         "SecretWatchClientSecretExpiringSoon", "SecretWatchClientSecretExpiringCritical", "SecretWatchClientSecretExpired",
         "SecretWatchTokenAcquisitionFailing", "SecretWatchMailDeliveryFailing", "SecretWatchOutboxBacklogOld",
-        "SecretWatchSchedulerStalled", "SecretWatchDown",
+        "SecretWatchSchedulerStalled", "SecretWatchStoreFailing", "SecretWatchDown",
     ]
 
     static func rules() throws -> [[String: Any]] {

@@ -37,7 +37,8 @@ import Testing
     @Test func showsWhatOnCallNeeds() throws {
         let titles = (try Self.dashboard()["panels"] as? [[String: Any]] ?? []).compactMap { $0["title"] as? String }
         for needed in ["Days left per client secret", "Active alarms", "Token success ratio", "Token request latency",
-                       "Mail sends by outcome and reason", "Outbox backlog", "Oldest queued message age", "Scheduler freshness"] {
+                       "Mail sends by outcome and reason", "Outbox backlog", "Oldest queued message age", "Scheduler freshness",
+                       "Database accepts writes"] {
             #expect(titles.contains(needed), "no panel \(needed)")
         }
         let daysLeft = (try Self.dashboard()["panels"] as? [[String: Any]])?.first { $0["title"] as? String == "Days left per client secret" }

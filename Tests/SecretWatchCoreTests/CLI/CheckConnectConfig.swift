@@ -2,9 +2,11 @@ import Foundation
 import SecretWatchStandIns
 
 /// A configuration file pointing `smtp.auth` at the token stand-in, trusting its throwaway CA; with `smtp`, the
-/// SMTP stages of `check --connect` go to that local aiosmtpd (trusting its CA).
+/// SMTP stages of `check --connect` go to that local aiosmtpd (trusting its CA). `extra` is appended (more
+/// top-level sections).
 enum CheckConnectConfig {
-    static func write(in fixture: TokenEndpointFixture, database: String, smtp: SMTPTestServer? = nil) throws -> String {
+    static func write(in fixture: TokenEndpointFixture, database: String, smtp: SMTPTestServer? = nil,
+                      expires: String = "2027-12-28", extra: String = "") throws -> String {
         let server = smtp.map { "host: localhost\n  port: \($0.port)\n  ca_file: \($0.caFile)" } ?? "host: smtp.office365.com"
         let yaml = """
             database: \(database)
@@ -16,7 +18,7 @@ enum CheckConnectConfig {
                 tenant_id: \(TokenEndpointFixture.tenant)
                 client_id: \(TokenEndpointFixture.client)
                 client_secret_file: \(fixture.secretFile)
-                secret_expires: 2027-12-28
+                secret_expires: \(expires)
                 token_endpoint: \(fixture.standIn.tokenEndpointTemplate)
             token:
               connect_timeout: 5s
@@ -24,6 +26,7 @@ enum CheckConnectConfig {
               ca_file: \(fixture.ca.certificatePath)
             notifications:
               to: [mail-admins@contoso.com]
+            \(extra)
             """
         return try fixture.pki.write(yaml, to: "secretwatch.yml")
     }

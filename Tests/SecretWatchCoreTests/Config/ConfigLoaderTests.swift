@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SecretWatchStandIns
 @testable import SecretWatchCore
 
 @Suite("Configuration loading and validation")
@@ -11,15 +12,23 @@ struct ConfigLoaderTests {
             .filter { $0.hasPrefix("invalid-") && $0.hasSuffix(".yml") }.sorted() ?? []
     }
 
-    /// Copies a fixture next to a 0600 secret file and an empty file, and loads it.
+    /// Copies a fixture next to a 0600 secret file, an empty file, a FIFO (`fifo`), a file that holds no
+    /// certificate (`hostname`) and a damaged PEM certificate (`damaged-ca.pem`), and loads it.
     func load(_ name: String, environment: [String: String] = ["SECRETWATCH_TEST_SECRET": "env-secret-value"])
         throws -> (Result<ConfigLoader.Loaded, ConfigError>, TemporaryDirectory) {
         let dir = TemporaryDirectory()
         let text = try String(contentsOf: Self.fixtures.appendingPathComponent(name), encoding: .utf8)
         try dir.write("secret.txt", "fixture-secret-value\n", mode: 0o600)
         try dir.write("empty.txt", "\n", mode: 0o600)
+        try dir.write("hostname", "secretwatch-host\n")
+        try dir.write("damaged-ca.pem", "issued by the lab CA\n-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ29udG9zbyBsYWIgQ0EgZGFtYWdlZA==\n-----END CERTIFICATE-----\n")
+        #expect(mkfifo(dir.file("fifo"), 0o600) == 0)
         let path = try dir.write(name, text)
         let loader = ConfigLoader(environment: environment)
+        // A reader that blocks on the FIFO would hang the suite: after a while, a writer feeds it one line so a
+        // blocked load finishes (and the fixture fails as "loaded") instead.
+        let unjam = FIFOUnjammer(dir.file("fifo"))
+        defer { unjam.stop() }
         return (Result { () throws(ConfigError) in try loader.load(path: path) }, dir)
     }
 
@@ -49,7 +58,15 @@ struct ConfigLoaderTests {
         let names = Set(Self.invalidFixtures)
         for required in ["invalid-missing-field.yml", "invalid-unknown-key.yml", "invalid-bad-guid.yml",
                          "invalid-bad-address.yml", "invalid-bad-date.yml", "invalid-inline-secret.yml",
-                         "invalid-unreadable-secret-file.yml", "invalid-negative-threshold.yml"] {
+                         "invalid-unreadable-secret-file.yml", "invalid-negative-threshold.yml",
+                         "invalid-duration-scheduler-interval.yml", "invalid-duration-token-timeout.yml",
+                         "invalid-duration-token-connect-timeout.yml", "invalid-duration-smtp-timeout.yml",
+                         "invalid-duration-smtp-connect-timeout.yml", "invalid-duration-overflow.yml",
+                         "invalid-integer-overflow.yml", "invalid-fifo-secret-file.yml", "invalid-fifo-api-token-file.yml",
+                         "invalid-fifo-ca-file.yml", "invalid-ca-file-no-certificate.yml", "invalid-ca-file-damaged.yml",
+                         "invalid-too-many-recipients.yml", "invalid-too-many-thresholds.yml",
+                         "invalid-display-name-line-separator.yml", "invalid-display-name-control-character.yml",
+                         "invalid-control-character-echo.yml", "invalid-date-out-of-range.yml"] {
             #expect(names.contains(required), "missing fixture \(required)")
         }
     }
@@ -152,5 +169,45 @@ struct ConfigLoaderTests {
         let (result, _) = try load("invalid-inline-secret.yml")
         guard case .failure(let error) = result else { Issue.record("loaded"); return }
         #expect(!error.description.contains("Qx88Q"))
+    }
+
+    @Test("the IPv6 listen address as docs/configuration.md writes it loads")
+    func quotedIPv6Listen() throws {
+        let dir = TemporaryDirectory()
+        try dir.write("secret.txt", "fixture-secret-value\n", mode: 0o600)
+        let text = try String(contentsOf: Self.fixtures.appendingPathComponent("valid-minimal.yml"), encoding: .utf8)
+        let path = try dir.write("c.yml", text + "http:\n  listen: \"[::1]:9465\"\n")
+        let config = try ConfigLoader(environment: [:]).load(path: path).config
+        #expect(config.http.listenHost == "::1" && config.http.listenPort == 9465)
+        let doc = try String(contentsOf: TestPaths.packageRoot.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+        #expect(doc.contains(#"`listen: "[::1]:9465"`"#), "the documented form is the one tested here")
+    }
+
+    @Test("a repeated notifications.to address (in any case) is sent one copy, with a warning")
+    func duplicateRecipientsAreDropped() throws {
+        let dir = TemporaryDirectory()
+        try dir.write("secret.txt", "fixture-secret-value\n", mode: 0o600)
+        let path = try dir.write("c.yml", TestConfig.yaml(database: dir.file("sw.db"), expires: Date.utc("2027-05-31T00:00:00Z"))
+            .replacingOccurrences(of: "to: [admin@contoso.com]", with: "to: [admin@contoso.com, Ops@contoso.com, ADMIN@Contoso.com, ops@contoso.com]"))
+        let loaded = try ConfigLoader(environment: [:]).load(path: path)
+        #expect(loaded.config.notifications.to == ["admin@contoso.com", "Ops@contoso.com"])
+        #expect(loaded.warnings.map(\.description) == [
+            "notifications.to[2]: \"ADMIN@Contoso.com\" repeats notifications.to[0]; it gets one copy",
+            "notifications.to[3]: \"ops@contoso.com\" repeats notifications.to[1]; it gets one copy",
+        ])
+    }
+
+    @Test("100 recipients are accepted; a shipped CA bundle passes the certificate check")
+    func boundaryValuesAreAccepted() throws {
+        let dir = TemporaryDirectory()
+        try dir.write("secret.txt", "fixture-secret-value\n", mode: 0o600)
+        let ca = try ThrowawayPKI(directory: dir.file("pki")).makeAuthority(named: "lab-ca")
+        let list = (1...100).map { "admin\($0)@contoso.com" }.joined(separator: ", ")
+        let path = try dir.write("c.yml", TestConfig.yaml(database: dir.file("sw.db"), expires: Date.utc("2027-05-31T00:00:00Z"),
+                                                          extra: "token:\n  ca_file: \(ca.certificatePath)")
+            .replacingOccurrences(of: "to: [admin@contoso.com]", with: "to: [\(list)]"))
+        let loaded = try ConfigLoader(environment: [:]).load(path: path)
+        #expect(loaded.config.notifications.to.count == 100)
+        #expect(loaded.config.token.caFile == ca.certificatePath)
     }
 }

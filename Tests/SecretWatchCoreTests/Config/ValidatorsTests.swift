@@ -87,4 +87,14 @@ struct ValidatorsTests {
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
     }
+
+    @Test func datesOutOfRangeAreToldApartFromNonDates() {
+        #expect(Timestamps.parse("0001-01-01") == nil)
+        #expect(Timestamps.isOutOfRange("0001-01-01"))
+        #expect(Timestamps.isOutOfRange("1969-12-31T23:59:59Z"))
+        #expect(!Timestamps.isOutOfRange("2027-02-30"), "a day that does not exist is not a date at all")
+        #expect(!Timestamps.isOutOfRange("next year"))
+        #expect(Timestamps.parse("2027-+1-01") == nil, "a signed month is not a date")
+        #expect(Timestamps.parse("9999-12-31") != nil && Timestamps.parse("1970-01-01") != nil)
+    }
 }

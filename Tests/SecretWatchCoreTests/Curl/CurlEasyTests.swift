@@ -21,6 +21,17 @@ struct CurlEasyTests {
         [.url(f.standIn.tokenEndpoint(tenant: "t")), .caFile(f.ca.certificatePath), .connectTimeout(5), .timeout(10), .proxy("")]
     }
 
+    @Test func aTimeoutNoLongHoldsIsASetupErrorNotATrap() async throws {
+        try await BlockingExecutor.run {
+            let easy = try CurlEasy()
+            for seconds in [110_000_000_000 * 86400, 9.3e15, .infinity, .nan, -1] as [Double] {
+                #expect(throws: CurlSetupError.self, "\(seconds)") { try easy.set(.timeout(seconds)) }
+                #expect(throws: CurlSetupError.self, "\(seconds)") { try easy.set(.connectTimeout(seconds)) }
+            }
+            try easy.set([.timeout(3600), .connectTimeout(0.001)])
+        }
+    }
+
     @Test func postBodyIsCopiedAndHeadersAreRead() async throws {
         let f = try TokenEndpointFixture(behaviour: .throttled(retryAfterSeconds: 7))
         defer { f.close() }

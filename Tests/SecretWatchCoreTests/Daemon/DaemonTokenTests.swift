@@ -16,7 +16,7 @@ struct DaemonTokenTests {
         let sink = LogSink.memory()
         let daemon = try Daemon(config: config, clock: clock,
                                 logger: Logger(label: "secretwatch") { KeyValueLogHandler(label: $0, level: .info, sink: sink) })
-        #expect(daemon.scheduler.steps.map(\.name) == ["expiry", "token_health", "renotify", "outbox_age"])
+        #expect(daemon.scheduler.steps.map(\.name) == ["store_health", "expiry", "token_health", "renotify", "outbox_age"])
         let failing = await daemon.runOnce()
         #expect(failing.isEmpty)
         let attempt = try #require(try daemon.store.lastTokenAttempts()["smtp"])

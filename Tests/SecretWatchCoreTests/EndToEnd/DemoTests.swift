@@ -61,4 +61,44 @@ struct DemoTests {
         }
         #expect(!text.contains(DemoWorkspace.goodSecret))
     }
+
+    @Test("a second demo on the same folder exits 1 naming the first one's pid, and leaves the first running")
+    func secondDemoOnTheSameFolder() async throws {
+        let dir = TemporaryDirectory("secretwatch-demo")
+        let port = EndToEndHarness.freePort()
+        let first = Process()
+        first.executableURL = URL(fileURLWithPath: TestPaths.executable)
+        first.arguments = ["demo", "--dir", dir.path, "--listen", "127.0.0.1:\(port)", "--stop-after", "60s"]
+        first.standardOutput = FileHandle.nullDevice
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        defer { if first.isRunning { first.terminate() }; first.waitUntilExit() }
+        let lockFile = DatabaseLock.lockPath(database: dir.file("secretwatch.db"))
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, (try? String(contentsOfFile: lockFile, encoding: .utf8)) != "\(first.processIdentifier)\n" {
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        let second = try await runProcess(TestPaths.executable, ["demo", "--dir", dir.path, "--listen", "127.0.0.1:\(EndToEndHarness.freePort())",
+                                                                 "--stop-after", "5s"], timeout: 30)
+        #expect(second.status == 1, "\(second.stdout)\(second.stderr)")
+        #expect(second.stderr.contains("another secretwatch (pid \(first.processIdentifier)) is running on \(dir.file("secretwatch.db")) (it holds"),
+                "\(second.stderr)")
+        #expect(!second.stdout.contains("LOCAL STAND-INS"), "the second demo started nothing")
+        #expect(first.isRunning)
+        // Stop the first one once its daemon runs (and handles Ctrl-C by stopping its stand-ins).
+        func healthy() -> Bool {
+            guard let curl = try? CurlEasy(), (try? curl.set([.url("http://127.0.0.1:\(port)/healthz"), .connectTimeout(2), .timeout(5), .proxy("")])) != nil
+            else { return false }
+            let r = curl.perform()
+            return r.code == .ok && r.responseCode == 200
+        }
+        let up = Date().addingTimeInterval(30)
+        while Date() < up, first.isRunning, !healthy() { try await Task.sleep(nanoseconds: 200_000_000) }
+        first.interrupt()
+        let status = await BlockingExecutor.run { () -> Int32 in
+            first.waitUntilExit()
+            return first.terminationStatus
+        }
+        #expect(status == 0)
+    }
 }

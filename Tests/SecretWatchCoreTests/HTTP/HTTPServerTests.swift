@@ -50,6 +50,8 @@ import Testing
         ("/api/v1/alarms?credential=", "\"credential\" is empty"),
         ("/api/v1/alarms/abc", "alarm id must be a positive integer"),
         ("/api/v1/alarms/0", "alarm id must be a positive integer"),
+        ("/api/v1/alarms/+1", "alarm id must be a positive integer"),
+        ("/api/v1/alarms/01", "alarm id must be a positive integer"),
         ("/api/v1/alarms/1?verbose=1", "unknown query parameter \"verbose\" (accepted: none)"),
         ("/api/v1/deliveries?limit=9999", "\"limit\" must be an integer from 1 to 500"),
         ("/api/v1/credentials?all=1", "unknown query parameter \"all\""),
@@ -59,6 +61,16 @@ import Testing
         let r = try s.get(path)
         #expect(r.status == 400, "\(path)")
         #expect(r.errorMessage?.contains(expected) == true, "\(path): \(r.text)")
+    }
+
+    @Test func ackOfANonCanonicalAlarmIdIs400() throws {
+        let s = try TestServer()
+        try s.seedStandard()
+        for id in ["+1", "01"] {
+            let r = try s.post("/api/v1/alarms/\(id)/ack", json: #"{"by": "alice"}"#)
+            #expect(r.status == 400, "\(id): \(r.text)")
+            #expect(r.errorMessage?.contains("alarm id must be a positive integer; got \"\(id)\"") == true, "\(id): \(r.text)")
+        }
     }
 
     @Test func keepAliveServesManyRequestsOnOneConnection() throws {

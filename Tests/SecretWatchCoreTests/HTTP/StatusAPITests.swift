@@ -96,6 +96,39 @@ import Testing
         #expect(try httpRequest(port: s.port, "HEAD", "/readyz").status == 503)
     }
 
+    @Test(.enabled(if: SmallVolume.mountPermitted, SmallVolume.skipReason))
+    func readyzAndMetricsShowADatabaseThatRefusesWrites() throws {
+        let volume = try SmallVolume(size: "2m")
+        defer { try? volume.unmount() }
+        let s = try TestServer(schedulerInterval: 60, databaseDirectory: volume.directory)
+        s.recordPass()
+        #expect(try s.get("/readyz").status == 200)
+        #expect(try s.metrics.text().contains("\nsecretwatch_store_failing 0\n"))
+
+        try volume.fill()
+        for _ in 0..<2 {
+            #expect(throws: SQLiteError.self) { try s.store.recordDelivery(self.delivery(1, at: s.clock.now())) }
+        }
+        #expect(try s.get("/readyz").status == 200, "two failures are not persistent yet")
+        #expect(throws: SQLiteError.self) { try s.store.recordDelivery(self.delivery(1, at: s.clock.now())) }
+        let failing = try s.get("/readyz")
+        #expect(failing.status == 503)
+        let message = failing.errorMessage ?? failing.text
+        #expect(message == "the database does not accept writes since 2026-12-01T00:00:00Z (disk_full: the file system that holds the database is full; 3 failed operation(s); the daemon log has the last error)", "\(message)")
+        #expect(try failing.json()["code"] as? String == "store_error")
+        #expect(!failing.text.contains("INSERT") && !failing.text.contains("SQLite"), "\(failing.text)")
+        let text = try s.metrics.text()
+        #expect(text.contains("\nsecretwatch_store_failing 1\n"))
+        #expect(text.contains("\nsecretwatch_store_failures_total{reason=\"disk_full\"} 3\n"))
+        #expect(text.contains("\nsecretwatch_store_failures_total{reason=\"io_error\"} 0\n"))
+
+        try volume.free()
+        try s.store.recordDelivery(delivery(2, at: s.clock.now()))
+        #expect(try s.get("/readyz").status == 200)
+        #expect(try s.metrics.text().contains("\nsecretwatch_store_failing 0\n"))
+        #expect(try s.metrics.text().contains("\nsecretwatch_store_failures_total{reason=\"disk_full\"} 3\n"))
+    }
+
     @Test func concurrentRequestsWhileTheSchedulerWrites() async throws {
         let s = try TestServer(limits: HTTPServerLimits(connectionLimit: 64, connectionTimeout: 20, threadPoolSize: 2, maxBodyBytes: 1024))
         let credentials = try s.seedStandard()

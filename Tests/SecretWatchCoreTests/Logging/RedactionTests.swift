@@ -26,8 +26,8 @@ struct RedactionTests {
         logger.notice("alarm acknowledged\u{1B}[2J", metadata: ["detail": "acknowledged by alice: \u{1B}]0;pwned\u{07}ok\r\nts=x level=info msg=forged\u{0}cut\tend"])
         let line = sink.lines.joined()
         #expect(!line.dropLast().unicodeScalars.contains { $0.properties.generalCategory == .control }, "\(line.debugDescription)")
-        #expect(line.contains(#"msg="alarm acknowledged\x1b[2J""#), "\(line)")
-        #expect(line.contains(#"detail="acknowledged by alice: \x1b]0;pwned\x07ok\r\nts=x level=info msg=forged\x00cut\tend""#), "\(line)")
+        #expect(line.contains(#"msg="alarm acknowledged\u{1B}[2J""#), "\(line)")
+        #expect(line.contains(#"detail="acknowledged by alice: \u{1B}]0;pwned\u{7}ok\u{D}\u{A}ts=x level=info msg=forged\u{0}cut\u{9}end""#), "\(line)")
     }
 
     @Test("log lines mask sensitive keys and registered values, and quote values with spaces")
@@ -137,5 +137,34 @@ struct RedactorSearchTests {
             if Self.viaRegex(line) != Self.viaMatchers(line) { disagreements.append(line) }
         }
         #expect(disagreements.isEmpty, "\(disagreements.prefix(5).map { "\($0.debugDescription): regex \(Self.viaRegex($0).debugDescription), matchers \(Self.viaMatchers($0).debugDescription)" })")
+    }
+
+    @Test func base64ThatDecodesToABearerCredentialIsMasked() {
+        let initial = "user=a@b.example\u{1}auth=Bearer unregistered-token-value-123\u{1}\u{1}"
+        let blob = Data(initial.utf8).base64EncodedString()
+        let r = Redactor()
+        #expect(r.scrub("535 5.7.3 you sent \(blob)") == "535 5.7.3 you sent \(Redactor.mask)")
+        // An echo cut short still decodes to the credential's start.
+        #expect(r.scrub("535 you sent \(blob.prefix(40))…") == "535 you sent \(Redactor.mask)…")
+        // Base64 of a registered secret, in the URL alphabet without padding.
+        r.register("registered-secret-value")
+        let url = Data("x registered-secret-value y".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        #expect(!r.scrub("echo \(url)").contains(url))
+        // An RFC 7628 error challenge names the scheme but holds no credential: it stays readable.
+        let challenge = "334 eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIiwic2NvcGUiOiJtYWlsIn0="
+        #expect(r.scrub(challenge) == challenge)
+        // Long ordinary words and ids are left alone.
+        let ordinary = "250 2.6.0 <0b5f6f2e-8a1c-4d4e-9f3a-6c2d1e0a7b91@contoso.example> Queued mail for delivery AM0PR04MB1234567890"
+        #expect(r.scrub(ordinary) == ordinary)
+    }
+
+    @Test func tokensAreForgottenOldestFirstSoTheRegistryStaysBounded() {
+        let r = Redactor()
+        r.register("lasting-client-secret")
+        for i in 0..<2_000 { r.registerEphemeral("ephemeral-token-\(i)-abcdef") }
+        #expect(r.registeredCount <= Redactor.ephemeralLimit + 2, "a token an hour for months must not grow the list")
+        #expect(r.scrub("x ephemeral-token-1999-abcdef y") == "x \(Redactor.mask) y", "the newest token is masked")
+        #expect(r.scrub("lasting-client-secret") == Redactor.mask, "a client secret is never dropped")
     }
 }

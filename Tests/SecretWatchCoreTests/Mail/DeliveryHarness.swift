@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 @testable import SecretWatchCore
 
 /// A delivery service on a `ManualClock` with a fresh store, run in a task the test stops.
@@ -10,8 +11,10 @@ final class DeliveryHarness: @unchecked Sendable {
     let tokens: TestTokenProvider
     private var task: Task<Void, Never>?
 
-    init(smtp: SMTPConfig, mailer: MailerConfig, tokens: TestTokenProvider = TestTokenProvider(), store: Store? = nil,
-         includeSystemAlarms: Bool = true, jitter: Double = 0.5, now: Date = Date(timeIntervalSince1970: 1_800_000_000)) throws {
+    /// `provider` replaces `tokens` as what the mailer authenticates with (a gated one, say); `logger` is the mailer's.
+    init(smtp: SMTPConfig, mailer: MailerConfig, tokens: TestTokenProvider = TestTokenProvider(), provider: (any TokenProvider)? = nil,
+         store: Store? = nil, includeSystemAlarms: Bool = true, jitter: Double = 0.5,
+         now: Date = Date(timeIntervalSince1970: 1_800_000_000), logger: Logger = Logger(label: "secretwatch.mailer")) throws {
         clock = ManualClock(now: now)
         self.store = try store ?? MailTestSupport.store(smtp: smtp, now: now)
         self.tokens = tokens
@@ -19,8 +22,8 @@ final class DeliveryHarness: @unchecked Sendable {
         let mailer2 = AlarmMailer(notifications: MailTestSupport.notifications(includeSystem: includeSystemAlarms), signal: signal, clock: clock)
         engine = AlarmEngine(store: self.store, observers: [mailer2])
         service = DeliveryService(store: self.store, alarm: MailDeliveryAlarm(engine: engine, credentialName: smtp.auth.name),
-                                  settings: .init(smtp: smtp, mailer: mailer, tokens: tokens), clock: clock, signal: signal,
-                                  jitter: { jitter })
+                                  settings: .init(smtp: smtp, mailer: mailer, tokens: provider ?? tokens), clock: clock, signal: signal,
+                                  jitter: { jitter }, logger: logger)
     }
 
     func start() {

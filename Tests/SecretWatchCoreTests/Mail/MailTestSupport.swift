@@ -20,9 +20,9 @@ enum MailTestSupport {
         NotificationsConfig(from: "sender@contoso.example", to: admins, includeSystemAlarms: includeSystem)
     }
 
-    /// A store in a fresh temporary file, with the SMTP credential synced.
-    static func store(smtp: SMTPConfig? = nil, now: Date = Date(), extra: [Credential] = []) throws -> Store {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("secretwatch-mail-\(UUID().uuidString).db").path
+    /// A store in a fresh temporary file (or at `path`), with the SMTP credential synced.
+    static func store(smtp: SMTPConfig? = nil, now: Date = Date(), extra: [Credential] = [], path: String? = nil) throws -> Store {
+        let path = path ?? FileManager.default.temporaryDirectory.appendingPathComponent("secretwatch-mail-\(UUID().uuidString).db").path
         let store = try Store(path: path, now: now)
         let credential = (smtp ?? smtpConfig(port: 1, caFile: nil)).auth.credential
         try store.syncCredentials([credential] + extra, now: now)
@@ -56,5 +56,14 @@ enum MailTestSupport {
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+extension CurlResponse {
+    /// An SMTP transfer as libcurl would report it, from a recorded dialogue.
+    static func smtp(code: CurlCode, errorText: String = "", trace: [(CurlResponse.TraceLine.Kind, String)]) -> CurlResponse {
+        CurlResponse(code: code, codeText: "", errorText: errorText, responseCode: 0, body: Data(), headerLines: [],
+                     responseTooLarge: false, connected: true, totalTime: 0, connectTime: 0,
+                     trace: trace.enumerated().map { .init(kind: $0.element.0, text: $0.element.1, at: Double($0.offset)) })
     }
 }

@@ -54,7 +54,7 @@ struct MailerConfigTests {
         } throws: { error in
             let text = "\(error)"
             return text.contains("mailer.concurrency: must be between 1 and 10, got 0")
-                && text.contains("mailer.rate_per_minute: must be 0 (no cap) or more, got -1")
+                && text.contains("mailer.rate_per_minute: must be between 0 and 6000, got -1")
                 && text.contains("mailer.retry_max: must not be shorter than retry_initial (2h)")
                 && text.contains("mailer.retries: unknown field")
         }

@@ -192,7 +192,9 @@ struct OutboxDeliveryTests {
     @Test func partialDeliveryRecordsEachRecipient() async throws {
         let server = try await SMTPTestServer.start()
         defer { server.stop() }
-        let h = try DeliveryHarness(smtp: server.smtpConfig(), mailer: MailerConfig(concurrency: 1, pollInterval: 86400))
+        // Without alarm e-mails: the test looks at its own message only.
+        let h = try DeliveryHarness(smtp: server.smtpConfig(), mailer: MailerConfig(concurrency: 1, pollInterval: 86400),
+                                    includeSystemAlarms: false)
         _ = try h.enqueue(1, to: ["admin1@contoso.example", "refused-x@contoso.example", "admin2@contoso.example"])
         h.start()
         try await MailTestSupport.eventually("sent") { try h.outbox(.sent).count == 1 }
@@ -204,6 +206,24 @@ struct OutboxDeliveryTests {
         let row = try #require(try h.deliveries().first)
         #expect(row.outcome == .partial && row.reason == "recipient_rejected")
         #expect(row.recipients.count == 3)
+        // An administrator must hear that somebody does not get the alarms.
+        let alarm = try #require(try h.store.activeAlarms().first)
+        #expect(alarm.kind == .mailDeliveryFailing && alarm.reason == "recipient_rejected")
+        #expect(alarm.summary.contains("refused-x@contoso.example"))
+    }
+
+    @Test func aRecipientRefusedInEveryMailKeepsOneAlarmWithoutChurn() async throws {
+        let server = try await SMTPTestServer.start()
+        defer { server.stop() }
+        let h = try DeliveryHarness(smtp: server.smtpConfig(), mailer: MailerConfig(concurrency: 1, pollInterval: 86400),
+                                    includeSystemAlarms: false)
+        _ = try h.enqueue(3, to: ["admin1@contoso.example", "refused-x@contoso.example"])
+        h.start()
+        try await MailTestSupport.eventually("all sent") { try h.outbox(.queued).isEmpty && h.outbox(.sending).isEmpty }
+        await h.stop()
+        let alarms = try h.store.alarms(AlarmFilter(kind: .mailDeliveryFailing))
+        #expect(alarms.count == 1 && alarms[0].state == .active, "one alarm, not raised and cleared per mail")
+        #expect(try h.store.events(alarmId: alarms[0].id).filter { $0.type == .raised || $0.type == .cleared }.map(\.type) == [.raised])
     }
 
     @Test func oldOutboxRaisesTheAlarm() async throws {

@@ -12,6 +12,12 @@ struct SMTPClassifierTests {
         ("554 5.2.252 SendAsDenied; not allowed to send as", "END-OF-DATA", "send_as_denied"),
         ("530 5.7.57 Client not authenticated to send mail", "MAIL", "not_authenticated"),
         ("432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded", "MAIL", "concurrency_limit"),
+        ("432 4.3.2 Concurrent connections limit exceeded. Visit https://aka.ms/concurrent_sending", "GREETING", "concurrency_limit"),
+        ("421 4.3.2 Service not available, closing transmission channel", "GREETING", "smtp_transient"),
+        ("421 4.3.2 Service not available, closing transmission channel", "END-OF-DATA", "smtp_transient"),
+        ("451 4.3.2 System not accepting network messages", "MAIL", "smtp_transient"),
+        ("451 4.4.0 Message delayed", "END-OF-DATA", "smtp_transient"),
+        ("535 5.7.8 Error: authentication failed", "AUTH", "smtp_auth_rejected"),
         ("554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException", "END-OF-DATA", "quota_exceeded"),
         ("550 5.1.90 Your message can't be sent because you've reached your daily limit", "END-OF-DATA", "quota_exceeded"),
         ("550 5.2.254 Sender throttled", "MAIL", "sender_throttled"),
@@ -47,6 +53,8 @@ struct SMTPClassifierTests {
         (.peerFailedVerification, "SSL: no alternative certificate subject name matches target host name 'x'", true, false, "tls_hostname_mismatch"),
         (.sslCACertBadFile, "error setting certificate file: /nope", false, false, "tls_ca_file"),
         (.sslConnectError, "error:0A00042E:SSL routines::tlsv1 alert protocol version", true, false, "tls_version"),
+        (.sslConnectError, "error:0A00010B:SSL routines::wrong version number", true, false, "tls_handshake"),
+        (.sslConnectError, "error:0A000410:SSL routines::sslv3 alert handshake failure", true, false, "tls_handshake"),
     ])
     func curlCodes(code: CurlCode, text: String, answered: Bool, proxy: Bool, reason: String) {
         let response = CurlResponse(code: code, codeText: "", errorText: text, responseCode: 0, body: Data(), headerLines: [],
@@ -74,7 +82,8 @@ struct SMTPClassifierTests {
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/troubleshooting.md")
         let text = try String(contentsOf: docs, encoding: .utf8)
         for r in SMTPReason.all {
-            #expect(text.contains("`\(r.reason)`"), "docs/troubleshooting.md does not mention \(r.reason)")
+            #expect(text.contains("| `\(r.reason)` | \(r.signature) | \(r.message) | \(r.fix) |"),
+                    "docs/troubleshooting.md has no row for \(r.reason) with its signature, message and fix")
         }
     }
 

@@ -45,4 +45,12 @@ struct SMTPConnectionTestTests {
         #expect(stages.map(\.stage) == ["connect"])
         #expect(stages[0].failure?.reason == "connect_refused")
     }
+
+    @Test func aTokenFailureFromTheRealCacheKeepsItsReason() async throws {
+        let h = try TokenHealthHarness(behaviour: .entraError(.invalidClientSecret))
+        defer { h.close() }
+        let config = MailTestSupport.smtpConfig(port: MailTestSupport.closedPort(), caFile: nil)
+        let stages = await SMTPConnectionTest(config: config, tokens: h.cache).run()
+        #expect(stages.first?.failure?.reason == "invalid_client_secret")
+    }
 }

@@ -6,7 +6,7 @@ import Testing
 /// The SMTP client against a real SMTP server (aiosmtpd) with STARTTLS required and XOAUTH2.
 @Suite("SMTP sending against aiosmtpd")
 struct SMTPSendTests {
-    func send(_ server: SMTPTestServer, _ message: MailMessage, tokens: TestTokenProvider = TestTokenProvider(),
+    func send(_ server: SMTPTestServer, _ message: MailMessage, tokens: any TokenProvider = TestTokenProvider(),
               config: SMTPConfig? = nil, options: [CurlOption] = []) async throws -> SMTPSender.Attempt {
         let config = config ?? server.smtpConfig()
         let sender = SMTPSender(transport: SMTPTransport(config: config, extraOptions: options), tokens: tokens, credential: "smtp")
@@ -268,6 +268,20 @@ struct SMTPSendTests {
         let failure = OperatorError(reason: "client_secret_expired", message: "secret expired", fix: "rotate it", transient: false)
         let attempt = try await send(server, MailTestSupport.message(), tokens: TestTokenProvider(failure: failure))
         #expect(attempt.result.failure == failure)
+        #expect(try server.stats().connections == 0)
+    }
+
+    @Test func theTokenCachesOwnFailureKeepsItsReasonAndFix() async throws {
+        // The real cache throws a TokenFailure (not an OperatorError): the send must still say what Entra said.
+        let h = try TokenHealthHarness(behaviour: .entraError(.invalidClientSecret))
+        defer { h.close() }
+        let server = try await SMTPTestServer.start()
+        defer { server.stop() }
+        let attempt = try await send(server, MailTestSupport.message(), tokens: h.cache)
+        let failure = try #require(attempt.result.failure)
+        #expect(failure.reason == "invalid_client_secret")
+        #expect(failure.fix == TokenFailureReason.invalidClientSecret.fix)
+        #expect(!failure.fix.contains("token_acquisition_failing"))
         #expect(try server.stats().connections == 0)
     }
 }

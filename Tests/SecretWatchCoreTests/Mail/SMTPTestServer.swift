@@ -56,7 +56,7 @@ final class SMTPTestServer: @unchecked Sendable {
     /// `script`: `smtp_server.py`, or `connect_proxy.py` for an HTTP CONNECT proxy (`--deny`: always 407).
     init(flags: [String] = [], port: Int = 0, acceptedTokens: [String] = [TestTokens.good], directory: URL? = nil,
          script: String = "smtp_server.py") throws {
-        ownsDirectory = directory == nil
+        ownsDirectory = directory == nil || script == Self.hostileScript
         self.directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("secretwatch-smtp-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: self.directory.appendingPathComponent("certs"), withIntermediateDirectories: true)
@@ -67,6 +67,8 @@ final class SMTPTestServer: @unchecked Sendable {
                              "--certdir", self.directory.appendingPathComponent("certs").path,
                              "--tokens", self.directory.appendingPathComponent("tokens").path,
                              "--stats", self.directory.appendingPathComponent("stats.json").path] + flags
+            + (script == Self.hostileScript ? ["--script", self.directory.appendingPathComponent("script.json").path,
+                                               "--log", self.directory.appendingPathComponent("client.log").path] : [])
         input = Pipe()
         let output = Pipe()
         process.standardInput = input

@@ -23,12 +23,13 @@ final class TestServer: @unchecked Sendable {
     init(now: Date = TestServer.epoch, token: String? = TestServer.token, authReads: Bool = false,
          limits: HTTPServerLimits = HTTPServerLimits(connectionLimit: 32, connectionTimeout: 20, threadPoolSize: 2, maxBodyBytes: 1024),
          live: LiveMetrics = LiveMetrics(maxAge: .zero), schedulerInterval: TimeInterval = 60,
-         plainLimit: Int = DeflateSegment.defaultPlainLimit, database: String? = nil,
+         plainLimit: Int = DeflateSegment.defaultPlainLimit, databaseDirectory: URL? = nil, database: String? = nil,
          logger: Logger = Logger(label: "secretwatch.http")) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("secretwatch-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         clock = ManualClock(now: now)
-        store = try Store(path: database ?? directory.appendingPathComponent("test.db").path, now: now)
+        store = try Store(path: database ?? (databaseDirectory ?? directory).appendingPathComponent("test.db").path, now: now,
+                          health: StoreHealth(clock: clock))
         metrics = MetricsRegistry(store: store, schedulerSteps: ["expiry"], live: live, plainLimit: plainLimit)
         engine = AlarmEngine(store: store, telemetry: TelemetryHub([metrics]))
         schedulerStatus = SchedulerStatus()

@@ -53,6 +53,8 @@ struct ProcessOutput: Sendable {
     var status: Int32
     var stdout: String
     var stderr: String
+    /// The process was ended by a signal (a trap is SIGILL or SIGTRAP); `status` is then the signal number.
+    var signalled = false
 }
 
 /// Runs a program with arguments and environment; stdin is empty. Bounded by `timeout` seconds.
@@ -86,7 +88,7 @@ private func runProcessBlocking(_ executable: String, _ arguments: [String], env
     }
     process.waitUntilExit()
     return ProcessOutput(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+                         stderr: String(decoding: errData, as: UTF8.self), signalled: process.terminationReason == .uncaughtSignal)
 }
 
 struct TestFailure: Error, CustomStringConvertible {

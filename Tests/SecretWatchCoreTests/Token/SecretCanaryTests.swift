@@ -53,14 +53,16 @@ struct SecretCanaryTests {
         let database = f.pki.directory + "/sw.db"
         let config = try CheckConnectConfig.write(in: f, database: database, smtp: smtp)
         var outputs: [SecretWatchCLI.Output] = []
+        // `run --once` gets a short delivery deadline: the alarm mail the expired secret cannot send is retried
+        // only within it.
         outputs.append(try await SecretWatchCLI.run(["check", "--config", config, "--connect"]))
-        outputs.append(try await SecretWatchCLI.run(["run", "--once", "--config", config, "--log-level", "trace"]))
+        outputs.append(try await SecretWatchCLI.run(["run", "--once", "--config", config, "--log-level", "trace", "--deliver-timeout", "5s"]))
         f.standIn.setBehaviour(.captivePortal(echoRequest: true))
         outputs.append(try await SecretWatchCLI.run(["check", "--config", config, "--connect"]))
         f.standIn.setBehaviour(.raw(status: 200, contentType: "application/json", body: #"{"access_token":"\#(Self.strayToken)"}"#))
         outputs.append(try await SecretWatchCLI.run(["check", "--config", config, "--connect"]))
         f.standIn.setBehaviour(.entraError(.clientSecretExpired))
-        outputs.append(try await SecretWatchCLI.run(["run", "--once", "--config", config, "--log-level", "trace"]))
+        outputs.append(try await SecretWatchCLI.run(["run", "--once", "--config", config, "--log-level", "trace", "--deliver-timeout", "5s"]))
         outputs.append(try await SecretWatchCLI.run(["status", "--config", config]))
         outputs.append(try await SecretWatchCLI.run(["status", "--config", config, "--json"]))
         outputs.append(try await SecretWatchCLI.run(["alarms", "--database", database]))
@@ -69,6 +71,32 @@ struct SecretCanaryTests {
         #expect(outputs[2].stdout.contains("client_secret=[REDACTED]"))
         #expect(outputs[7].stdout.contains("client_secret_expired"), "\(outputs[7].all)")
         Self.expectNoCanary(outputs.map(\.all) + (try Self.dumpEveryTable(try Store(path: database))))
+    }
+
+    @Test func anSMTPServerThatEchoesTheAUTHArgument() async throws {
+        let f = try TokenEndpointFixture(behaviour: .success(accessToken: Self.token, expiresIn: 3599), secret: Self.secret)
+        defer { f.close() }
+        // Every AUTH is answered 535 with the client's argument repeated, whole and cut short.
+        let smtp = try await SMTPTestServer.hostile([
+            HostileRule("auth", "535 5.7.3 Authentication unsuccessful, you sent {arg} (first part: {arg_b64})"),
+        ], acceptedTokens: [])
+        defer { smtp.stop() }
+        let database = f.pki.directory + "/sw.db"
+        let config = try CheckConnectConfig.write(in: f, database: database, smtp: smtp)
+        var outputs: [SecretWatchCLI.Output] = []
+        outputs.append(try await SecretWatchCLI.run(["check", "--config", config, "--connect"]))
+        outputs.append(try await SecretWatchCLI.run(["send-test", "--config", config, "--to", "you@contoso.com", "--log-level", "trace"]))
+        outputs.append(try await SecretWatchCLI.run(["alarms", "--database", database, "--events"]))
+        #expect(outputs[0].status == 1 && outputs[1].status == 1, "\(outputs.map(\.all))")
+        #expect(outputs[1].all.contains("smtp_auth_rejected"), "\(outputs[1].all)")
+        let echoed = smtp.clientLines().filter { $0.uppercased().hasPrefix("AUTH") }
+        #expect(!echoed.isEmpty, "the echo path was exercised")
+        let initial = Data("user=ise-alerts@contoso.com\u{1}auth=Bearer \(Self.token)\u{1}\u{1}".utf8).base64EncodedString()
+        let texts = outputs.map(\.all) + (try Self.dumpEveryTable(try Store(path: database)))
+        Self.expectNoCanary(texts)
+        for text in texts {
+            #expect(!text.contains(initial.prefix(32)), "the AUTH argument leaked: \(text)")
+        }
     }
 
     static func expectNoCanary(_ texts: [String]) {

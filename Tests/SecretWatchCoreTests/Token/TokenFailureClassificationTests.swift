@@ -112,7 +112,9 @@ struct TokenFailureClassificationTests {
         (.invalidClientAssertion, .invalidClientAssertion, "the client assertion was refused (AADSTS700027): certificate not registered on the app, or clock skew"),
         (.assertionOutsideValidity, .invalidClientAssertion, "the client assertion was refused (AADSTS700024): certificate not registered on the app, or clock skew"),
         (.deprecatedTLS, .tlsVersion, "TLS 1.2 or newer is required, and the connection to 127.0.0.1 did not get it"),
-        (.blockedByConditionalAccess, .idpError, "the identity provider refused the request (AADSTS53003, invalid_grant): Access has been blocked by Conditional Access policies. The access policy does not allow token issuance."),
+        (.blockedByConditionalAccess, .conditionalAccessBlocked, "a Conditional Access policy blocked the token request for \(TokenEndpointFixture.client) (AADSTS53003)"),
+        (.applicationDisabled, .applicationDisabled, "the application \(TokenEndpointFixture.client) is disabled in tenant \(TokenEndpointFixture.tenant) (AADSTS7000112)"),
+        (.applicationDisabledLegacy, .applicationDisabled, "the application \(TokenEndpointFixture.client) is disabled in tenant \(TokenEndpointFixture.tenant) (AADSTS70001)"),
     ])
     func entraErrors(error: EntraError, reason: TokenFailureReason, message: String) async throws {
         let f = try TokenEndpointFixture(behaviour: .entraError(error))

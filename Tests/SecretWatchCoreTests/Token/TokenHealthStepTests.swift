@@ -100,6 +100,12 @@ struct TokenHealthStepTests {
         #expect(event.detail.contains("the configured secret_expires (2027-12-28) is wrong"))
         #expect(event.detail.contains("trace id \(h.fixture.standIn.traceIds[0])"))
 
+        // Status agrees with the alarm, not with the configured date.
+        let status = try StatusReport(store: h.store, now: h.clock.now())
+        let entry = try #require(status.credentials.first { $0.name == "smtp" })
+        #expect(entry.expired && entry.expiredPerIdentityProvider && entry.daysLeft == 0)
+        #expect(status.renderText().contains("expired (per Entra)"))
+
         // The expiry evaluator keeps it (same configured date), and a second verdict adds nothing.
         let expiry = ExpiryEvaluator(engine: h.engine, policy: AlarmPolicy())
         try expiry.evaluate(now: h.clock.now())
@@ -110,6 +116,22 @@ struct TokenHealthStepTests {
         try h.store.syncCredentials([TokenHealthHarness.credential(expires: Date(timeIntervalSince1970: 1_860_000_000))], now: h.clock.now())
         try expiry.evaluate(now: h.clock.now())
         #expect(try h.alarms(.clientSecretExpired).allSatisfy { !$0.isActive })
+    }
+
+    @Test func aNewSecretThatTheIdentityProviderAcceptsClearsItsExpiredVerdict() async throws {
+        let h = try TokenHealthHarness(behaviour: .entraError(.clientSecretExpired))
+        defer { h.close() }
+        try await h.pass()
+        let alarm = try #require(try h.alarms(.clientSecretExpired).first)
+        #expect(alarm.isActive)
+        // A new secret went into the secret file; the configured date stays.
+        h.fixture.standIn.setBehaviour(.success(accessToken: "fresh-secret-token-0001", expiresIn: 3599))
+        try await h.passAfterBackoff()
+        let cleared = try #require(try h.store.alarm(id: alarm.id))
+        #expect(cleared.state == .cleared)
+        #expect(try h.store.events(alarmId: alarm.id).last { $0.type == .cleared }?.detail.contains("(secret rotated)") == true)
+        let entry = try #require(try StatusReport(store: h.store, now: h.clock.now()).credentials.first { $0.name == "smtp" })
+        #expect(!entry.expired)
     }
 
     @Test func thresholdIsConfigurable() async throws {

@@ -1,0 +1,54 @@
+import Foundation
+
+/// The accepted range of every duration and whole-number field, by field path (docs/configuration.md states
+/// each). `YAMLObject.duration` and `YAMLObject.int` look their field up here, so no such field can be read
+/// without a bound; the upper bounds keep every later conversion (milliseconds for libcurl, nanoseconds for a
+/// sleep) far from overflowing.
+public enum ConfigBounds {
+    public static let durations: [String: ClosedRange<TimeInterval>] = [
+        "scheduler.interval": 1...day,
+        "smtp.connect_timeout": 0.001...(10 * minute),
+        "smtp.timeout": 0.001...hour,
+        "token.connect_timeout": 0.1...(10 * minute),
+        "token.timeout": 0.1...(10 * minute),
+        "alarms.renotify_interval": minute...(365 * day),
+        "mailer.retry_initial": 1...day,
+        "mailer.retry_max": 1...day,
+        "mailer.give_up_after": minute...(30 * day),
+        "mailer.alarm_after": 1...(7 * day),
+        "mailer.poll_interval": 0.1...hour,
+        "http.request_timeout": 1...(5 * minute),
+        "http.idle_timeout": 1...hour,
+    ]
+
+    /// `alarms.thresholds_days[]` stands for every item of that list.
+    public static let integers: [String: ClosedRange<Int>] = [
+        "smtp.port": 1...65535,
+        "mailer.concurrency": 1...10,
+        "mailer.rate_per_minute": 0...6000,
+        "alarms.thresholds_days[]": 1...3650,
+        "alarms.critical_days": 0...3650,
+        "alarms.token_failures_before_alarm": 1...1000,
+        "http.connection_limit": 16...65_536,
+        "http.per_ip_connection_limit": 0...65_536,
+    ]
+
+    /// Entries of `notifications.to`.
+    public static let maxRecipients = 100
+    /// Entries of `alarms.thresholds_days`.
+    public static let maxThresholds = 20
+
+    static func duration(_ path: String) -> ClosedRange<TimeInterval> {
+        guard let bounds = durations[path] else { preconditionFailure("duration field \(path) has no entry in ConfigBounds.durations") }
+        return bounds
+    }
+
+    static func integer(_ path: String) -> ClosedRange<Int> {
+        guard let bounds = integers[path] else { preconditionFailure("integer field \(path) has no entry in ConfigBounds.integers") }
+        return bounds
+    }
+
+    private static let minute: TimeInterval = 60
+    private static let hour: TimeInterval = 3600
+    private static let day: TimeInterval = 86_400
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// Writes the `store_failing` alarm from `StoreHealth`. A critical system alarm, filed under the SMTP
+/// credential like `mail_delivery_failing`.
+///
+/// While the database does not take writes the alarm cannot be written either: `/readyz`, the
+/// `secretwatch_store_failing` gauge and the daemon's log carry it, and every pass makes one small write to find
+/// out whether the failure is over (while it is not, that write fails and the pass reports this step as
+/// failing). The first pass after the store takes writes again writes the alarm raised — at the time the
+/// failure became persistent — and cleared, in one transaction, each with its e-mail. An alarm found active
+/// (left by an earlier run) while the store works is cleared.
+public struct StoreHealthStep: SchedulerStep {
+    public let name = "store_health"
+    public let engine: AlarmEngine
+    /// The credential the alarm is filed under (the SMTP one).
+    public let credentialName: String
+
+    public init(engine: AlarmEngine, credentialName: String) {
+        self.engine = engine
+        self.credentialName = credentialName
+    }
+
+    public func run(now: Date) async throws {
+        let store = engine.store
+        guard store.health.status.episode != nil else {
+            try clearLeftover(now: now)
+            return
+        }
+        if store.health.status.persistent {
+            // Throws while writes still fail; when it lands, the failure is over.
+            try store.setMeta("store_health.checked_at", Timestamps.rfc3339(now))
+        }
+        guard let episode = store.health.status.episode, let ended = episode.endedAt else { return }
+        try store.transaction { db in
+            guard let credential = try credential(db) else { return }
+            let alarm = try active(credential, db) ?? raise(episode, for: credential, db)
+            try clear(alarm, episode, at: ended, for: credential, db)
+        }
+        store.health.written(episode)
+    }
+
+    private func credential(_ db: SQLiteConnection) throws -> CredentialRecord? {
+        try db.query("SELECT * FROM credentials WHERE name = ?", [credentialName]).first.map(Store.credentialRecord)
+    }
+
+    private func active(_ credential: CredentialRecord, _ db: SQLiteConnection) throws -> Alarm? {
+        try Store.activeAlarms(kinds: [.storeFailing], db).first { $0.credentialId == credential.id }
+    }
+
+    private func raise(_ episode: StoreHealth.Episode, for credential: CredentialRecord, _ db: SQLiteConnection) throws -> Alarm {
+        let reason = episode.reason
+        return try engine.raise(.storeFailing, for: credential, severity: .critical, reason: reason.rawValue,
+                                summary: "the database \(engine.store.path) does not accept writes: \(reason.message)",
+                                detail: "\(episode.failures) database operation(s) failed since \(Timestamps.rfc3339(episode.since)) (\(reason.rawValue)); last error: \(episode.error); \(reason.fix)",
+                                at: episode.persistentAt, db: db)
+    }
+
+    private func clear(_ alarm: Alarm, _ episode: StoreHealth.Episode, at ended: Date, for credential: CredentialRecord,
+                       _ db: SQLiteConnection) throws {
+        let lasted = DurationText.format(ended.timeIntervalSince(episode.since).rounded())
+        try engine.clear(alarm, credential: credential,
+                         detail: "the database accepts writes again since \(Timestamps.rfc3339(ended)) (it failed for \(lasted), \(episode.failures) failed operation(s), last reason \(episode.reason.rawValue))",
+                         at: ended, db: db)
+    }
+
+    private func clearLeftover(now: Date) throws {
+        let store = engine.store
+        guard try !store.read({ db in try Store.activeAlarms(kinds: [.storeFailing], db) }).isEmpty else { return }
+        try store.transaction { db in
+            guard let credential = try credential(db), let alarm = try active(credential, db) else { return }
+            try engine.clear(alarm, credential: credential, detail: "the database accepts writes", at: now, db: db)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Characters that must never reach a header, a terminal or a log line as they are: control characters (C0, DEL,
+/// C1 — including U+0085 NEXT LINE), the Unicode line and paragraph separators, and the bidirectional formatting
+/// characters that reorder what a terminal shows.
+public enum VisibleText {
+    /// Characters a line break is made of: LF, VT, FF, CR, U+0085, U+2028, U+2029.
+    public static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {
+        (0x0A...0x0D).contains(scalar.value) || scalar.value == 0x85 || scalar.value == 0x2028 || scalar.value == 0x2029
+    }
+
+    /// A control character (general category Cc: U+0000–U+001F, U+007F–U+009F).
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    /// Invisible characters that change how the text around them is displayed (bidi embeddings, overrides and
+    /// isolates, the directional marks).
+    public static func isBidiFormatting(_ scalar: Unicode.Scalar) -> Bool {
+        [0x200E, 0x200F, 0x061C].contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
+            || (0x2066...0x2069).contains(scalar.value)
+    }
+
+    /// The first control character or line break in `text` other than tab, or nil: what text a person types
+    /// (an acknowledgement) may not hold.
+    public static func firstRefused(in text: String) -> Unicode.Scalar? {
+        text.unicodeScalars.first { $0 != "\t" && (isControl($0) || isLineBreak($0)) }
+    }
+
+    /// Whether a scalar is written out by `escaped`.
+    public static func needsEscaping(_ scalar: Unicode.Scalar) -> Bool {
+        isControl(scalar) || isLineBreak(scalar) || isBidiFormatting(scalar)
+    }
+
+    /// `text` with every character of `needsEscaping` written as Swift spells it: ESC → `\u{1B}`, U+2028 → `\u{2028}`.
+    public static func escaped(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: needsEscaping) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if needsEscaping(scalar) {
+                out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+}

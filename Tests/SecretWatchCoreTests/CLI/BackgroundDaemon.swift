@@ -1,0 +1,56 @@
+import Foundation
+@testable import SecretWatchCore
+
+/// `secretwatch run --config FILE` as a background subprocess, its output in a log file. Waits happen on
+/// Dispatch threads (never the cooperative pool); deinit kills what is still running.
+final class BackgroundDaemon: @unchecked Sendable {
+    // `@unchecked Sendable`: one test drives it from one task; `process` is never replaced.
+    let process = Process()
+    let logPath: String
+
+    init(config: String, logPath: String) throws {
+        self.logPath = logPath
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.executableURL = URL(fileURLWithPath: TestPaths.executable)
+        process.arguments = ["run", "--config", config]
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        try log.close()
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Sends `signal` and waits for the exit; returns the termination status.
+    @discardableResult
+    func stop(_ signal: Int32 = SIGTERM) async -> Int32 {
+        if process.isRunning { kill(pid, signal) }
+        let process = self.process
+        return await BlockingExecutor.run { () -> Int32 in
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    /// Polls `condition` every 100 ms until it holds (bounded, not a timing assertion); fails when the daemon
+    /// exits meanwhile.
+    func waitUntil(_ what: String, timeout: TimeInterval = 60, _ condition: () throws -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if (try? condition()) == true { return }
+            if !process.isRunning {
+                throw TestFailure("secretwatch run exited (status \(process.terminationStatus)) while waiting for \(what); log:\n\(log.suffix(3000))")
+            }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        throw TestFailure("timed out after \(Int(timeout)) s waiting for \(what); log:\n\(log.suffix(3000))")
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+@testable import SecretWatchCore
+
+/// What the store reports about itself: storage failures (classified), persistent after three in a row, over
+/// with the first write that lands; reads and commits that change nothing prove nothing.
+@Suite struct StoreHealthTests {
+    static let start = Date.utc("2027-01-01T00:00:00Z")
+    static let full = SQLiteError(code: 13, message: "database or disk is full", context: "executing COMMIT")
+
+    @Test func storageErrorsAreClassifiedAndStatementErrorsAreNot() {
+        let cases: [(Int32, StoreFailureReason?)] = [
+            (13, .diskFull), (10, .ioError), (10 | (3 << 8), .ioError), (8, .readOnly), (14, .cannotOpen), (11, .corrupt),
+            (26, .corrupt), (5, .busy), (6, .busy), (7, .outOfMemory),
+            (19, nil), (19 | (8 << 8), nil), (1, nil), (21, nil),
+        ]
+        for (code, reason) in cases {
+            #expect(StoreFailureReason(SQLiteError(code: code, message: "m", context: "c")) == reason, "code \(code)")
+        }
+    }
+
+    @Test func everyReasonIsDocumentedInTroubleshooting() throws {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/troubleshooting.md"), encoding: .utf8)
+        for reason in StoreFailureReason.allCases {
+            #expect(text.contains("`\(reason.rawValue)`"), "docs/troubleshooting.md does not mention \(reason.rawValue)")
+            #expect(!reason.message.isEmpty && !reason.fix.isEmpty)
+        }
+    }
+
+    @Test(.enabled(if: SmallVolume.mountPermitted, SmallVolume.skipReason))
+    func aFullDiskFailsPersistentlyAfterThreeWritesAndRecoversWithAWrite() throws {
+        let volume = try SmallVolume(size: "2m")
+        defer { try? volume.unmount() }
+        let clock = ManualClock(now: Self.start)
+        let store = try Store(path: volume.path("secretwatch.db"), now: Self.start, health: StoreHealth(clock: clock))
+        let recoveries = LockedBox(0)
+        store.health.onRecovery { recoveries.set(recoveries.get() + 1) }
+        try volume.fill()
+
+        #expect(throws: SQLiteError.self) { try store.setMeta("probe", "1") }
+        var status = store.health.status
+        #expect(status.consecutiveFailures == 1 && status.lastReason == .diskFull && !status.persistent)
+        #expect(status.failingSince == Self.start)
+        // A read and a commit that changes nothing work on a full disk: neither counts as a recovery.
+        #expect(try store.schemaVersion() > 0)
+        #expect(try store.claimDue(now: clock.now(), limit: 4).isEmpty)
+        #expect(store.health.status.consecutiveFailures == 1)
+
+        clock.advance(by: 30)
+        #expect(throws: SQLiteError.self) { try store.setMeta("probe", "2") }
+        #expect(!store.health.status.persistent, "two failures are not persistent yet")
+        clock.advance(by: 30)
+        #expect(throws: SQLiteError.self) { try store.transaction { db in try db.run("INSERT INTO meta (key, value) VALUES ('x', 'y')") } }
+        status = store.health.status
+        #expect(status.persistent)
+        let episode = try #require(status.episode)
+        #expect(episode.since == Self.start && episode.persistentAt == Self.start.addingTimeInterval(60))
+        #expect(episode.reason == .diskFull && episode.failures == 3 && episode.endedAt == nil)
+        #expect(episode.error.contains("database or disk is full"))
+        #expect(recoveries.get() == 0)
+
+        try volume.free()
+        clock.advance(by: 30)
+        try store.setMeta("probe", "3")
+        status = store.health.status
+        #expect(!status.persistent && status.consecutiveFailures == 0 && status.failingSince == nil)
+        #expect(status.episode?.endedAt == Self.start.addingTimeInterval(90), "kept until the alarm step has written it")
+        #expect(status.failures == [.diskFull: 3])
+        #expect(recoveries.get() == 1)
+        try store.setMeta("probe", "4")
+        #expect(recoveries.get() == 1, "one recovery per episode")
+    }
+
+    @Test func anEpisodeFailingAgainBeforeItIsWrittenDownContinuesInsteadOfFlapping() {
+        let clock = ManualClock(now: Self.start)
+        let health = StoreHealth(clock: clock)
+        for _ in 0..<3 { health.failed(Self.full) }
+        clock.advance(by: 60)
+        health.wrote()
+        #expect(!health.status.persistent)
+        // One failure after the recovery is not persistent; three are, and continue the same episode.
+        health.failed(Self.full)
+        #expect(!health.status.persistent && health.status.episode?.endedAt != nil)
+        health.failed(Self.full)
+        health.failed(Self.full)
+        let resumed = health.status.episode
+        #expect(health.status.persistent)
+        #expect(resumed?.since == Self.start && resumed?.failures == 6 && resumed?.persistentAt == Self.start)
+    }
+
+    @Test func aWrittenEpisodeIsForgottenAndTheNextOneStartsAfresh() throws {
+        let clock = ManualClock(now: Self.start)
+        let health = StoreHealth(clock: clock, failuresBeforeAlarm: 2)
+        health.failed(Self.full)
+        health.failed(Self.full)
+        health.wrote()
+        let ended = try #require(health.status.episode)
+        health.written(ended)
+        #expect(health.status.episode == nil)
+        clock.advance(by: 3600)
+        health.failed(SQLiteError(code: 10 | (3 << 8), message: "disk I/O error", context: "executing COMMIT"))
+        #expect(health.status.episode == nil, "one failure is not an episode")
+        health.failed(SQLiteError(code: 10, message: "disk I/O error", context: "executing COMMIT"))
+        let next = try #require(health.status.episode)
+        #expect(next.since == Self.start.addingTimeInterval(3600) && next.reason == .ioError && next.endedAt == nil)
+        #expect(health.status.failures == [.diskFull: 2, .ioError: 2])
+    }
+
+    @Test func errorsAboutTheStatementAreNotStorageFailures() {
+        let health = StoreHealth(clock: ManualClock(now: Self.start))
+        for _ in 0..<5 { health.failed(SQLiteError(code: 19, message: "UNIQUE constraint failed", context: "inserting")) }
+        #expect(health.status == StoreHealth.Status())
+    }
+}
