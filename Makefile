@@ -5,7 +5,7 @@ RUN_DIR := .run
 
 DEMO_DIR ?= secretwatch-demo
 
-.PHONY: deps build release run demo test clean bench bench-release bench-scale bench-mail bench-startup bench-metrics
+.PHONY: deps build release run demo test clean bench bench-release bench-scale bench-mail bench-startup bench-metrics bench-slow-clients
 
 deps:
 	@scripts/install-deps.sh
@@ -36,7 +36,7 @@ test: deps
 	$(SWIFT) test --skip-build
 
 # Benchmarks (not tests; figures are printed as tables, never asserted). All measure the release build.
-bench: bench-scale bench-mail bench-startup bench-metrics
+bench: bench-scale bench-mail bench-startup bench-metrics bench-slow-clients
 
 bench-release: release
 
@@ -51,6 +51,10 @@ bench-mail: bench-release
 # Start-up time and idle resident memory.
 bench-startup: bench-release
 	python3 bench/startup.py
+
+# /healthz and /metrics latency while thousands of slow and idle clients hold connections.
+bench-slow-clients: bench-release
+	/usr/bin/python3 bench/slow_clients.py
 
 # /metrics with 1,000 credentials against node_exporter's textfile collector and nginx serving the same bytes.
 bench-metrics: deps

@@ -100,11 +100,13 @@ def measure(daemon, port, count, seconds):
         latencies = {"/healthz": [], "/metrics": []}
         failed = {"/healthz": 0, "/metrics": 0}
         holding = []
+        attempts = 0
         cpu_start, started = cpu_seconds(daemon.pid), time.perf_counter()
         rss = []
         while time.perf_counter() - started < seconds:
             tick = time.perf_counter()
             for path in latencies:
+                attempts += 1
                 took = probe(port, path)
                 if took is None or took > 1:
                     failed[path] += 1
@@ -114,7 +116,7 @@ def measure(daemon, port, count, seconds):
             rss.append(rss_mib(daemon.pid))
             time.sleep(max(0, 0.1 - (time.perf_counter() - tick)))
         cpu = (cpu_seconds(daemon.pid) - cpu_start) / (time.perf_counter() - started)
-        return statistics.median(holding), latencies, failed, max(rss), cpu
+        return statistics.median(holding), latencies, attempts, failed, max(rss), cpu
     finally:
         stop.set()
         abuser.join(30)
@@ -137,14 +139,14 @@ def main():
         if not wait_for(lambda: probe(port, "/readyz") is not None, 60, 0.1):
             raise SystemExit("the daemon never became ready")
         print(f"{'slow clients':>12} {'held':>6}  {'/healthz p50 / p99 / worst ms':>30}  {'/metrics p50 / p99 / worst ms':>30}"
-              f"  {'failed or > 1 s':>15}  {'RSS MiB':>7}  {'CPU':>5}")
+              f"  {'probes':>6}  {'failed or > 1 s':>15}  {'RSS MiB':>7}  {'CPU':>5}")
         for count in counts:
-            held, latencies, failed, rss, cpu = measure(daemon, port, count, seconds)
+            held, latencies, probes, failed, rss, cpu = measure(daemon, port, count, seconds)
             cells = []
             for path in ("/healthz", "/metrics"):
                 values = latencies[path] or [float("nan")]
                 cells.append(f"{percentile(values, 50) * 1000:8.2f} / {percentile(values, 99) * 1000:7.2f} / {max(values) * 1000:7.1f}")
-            print(f"{count:>12} {held:>6.0f}  {cells[0]:>30}  {cells[1]:>30}  {failed['/healthz'] + failed['/metrics']:>15}"
+            print(f"{count:>12} {held:>6.0f}  {cells[0]:>30}  {cells[1]:>30}  {probes:>6}  {failed['/healthz'] + failed['/metrics']:>15}"
                   f"  {rss:>7.1f}  {cpu * 100:>4.0f}%", flush=True)
     finally:
         daemon.send_signal(signal.SIGTERM)
