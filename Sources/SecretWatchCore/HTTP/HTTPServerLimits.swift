@@ -23,9 +23,11 @@ public struct HTTPServerLimits: Sendable, Equatable {
     public init(connectionLimit: Int = 4096, perIPConnectionLimit: Int = 64, requestTimeout: Double = 5,
                 connectionTimeout: Int = 30, threadPoolSize: Int = 4, maxBodyBytes: Int = 16 * 1024,
                 connectionMemoryLimit: Int = 64 * 1024) {
-        precondition(connectionLimit >= 1 && perIPConnectionLimit >= 0 && requestTimeout > 0 && requestTimeout <= 86_400
-                     && connectionTimeout >= 1 && connectionTimeout <= 86_400 && threadPoolSize >= 2 && maxBodyBytes >= 0
-                     && connectionMemoryLimit >= 4096, "invalid HTTP server limits")
+        // Upper bounds keep every value within libmicrohttpd's unsigned int and the deadline arithmetic.
+        precondition((1...1_000_000).contains(connectionLimit) && (0...1_000_000).contains(perIPConnectionLimit)
+                     && requestTimeout > 0 && requestTimeout <= 86_400 && (1...86_400).contains(connectionTimeout)
+                     && (2...1024).contains(threadPoolSize) && maxBodyBytes >= 0 && connectionMemoryLimit >= 4096,
+                     "invalid HTTP server limits")
         self.connectionLimit = connectionLimit
         self.perIPConnectionLimit = perIPConnectionLimit
         self.requestTimeout = requestTimeout

@@ -83,8 +83,6 @@ final class RequestDeadlines: Sendable {
         _ = state.withLock { $0.connections.removeValue(forKey: key) }
     }
 
-    var tracked: Int { state.withLock { $0.connections.count } }
-
     /// Shuts down every connection past its deadline; returns how many.
     @discardableResult
     func sweep(now: ContinuousClock.Instant) -> Int {
