@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Mail throughput (issue 6, benchmark b), in one run against the local Exchange and Entra stand-ins.
+"""Mail throughput, in one run against the local Exchange and Entra stand-ins.
 
   ceiling   a minimal client that only submits: 3 SMTP sessions (STARTTLS + XOAUTH2 once each), then MAIL/RCPT/DATA,
             with mails of the alarm e-mails' size (the reference: what the stand-in can take of this workload), and

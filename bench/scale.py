@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Scheduler and store at scale (issue 6, benchmark a).
+"""Scheduler and store at scale.
 
 For each size N (default 10,000 and 100,000 watched credentials): generates a configuration, starts the real
 `secretwatch run` (release build) on a fresh database, and measures

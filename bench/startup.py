@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Start-up time and idle resident memory (issue 6, benchmark c).
+"""Start-up time and idle resident memory.
 
 Starts `secretwatch run` (release build) against the local stand-ins with a small configuration (the SMTP
 credential and 5 watched ones), RUNS times: the time from exec until /healthz answers and until /readyz says

@@ -123,8 +123,10 @@ struct ConfigBoundsFuzzTests {
         for value in Self.values(field).filter({ Self.accepts(field, $0) }).suffix(2) {
             let database = dir.file("once-\(UUID().uuidString).db")
             let path = try dir.write("once.yml", Self.document(database: database, field.companions.merging([field.path: value]) { _, new in new }))
-            let out = try await runProcess(TestPaths.executable, ["run", "--once", "--config", path], environment: [:])
-            #expect(!out.signalled && out.status == 0, "\(field) = \(value): run --once ended with \(out.signalled ? "signal" : "exit") \(out.status)\n\(out.stderr.suffix(800))")
+            // The pass may queue an alarm mail that no server takes here: exit 1 ("still queued") is a clean end too.
+            let out = try await runProcess(TestPaths.executable, ["run", "--once", "--deliver-timeout", "1s", "--config", path], environment: [:])
+            #expect(!out.signalled && (out.status == 0 || out.status == 1),
+                    "\(field) = \(value): run --once ended with \(out.signalled ? "signal" : "exit") \(out.status)\n\(out.stderr.suffix(800))")
         }
     }
 

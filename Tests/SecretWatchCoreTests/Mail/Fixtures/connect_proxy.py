@@ -5,6 +5,7 @@ Listens on 127.0.0.1 (random port), prints "PORT <n>", exits when stdin closes. 
 --stats (JSON {"connects": n}). --deny answers every CONNECT with 407 Proxy Authentication Required.
 """
 import argparse, asyncio, json, os, sys, threading
+from fixture_support import exit_when_stdin_closes
 
 p = argparse.ArgumentParser()
 p.add_argument("--port", type=int, default=0)
@@ -43,14 +44,6 @@ async def handle(reader, writer):
     writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
     await writer.drain()
     await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-
-
-def exit_when_stdin_closes():
-    try:
-        while sys.stdin.buffer.read(4096):
-            pass
-    finally:
-        os._exit(0)
 
 
 async def main():

@@ -23,6 +23,7 @@ when it gets SIGTERM); Dovecot also gets SIGTERM if this process dies (PR_SET_PD
 --key-file (base64), and exits.
 """
 import argparse, base64, ctypes, email, email.policy, hashlib, hmac, json, os, secrets, signal, socket, subprocess, sys, threading, time
+from fixture_support import make_certs
 
 AUDIENCE = "secretwatch-tests"
 SCOPE = "mail"
@@ -62,19 +63,6 @@ from aiosmtpd.smtp import SMTP
 import asyncio
 
 DOVECOT = "/usr/sbin/dovecot"
-
-
-def make_certs(d):
-    """A throwaway CA and a server certificate for localhost / 127.0.0.1 (EC keys: fast)."""
-    def run(*cmd):
-        subprocess.run(cmd, check=True, cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    run("openssl", "req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=secretwatch dovecot test CA")
-    run("openssl", "req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
-    with open(os.path.join(d, "ext.cnf"), "w") as f:
-        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    run("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-        "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf")
 
 
 def free_port():

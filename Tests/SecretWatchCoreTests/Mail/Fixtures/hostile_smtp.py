@@ -26,6 +26,7 @@ NNNNNN.eml (raw bytes after dot-unstuffing).
 --log FILE: every line the client sent (JSON lines {"line": ...}), AUTH blobs included: tests only.
 """
 import argparse, asyncio, base64, json, os, ssl, subprocess, sys, threading
+from fixture_support import make_certs, exit_when_stdin_closes
 
 p = argparse.ArgumentParser()
 p.add_argument("--port", type=int, default=0)
@@ -40,20 +41,6 @@ args = p.parse_args()
 
 counter = [0]
 script_state = {"mtime": None, "rules": [], "used": []}
-
-
-def make_certs(d):
-    if os.path.exists(os.path.join(d, "server.pem")):
-        return
-    def run(*cmd):
-        subprocess.run(cmd, check=True, cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    run("openssl", "req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=secretwatch test CA")
-    run("openssl", "req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
-    with open(os.path.join(d, "ext.cnf"), "w") as f:
-        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    run("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-        "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf")
 
 
 def rules():
@@ -247,14 +234,6 @@ def scripted_peek(stage, argument):
                 and ("times" not in rule or script_state["used"][i] < rule["times"]):
             return rule
     return None
-
-
-def exit_when_stdin_closes():
-    try:
-        while sys.stdin.buffer.read(4096):
-            pass
-    finally:
-        os._exit(0)
 
 
 def main():

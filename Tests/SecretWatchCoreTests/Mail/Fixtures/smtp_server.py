@@ -27,6 +27,7 @@ Behaviour (like smtp.office365.com:587):
   * --blackhole: instead of SMTP, a listening socket whose accept backlog is full (connects time out).
 """
 import argparse, asyncio, base64, email, email.policy, json, os, socket, ssl, subprocess, sys, threading
+from fixture_support import make_certs, exit_when_stdin_closes
 from aiosmtpd.smtp import SMTP, AuthResult
 
 p = argparse.ArgumentParser()
@@ -51,21 +52,6 @@ def write_stats():
     with open(tmp, "w") as f:
         json.dump(stats, f)
     os.replace(tmp, args.stats)
-
-
-def make_certs(d):
-    """A throwaway CA and a server certificate for localhost / 127.0.0.1 (EC keys: fast)."""
-    if os.path.exists(os.path.join(d, "server.pem")):
-        return
-    def run(*cmd):
-        subprocess.run(cmd, check=True, cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    run("openssl", "req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=secretwatch test CA")
-    run("openssl", "req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
-    with open(os.path.join(d, "ext.cnf"), "w") as f:
-        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    run("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-        "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf")
 
 
 def local(address):
@@ -175,14 +161,6 @@ class Handler:
         os.replace(base + ".tmp", base + ".json")
         stats["messages"] += 1; write_stats()
         return "250 2.6.0 <%s> Queued mail for delivery" % info["message_id"].strip("<>")
-
-
-def exit_when_stdin_closes():
-    try:
-        while sys.stdin.buffer.read(4096):
-            pass
-    finally:
-        os._exit(0)
 
 
 def blackhole():
