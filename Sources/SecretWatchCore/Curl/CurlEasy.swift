@@ -11,6 +11,8 @@ public final class CurlEasy {
     private var lists: [UnsafeMutablePointer<curl_slist>] = []
     private let state = TransferState()
     private var problems: [String] = []
+    /// The XOAUTH2 initial response last registered with the redactor (kept across `reset()`).
+    private var registeredInitialResponse: String?
     private var closed = false
 
     /// `curl_global_init` exactly once per process, before the first handle (Swift runs a static let once).
@@ -106,9 +108,13 @@ public final class CurlEasy {
             try check(sw_curl_setopt_mail_rcpt_allowfails(handle, on ? 1 : 0), "CURLOPT_MAIL_RCPT_ALLOWFAILS")
         case .xoauth2(let user, let bearer):
             // What libcurl will send, and its base64: a server that echoes it must not get it into any text.
+            // Once per token and user, not per transfer (a series sends hundreds of mails with one token).
             let initial = "user=\(user)\u{1}auth=Bearer \(bearer)\u{1}\u{1}"
-            Redactor.shared.registerEphemeral(initial)
-            Redactor.shared.registerEphemeral(Data(initial.utf8).base64EncodedString())
+            if initial != registeredInitialResponse {
+                Redactor.shared.registerEphemeral(initial)
+                Redactor.shared.registerEphemeral(Data(initial.utf8).base64EncodedString())
+                registeredInitialResponse = initial
+            }
             try check(sw_curl_setopt_string(handle, CURLOPT_USERNAME, user), "CURLOPT_USERNAME")
             try check(sw_curl_setopt_string(handle, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2"), "CURLOPT_LOGIN_OPTIONS")
             try check(sw_curl_setopt_string(handle, CURLOPT_XOAUTH2_BEARER, bearer), "CURLOPT_XOAUTH2_BEARER")

@@ -27,7 +27,7 @@ public final class Redactor: Sendable {
     }
 
     private let secrets = Mutex(Registry())
-    /// How many values `registerEphemeral` keeps (a token an hour: four days' worth, in three forms each).
+    /// How many values `registerEphemeral` keeps (a token an hour: four days' worth, in its three forms).
     public static let ephemeralLimit = 300
 
     public init() {}
@@ -44,16 +44,15 @@ public final class Redactor: Sendable {
         }
     }
 
-    /// Registers a value that is secret while it is in use (an access token); the oldest such values are
-    /// dropped past `ephemeralLimit`.
+    /// Registers a value that is secret while it is in use (an access token, an XOAUTH2 initial response), as
+    /// it is: such values never travel URL-encoded. The oldest are dropped past `ephemeralLimit`.
     public func registerEphemeral(_ secret: String) {
-        let values = Self.forms(secret)
-        guard !values.isEmpty else { return }
+        guard secret.utf8.count >= 6 else { return }
         secrets.withLock { r in
-            let before = r.ephemeral
-            for value in values where !r.ephemeral.contains(value) { r.ephemeral.append(value) }
+            guard !r.ephemeral.contains(secret) else { return }
+            r.ephemeral.append(secret)
             if r.ephemeral.count > Self.ephemeralLimit { r.ephemeral.removeFirst(r.ephemeral.count - Self.ephemeralLimit) }
-            if r.ephemeral != before { r.rebuild() }
+            r.rebuild()
         }
     }
 
