@@ -184,4 +184,15 @@ struct HostileSMTPTests {
         #expect(failure.reason == "smtp_no_greeting")
         #expect(failure.fix.contains("smtp.tls must match the port"))
     }
+
+    @Test func anEndlessReplyIsCutOffAndClassified() async throws {
+        // 20 MB of "250-…" continuation lines: libcurl stops reading past 300 KB of reply (curl 56), nothing is kept.
+        let server = try await SMTPTestServer.hostile([HostileRule("ehlo", "HUGE 20000000")])
+        defer { server.stop() }
+        let attempt = try await send(server)
+        let failure = try #require(attempt.result.failure)
+        #expect(failure.reason == "smtp_transient", "\(failure)")
+        #expect((failure.detail ?? "").utf8.count < 2_000, "the detail does not carry the flood")
+        #expect(server.acceptedMessages().isEmpty)
+    }
 }
