@@ -93,13 +93,24 @@ import Testing
         }
         #expect(established, "only \(clients.counts.map(\.description) ?? "no") slow connections were established")
 
+        // While probing, how many slow connections are open is sampled every 250 ms.
+        async let sampled: [Int] = {
+            var samples: [Int] = []
+            for _ in 0..<60 {
+                samples.append(clients.counts?.open ?? 0)
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+            return samples
+        }()
         let probes = await Self.probe(port: port, paths: ["/healthz", "/metrics"], duration: 15, bound: 1)
         let late = probes.filter { $0.status != 200 || $0.seconds > 1 }
         #expect(late.count == 0, "\(late.count) of \(probes.count) probes failed or took over 1 s: \(late.prefix(6))")
         #expect(probes.count == 30)
-        // The abuse went on all along: the request timeout closed the slow connections and they came back.
+        // The abuse went on all along: the request timeout closes the slow connections (all at once, every 5 s:
+        // they opened together) and they come back, so most of the time most of them are open.
+        let samples = await sampled.sorted()
+        #expect(samples[samples.count / 2] >= total / 2, "open connections while probing, sorted: \(samples)")
         let counts = try #require(clients.counts)
-        #expect(counts.open >= total * 3 / 4, "\(counts)")
         #expect(counts.closed_by_server >= total, "\(counts)")
     }
 
