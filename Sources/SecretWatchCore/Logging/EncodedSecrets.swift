@@ -11,6 +11,13 @@ enum EncodedSecrets {
     static let minimumRun = 24
 
     static func mask(in text: String, secrets: [String]) -> String {
+        // Most scrubbed lines (every log and trace line) hold no run that long: look before copying the bytes.
+        var longest = 0, current = 0
+        for b in text.utf8 {
+            current = isBase64(b) ? current + 1 : 0
+            longest = max(longest, current)
+        }
+        guard longest >= minimumRun else { return text }
         let bytes = Array(text.utf8)
         var runs: [Range<Int>] = []
         var i = 0
