@@ -33,7 +33,7 @@ demo: build
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) scripts/run-tests.sh
 
 # Benchmarks (not tests; figures are printed as tables, never asserted). All measure the release build.
 bench: bench-scale bench-mail bench-startup bench-metrics bench-slow-clients

@@ -35,7 +35,7 @@ import Testing
 
         try volume.fill()
         for _ in 0..<3 {
-            #expect(throws: SQLiteError.self) { try s.store.setMeta("probe", "x") }
+            #expect(throws: SQLiteError.self) { try s.store.setMeta("probe", StoreHealthTests.bulky) }
             s.clock.advance(by: 20)
         }
         #expect(s.store.health.status.persistent)

@@ -27,6 +27,10 @@ import Testing
         }
     }
 
+    /// Each write that must fail carries a value larger than any slack a file's last allocated page can hold,
+    /// so that it needs new blocks from the full volume whatever the file sizes happen to be.
+    static let bulky = String(repeating: "v", count: 256 * 1024)
+
     @Test(.enabled(if: SmallVolume.mountPermitted, SmallVolume.skipReason))
     func aFullDiskFailsPersistentlyAfterThreeWritesAndRecoversWithAWrite() throws {
         let volume = try SmallVolume(size: "2m")
@@ -35,40 +39,58 @@ import Testing
         let store = try Store(path: volume.path("secretwatch.db"), now: Self.start, health: StoreHealth(clock: clock))
         let recoveries = LockedBox(0)
         store.health.onRecovery { recoveries.set(recoveries.get() + 1) }
-        try volume.fill()
+        let filled = try volume.fill()
 
-        #expect(throws: SQLiteError.self) { try store.setMeta("probe", "1") }
+        let first = failure { try store.setMeta("probe", Self.bulky) }
+        #expect(first?.code == 13, "first write on the full volume (\(filled) bytes of filler): \(first.map(String.init(describing:)) ?? "succeeded")")
         var status = store.health.status
-        #expect(status.consecutiveFailures == 1 && status.lastReason == .diskFull && !status.persistent)
+        #expect(status.consecutiveFailures == 1 && status.lastReason == .diskFull && !status.persistent, "\(status)")
         #expect(status.failingSince == Self.start)
         // A read and a commit that changes nothing work on a full disk: neither counts as a recovery.
         #expect(try store.schemaVersion() > 0)
         #expect(try store.claimDue(now: clock.now(), limit: 4).isEmpty)
-        #expect(store.health.status.consecutiveFailures == 1)
+        #expect(store.health.status.consecutiveFailures == 1, "\(store.health.status)")
 
         clock.advance(by: 30)
-        #expect(throws: SQLiteError.self) { try store.setMeta("probe", "2") }
+        let second = failure { try store.setMeta("probe", Self.bulky + "2") }
+        #expect(second?.code == 13, "second write: \(second.map(String.init(describing:)) ?? "succeeded")")
         #expect(!store.health.status.persistent, "two failures are not persistent yet")
         clock.advance(by: 30)
-        #expect(throws: SQLiteError.self) { try store.transaction { db in try db.run("INSERT INTO meta (key, value) VALUES ('x', 'y')") } }
+        let third = failure {
+            try store.transaction { db in try db.run("INSERT INTO meta (key, value) VALUES ('x', ?)", [Self.bulky]) }
+        }
+        #expect(third?.code == 13, "third write: \(third.map(String.init(describing:)) ?? "succeeded")")
         status = store.health.status
-        #expect(status.persistent)
+        #expect(status.persistent, "\(status)")
         let episode = try #require(status.episode)
-        #expect(episode.since == Self.start && episode.persistentAt == Self.start.addingTimeInterval(60))
-        #expect(episode.reason == .diskFull && episode.failures == 3 && episode.endedAt == nil)
-        #expect(episode.error.contains("database or disk is full"))
+        #expect(episode.since == Self.start && episode.persistentAt == Self.start.addingTimeInterval(60), "\(episode)")
+        #expect(episode.reason == .diskFull && episode.failures == 3 && episode.endedAt == nil, "\(episode)")
+        #expect(episode.error.contains("database or disk is full"), "\(episode.error)")
         #expect(recoveries.get() == 0)
 
         try volume.free()
         clock.advance(by: 30)
         try store.setMeta("probe", "3")
         status = store.health.status
-        #expect(!status.persistent && status.consecutiveFailures == 0 && status.failingSince == nil)
+        #expect(!status.persistent && status.consecutiveFailures == 0 && status.failingSince == nil, "\(status)")
         #expect(status.episode?.endedAt == Self.start.addingTimeInterval(90), "kept until the alarm step has written it")
-        #expect(status.failures == [.diskFull: 3])
+        #expect(status.failures == [.diskFull: 3], "\(status.failures)")
         #expect(recoveries.get() == 1)
         try store.setMeta("probe", "4")
         #expect(recoveries.get() == 1, "one recovery per episode")
+    }
+
+    /// The SQLite error `body` threw, or nil when it succeeded (another error fails the test).
+    private func failure(_ body: () throws -> Void) -> SQLiteError? {
+        do {
+            try body()
+            return nil
+        } catch let error as SQLiteError {
+            return error
+        } catch {
+            Issue.record("not an SQLite error: \(error)")
+            return nil
+        }
     }
 
     @Test func anEpisodeFailingAgainBeforeItIsWrittenDownContinuesInsteadOfFlapping() {
