@@ -89,7 +89,7 @@ struct FailureMatrix {
             // What the outbox would do: retry with backoff, keep it queued behind an alarm, or fail it.
             let outcome: String
             if let failure = r.failure {
-                switch SMTPReason.named(failure.reason)?.disposition ?? (failure.transient ? .transient : .blocking) {
+                switch SMTPFailureReason.named(failure.reason)?.disposition ?? (failure.transient ? .transient : .blocking) {
                 case .transient: outcome = "deferred (backoff)"
                 case .blocking: outcome = "blocked (queued, alarm)"
                 case .permanent: outcome = "failed (alarm)"
@@ -99,7 +99,7 @@ struct FailureMatrix {
             }
             let reason = r.failure?.reason ?? (r.refused.isEmpty ? "-" : "recipient_rejected")
             let detail = (r.replyText ?? r.failure?.detail ?? "-").replacingOccurrences(of: "\n", with: " / ").replacingOccurrences(of: "|", with: "\\|")
-            let text = r.failure.map { $0.message } ?? (r.refused.isEmpty ? "-" : SMTPReason.named("recipient_rejected")!.message)
+            let text = r.failure.map { $0.message } ?? (r.refused.isEmpty ? "-" : SMTPFailureReason.named("recipient_rejected")!.message)
             print("| \(name) | \(outcome) | `\(reason)` | \(r.reply.map { String($0.code) } ?? "-") | \(r.reply?.enhancedCode ?? "-") | \(attempt.tokenRequests) | \(String(detail.prefix(110))) | \(text) |")
         }
     }

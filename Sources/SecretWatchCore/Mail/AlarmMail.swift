@@ -93,7 +93,7 @@ public struct AlarmMail: Sendable {
                 "5. Update the sending system (e.g. Cisco ISE: Administration → System → Settings → SMTP Server) with the new secret, then delete the old secret in Entra.",
             ]
         case .mailDeliveryFailing, .tokenAcquisitionFailing:
-            if let reason = alarm.reason, let known = SMTPReason.named(reason) {
+            if let reason = alarm.reason, let known = SMTPFailureReason.named(reason) {
                 return ["\(known.message).", "Fix: \(known.fix)"]
             }
             return ["See secretwatch alarms --events and the delivery / token history for the classified reason" + (alarm.reason.map { " (\($0))" } ?? "") + "; docs/troubleshooting.md lists every reason with its fix."]

@@ -100,14 +100,14 @@ extension DeliveryService {
             } else {
                 // The path works, but somebody does not get the alarms: that needs an administrator as much.
                 let refused = result.refused.map { "<\($0.address)>" }.joined(separator: ", ")
-                let reason = SMTPReason.find("recipient_rejected")
-                try alarm.failing(reason: reason.reason, summary: "the SMTP server refused recipient \(refused)",
+                let reason = SMTPFailureReason.recipientRejected
+                try alarm.failing(reason: reason.rawValue, summary: "the SMTP server refused recipient \(refused)",
                                   detail: "\(reason.message); \(reason.fix)" + (replyText.map { " (server: \($0))" } ?? ""),
                                   at: now, db: db)
             }
         } else {
             let failure = result.failure!
-            let disposition = SMTPReason.named(failure.reason)?.disposition ?? (failure.transient ? .transient : .blocking)
+            let disposition = SMTPFailureReason.named(failure.reason)?.disposition ?? (failure.transient ? .transient : .blocking)
             delivery.reason = failure.reason
             delivery.reply = replyText ?? failure.detail
             let expired = now.timeIntervalSince(message.queuedAt) >= mailer.giveUpAfter

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Turns a libcurl SMTP transfer (curl code, error text, traced dialogue) into an `SMTPSendResult` with a
-/// reason from `SMTPReason.all`. Pure: tested on recorded dialogues as well as against the real server.
+/// reason from `SMTPFailureReason.allCases`. Pure: tested on recorded dialogues as well as against the real server.
 public enum SMTPClassifier {
     public static func classify(_ response: CurlResponse, recipients: [String], proxyConfigured: Bool) -> SMTPSendResult {
         let exchange = SMTPExchange(trace: response.trace)
@@ -28,20 +28,20 @@ public enum SMTPClassifier {
         result.recipients = results
         if let auth = exchange.step("AUTH"), let refusal = authRefusal(auth, response: response) {
             result.reply = auth.finalReply
-            result.authenticationRefused = refusal.reason == "smtp_auth_rejected"
+            result.authenticationRefused = refusal.reason == SMTPFailureReason.smtpAuthRejected.rawValue
             result.failure = refusal
             return result
         }
         if response.code == .loginDenied {
             // libcurl refuses to authenticate when the server offers no mechanism it was told to use.
             let offer = exchange.steps.last { $0.verb == "EHLO" }?.replies.first { $0.line.dropFirst(4).uppercased().hasPrefix("AUTH") }
-            result.failure = SMTPReason.find("auth_mechanism_unavailable")
-                .error(detail: offer.map { "the server offers: \($0.line.dropFirst(4))" } ?? "the server offers no AUTH mechanism")
+            result.failure = SMTPFailureReason.authMechanismUnavailable
+                .failure(detail: offer.map { "the server offers: \($0.line.dropFirst(4))" } ?? "the server offers no AUTH mechanism")
             return result
         }
         if let failed = exchange.firstFailure, let reply = failed.finalReply {
             result.reply = reply
-            result.failure = reason(for: reply, at: failed.verb).error(detail: reply.line)
+            result.failure = reason(for: reply, at: failed.verb).failure(detail: reply.line)
             return result
         }
         if !results.isEmpty, !anyRecipientTaken {
@@ -50,13 +50,13 @@ public enum SMTPClassifier {
             let permanent = replies.first { $0.code >= 500 }
             let deciding = permanent ?? replies.first
             result.reply = deciding
-            let reason = permanent != nil ? SMTPReason.find("recipient_rejected") : SMTPReason.find("smtp_transient")
-            result.failure = reason.error(detail: results.map { "<\($0.address)>: \($0.reply?.line ?? "no reply")" }.joined(separator: "; "))
+            let reason: SMTPFailureReason = permanent != nil ? .recipientRejected : .smtpTransient
+            result.failure = reason.failure(detail: results.map { "<\($0.address)>: \($0.reply?.line ?? "no reply")" }.joined(separator: "; "))
             return result
         }
         let reason = curlReason(response, answered: !exchange.steps.isEmpty, proxyConfigured: proxyConfigured)
         let detail = [response.codeText, response.errorText].filter { !$0.isEmpty }.joined(separator: ": ")
-        result.failure = reason.error(detail: "\(detail) (curl error \(response.code.rawValue))")
+        result.failure = reason.failure(detail: "\(detail) (curl error \(response.code.rawValue))")
         return result
     }
 
@@ -69,54 +69,53 @@ public enum SMTPClassifier {
         if let final, final.isPositive, final.code != 334 { return nil }
         let challenge = auth.replies.compactMap(XOAUTH2Challenge.init).last
         guard (final?.code ?? 0) >= 400 || challenge != nil || response.code == .loginDenied else { return nil }
-        let reason = final.flatMap { $0.code >= 400 ? self.reason(for: $0, at: "AUTH") : nil } ?? SMTPReason.find("smtp_auth_rejected")
+        let reason = final.flatMap { $0.code >= 400 ? self.reason(for: $0, at: "AUTH") : nil } ?? .smtpAuthRejected
         var detail: [String] = []
         if let challenge { detail.append(challenge.description) }
         if let final, final.code != 334 { detail.append(final.line) }
         if detail.isEmpty { detail.append("the server did not accept AUTH XOAUTH2 (curl error \(response.code.rawValue))") }
-        return reason.error(detail: detail.joined(separator: "; "))
+        return reason.failure(detail: detail.joined(separator: "; "))
     }
 
     /// The reason for a negative reply: the first rule of `SMTPReplyRule.table` that matches its code, enhanced
     /// code and text at that command; otherwise by class.
-    static func reason(for reply: SMTPReply, at verb: String) -> SMTPReason {
+    static func reason(for reply: SMTPReply, at verb: String) -> SMTPFailureReason {
         let text = reply.line.lowercased()
         if let rule = SMTPReplyRule.table.first(where: { $0.matches(reply, lowercased: text, at: verb) }) {
-            return SMTPReason.find(rule.reason)
+            return rule.reason
         }
-        return SMTPReason.find(reply.code >= 500 ? "smtp_permanent" : "smtp_transient")
+        return reply.code >= 500 ? .smtpPermanent : .smtpTransient
     }
 
     /// The reason for a transfer that failed below SMTP (name resolution, TCP, proxy, TLS).
-    static func curlReason(_ response: CurlResponse, answered: Bool, proxyConfigured: Bool) -> SMTPReason {
+    static func curlReason(_ response: CurlResponse, answered: Bool, proxyConfigured: Bool) -> SMTPFailureReason {
         let text = (response.errorText + " " + response.codeText).lowercased()
-        let find = SMTPReason.find
         switch response.code {
-        case .couldntResolveHost: return find("dns_failure")
-        case .couldntResolveProxy, .proxy: return find("proxy_error")
-        case .couldntConnect: return proxyConfigured ? find("proxy_error") : find("connect_refused")
+        case .couldntResolveHost: return .dnsFailure
+        case .couldntResolveProxy, .proxy: return .proxyError
+        case .couldntConnect: return proxyConfigured ? .proxyError : .connectRefused
         case .operationTimedOut:
-            if answered { return find("smtp_timeout") }
+            if answered { return .smtpTimeout }
             // Connected, but no greeting: a server that waits for a TLS handshake first (implicit TLS, 465).
-            return response.connected && !proxyConfigured ? find("smtp_no_greeting") : find("connect_timeout")
-        case .useSSLFailed: return find("starttls_unavailable")
-        case .sslCACertBadFile: return find("tls_ca_file")
+            return response.connected && !proxyConfigured ? .smtpNoGreeting : .connectTimeout
+        case .useSSLFailed: return .starttlsUnavailable
+        case .sslCACertBadFile: return .tlsCAFile
         case .peerFailedVerification, .sslCertProblem, .sslIssuerError:
             if text.contains("subject name") || text.contains("does not match") || text.contains("hostname") {
-                return find("tls_hostname_mismatch")
+                return .tlsHostnameMismatch
             }
-            return find("tls_untrusted")
+            return .tlsUntrusted
         case .sslConnectError, .sslCipher:
             // "wrong version number" is OpenSSL reading plain SMTP where a TLS record should be: a mode/port
             // mismatch, not an old TLS version.
-            if text.contains("wrong version number") || text.contains("packet length too long") { return find("tls_handshake") }
+            if text.contains("wrong version number") || text.contains("packet length too long") { return .tlsHandshake }
             let old = ["alert protocol version", "unsupported protocol", "no protocols available", "version too low"]
-            return old.contains(where: text.contains) ? find("tls_version") : find("tls_handshake")
+            return old.contains(where: text.contains) ? .tlsVersion : .tlsHandshake
         case .recvError, .sendError, .gotNothing:
-            if proxyConfigured && (text.contains("proxy") || text.contains("connect")) { return find("proxy_error") }
-            return find("smtp_transient")
+            if proxyConfigured && (text.contains("proxy") || text.contains("connect")) { return .proxyError }
+            return .smtpTransient
         default:
-            return find(answered ? "smtp_transient" : "connect_refused")
+            return answered ? .smtpTransient : .connectRefused
         }
     }
 }

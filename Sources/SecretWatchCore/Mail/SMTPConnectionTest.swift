@@ -20,7 +20,7 @@ public struct SMTPConnectionTest: Sendable {
             token = try await tokens.token(for: config.auth.name)
         } catch {
             let failure = (error as? any OperatorErrorConvertible)?.operatorError
-                ?? SMTPReason.find("token_unavailable").error(detail: Redactor.scrub("\(error)"))
+                ?? SMTPFailureReason.tokenUnavailable.failure(detail: Redactor.scrub("\(error)"))
             return [ConnectionStageResult(stage: "smtp", duration: 0, summary: "", failure: failure)]
         }
         var stages = await attempt(token)
@@ -70,7 +70,7 @@ public struct SMTPConnectionTest: Sendable {
         let target = "\(config.host):\(config.port)" + (config.proxy != nil ? " through the proxy" : "")
         guard let greeting, let greetingReply = greeting.finalReply, greetingReply.isPositive else {
             results.append(ConnectionStageResult(stage: "connect", duration: response.totalTime, summary: "",
-                                                 failure: failure ?? SMTPReason.find("smtp_transient").error(detail: greeting?.finalReply?.line)))
+                                                 failure: failure ?? SMTPFailureReason.smtpTransient.failure(detail: greeting?.finalReply?.line)))
             return results
         }
         add("connect", until: greeting.answeredAt, summary: "\(target): \(greetingReply.line)")
@@ -81,7 +81,7 @@ public struct SMTPConnectionTest: Sendable {
         if config.tls == .starttls {
             guard let starttls, ehlos.count >= 2 else {
                 results.append(ConnectionStageResult(stage: "STARTTLS", duration: 0, summary: "",
-                                                     failure: failure ?? SMTPReason.find("starttls_unavailable").error(detail: nil)))
+                                                     failure: failure ?? SMTPFailureReason.starttlsUnavailable.failure(detail: nil)))
                 return results
             }
             add("STARTTLS", until: ehlos[1].answeredAt ?? starttls.answeredAt, summary: "TLS established, certificate verified; EHLO again")
@@ -91,14 +91,14 @@ public struct SMTPConnectionTest: Sendable {
         }
         guard let auth, let authReply = auth.finalReply, authReply.code == 235, failure == nil else {
             results.append(ConnectionStageResult(stage: "AUTH", duration: max(0, response.totalTime - last), summary: "",
-                                                 failure: failure ?? SMTPReason.find("smtp_auth_rejected").error(detail: auth?.finalReply?.line)))
+                                                 failure: failure ?? SMTPFailureReason.smtpAuthRejected.failure(detail: auth?.finalReply?.line)))
             return results
         }
         add("AUTH", until: auth.answeredAt, summary: "XOAUTH2 as \(config.auth.mailbox): \(authReply.line)")
         if let reply = quit?.last.flatMap(SMTPReply.init), reply.isPositive {
             results.append(ConnectionStageResult(stage: "QUIT", duration: quitDuration, summary: reply.line))
         } else {
-            let failure = SMTPReason.find("smtp_transient").error(detail: quit?.joined(separator: " ") ?? "no answer to QUIT")
+            let failure = SMTPFailureReason.smtpTransient.failure(detail: quit?.joined(separator: " ") ?? "no answer to QUIT")
             results.append(ConnectionStageResult(stage: "QUIT", duration: quitDuration, summary: "", failure: failure))
         }
         return results

@@ -2,7 +2,7 @@
 /// code and the text together (never the enhanced code alone: `421 4.3.2 Service not available` and
 /// `432 4.3.2 … concurrent connections limit exceeded` share one), and on the command it answered.
 struct SMTPReplyRule: Sendable {
-    var reason: String
+    var reason: SMTPFailureReason
     /// Reply codes that match (nil: any).
     var codes: Set<Int>? = nil
     /// Enhanced codes that match (nil: any).
@@ -32,23 +32,23 @@ struct SMTPReplyRule: Sendable {
     /// In order: the first rule that matches names the reply (microsoft-reference.md rows 8 and 17–25); a reply
     /// no rule matches is `smtp_permanent` (5xx) or `smtp_transient` (4xx).
     static let table: [SMTPReplyRule] = [
-        .init(reason: "smtp_auth_disabled", enhanced: ["5.7.139"]),
-        .init(reason: "smtp_auth_disabled", text: ["smtpclientauthentication is disabled"]),
-        .init(reason: "smtp_auth_rejected", codes: [535]),
-        .init(reason: "smtp_auth_rejected", verb: "AUTH", permanentOnly: true),
-        .init(reason: "send_as_denied", enhanced: ["5.7.60", "5.2.252"]),
-        .init(reason: "send_as_denied", text: ["sendasdenied"]),
-        .init(reason: "not_authenticated", codes: [530]),
-        .init(reason: "not_authenticated", enhanced: ["5.7.57"]),
+        .init(reason: .smtpAuthDisabled, enhanced: ["5.7.139"]),
+        .init(reason: .smtpAuthDisabled, text: ["smtpclientauthentication is disabled"]),
+        .init(reason: .smtpAuthRejected, codes: [535]),
+        .init(reason: .smtpAuthRejected, verb: "AUTH", permanentOnly: true),
+        .init(reason: .sendAsDenied, enhanced: ["5.7.60", "5.2.252"]),
+        .init(reason: .sendAsDenied, text: ["sendasdenied"]),
+        .init(reason: .notAuthenticated, codes: [530]),
+        .init(reason: .notAuthenticated, enhanced: ["5.7.57"]),
         // Exchange's limit of 3 sessions per mailbox: 432 4.3.2 with "thread limit" or "concurrent connections".
-        .init(reason: "concurrency_limit", codes: [432]),
-        .init(reason: "concurrency_limit", enhanced: ["4.3.2"], text: ["thread limit", "concurrent connections"]),
-        .init(reason: "quota_exceeded", enhanced: ["5.1.90"]),
-        .init(reason: "quota_exceeded", text: ["quotaexceeded"]),
-        .init(reason: "sender_throttled", enhanced: ["5.2.251", "5.2.253", "5.2.254", "5.2.255"]),
-        .init(reason: "tenant_blocked", enhanced: ["5.7.705", "5.7.708"]),
-        .init(reason: "tenant_blocked", enhancedRange: ("4.7.", 500...699)),
-        .init(reason: "tls_version", enhanced: ["4.7.66", "5.7.67"]),
-        .init(reason: "recipient_rejected", verb: "RCPT", permanentOnly: true),
+        .init(reason: .concurrencyLimit, codes: [432]),
+        .init(reason: .concurrencyLimit, enhanced: ["4.3.2"], text: ["thread limit", "concurrent connections"]),
+        .init(reason: .quotaExceeded, enhanced: ["5.1.90"]),
+        .init(reason: .quotaExceeded, text: ["quotaexceeded"]),
+        .init(reason: .senderThrottled, enhanced: ["5.2.251", "5.2.253", "5.2.254", "5.2.255"]),
+        .init(reason: .tenantBlocked, enhanced: ["5.7.705", "5.7.708"]),
+        .init(reason: .tenantBlocked, enhancedRange: ("4.7.", 500...699)),
+        .init(reason: .tlsVersion, enhanced: ["4.7.66", "5.7.67"]),
+        .init(reason: .recipientRejected, verb: "RCPT", permanentOnly: true),
     ]
 }

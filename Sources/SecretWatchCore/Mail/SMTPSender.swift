@@ -131,7 +131,7 @@ public struct SMTPSender: Sendable {
 
     private static func tokenFailure(_ error: any Error, tokenRequests: Int, started: ContinuousClock.Instant) -> Attempt {
         let failure = (error as? any OperatorErrorConvertible)?.operatorError
-            ?? SMTPReason.find("token_unavailable").error(detail: Redactor.scrub("\(error)"))
+            ?? SMTPFailureReason.tokenUnavailable.failure(detail: Redactor.scrub("\(error)"))
         let result = SMTPSendResult(recipients: [], failure: failure, reply: nil, authenticationRefused: false,
                                     duration: seconds(since: started))
         return Attempt(result: result, tokenRequests: tokenRequests, retriedAfter535: false)

@@ -57,7 +57,7 @@ public final class SMTPTransport: @unchecked Sendable {
     /// list is refused here, before any connection: libcurl would send HELP or VRFY instead of a mail.
     public func send(_ content: Data, from: String, to recipients: [String], token: AccessToken) -> SMTPSendResult {
         guard !recipients.isEmpty else {
-            return SMTPSendResult(recipients: [], failure: SMTPReason.find("no_recipients").error(detail: nil), reply: nil,
+            return SMTPSendResult(recipients: [], failure: SMTPFailureReason.noRecipients.failure(detail: nil), reply: nil,
                                   authenticationRefused: false, duration: 0)
         }
         do {

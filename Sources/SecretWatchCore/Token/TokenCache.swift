@@ -98,7 +98,7 @@ public actor TokenCache: TokenProvider {
             entry.lastFailure = nil
         case .failure(let failure):
             entry.consecutiveFailures += 1
-            var delay = policy.backoff(failures: entry.consecutiveFailures, jitter: jitter())
+            var delay = policy.retry.delay(afterFailures: entry.consecutiveFailures, jitter: jitter())
             if let asked = failure.retryAfter { delay = max(delay, asked) }
             entry.retryAt = clock.now().addingTimeInterval(delay)
             entry.lastFailure = failure

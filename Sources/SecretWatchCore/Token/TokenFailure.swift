@@ -18,8 +18,7 @@ public struct TokenFailure: Error, Sendable, Equatable, CustomStringConvertible 
                 aadstsCode: Int? = nil, oauthError: String? = nil, traceId: String? = nil, correlationId: String? = nil,
                 retryAfter: TimeInterval? = nil) {
         self.reason = reason
-        operatorError = OperatorError(reason: reason.rawValue, message: Self.fill(reason.message, values),
-                                      fix: Self.fill(reason.fix, values), detail: detail, transient: reason.transient)
+        operatorError = reason.failure(values, detail: detail)
         self.httpStatus = httpStatus
         self.aadstsCode = aadstsCode
         self.oauthError = oauthError
@@ -31,15 +30,6 @@ public struct TokenFailure: Error, Sendable, Equatable, CustomStringConvertible 
     public var message: String { operatorError.message }
     public var fix: String { operatorError.fix }
     public var description: String { operatorError.description }
-
-    /// Fills `{name}` placeholders; one without a value reads "unknown" rather than leaking braces.
-    static func fill(_ template: String, _ values: [String: String]) -> String {
-        var out = template
-        for (key, value) in values { out = out.replacingOccurrences(of: "{\(key)}", with: value) }
-        while let open = out.range(of: "{"), let close = out.range(of: "}", range: open.upperBound..<out.endIndex),
-              !out[open.upperBound..<close.lowerBound].contains(" ") {
-            out.replaceSubrange(open.lowerBound..<close.upperBound, with: "unknown")
-        }
-        return out
-    }
 }
+
+extension TokenFailure: OperatorErrorConvertible {}

@@ -5,7 +5,7 @@
 /// Message and fix texts may hold placeholders filled from the failed request: `{host}`, `{port}`,
 /// `{endpoint}`, `{proxy}`, `{ca_file}`, `{seconds}`, `{status}`, `{code}`, `{error}`, `{description}`,
 /// `{tenant}`, `{client}`, `{scope}`, `{retry}`, `{limit}`, `{source}`, `{curl}`, `{content_type}`.
-public enum TokenFailureReason: String, CaseIterable, Sendable, Codable {
+public enum TokenFailureReason: String, FailureReason, Codable {
     case dnsFailure = "dns_failure"
     case connectTimeout = "connect_timeout"
     case connectRefused = "connect_refused"
@@ -33,7 +33,6 @@ public enum TokenFailureReason: String, CaseIterable, Sendable, Codable {
     case networkError = "network_error"
     case secretUnreadable = "secret_unreadable"
 
-    /// What is recognised as this failure (for docs/troubleshooting.md).
     public var signature: String {
         switch self {
         case .dnsFailure: "curl 6 (could not resolve host), or curl 28 while resolving"

@@ -110,7 +110,7 @@ struct RunCommand: AsyncParsableCommand {
         if round.failed > 0 {
             lines.append("error: \(mails(round.failed)) could not be delivered to every recipient and will not be retried")
         }
-        let known = round.lastReason.flatMap(SMTPReason.named)
+        let known = round.lastReason.flatMap(SMTPFailureReason.named)
         if let reason = round.lastReason {
             lines.append("last failure: \(reason)" + (known.map { " — \($0.message)" } ?? "") + (round.lastReply.map { " (\($0))" } ?? ""))
             if let known { lines.append("fix: \(known.fix)") }

@@ -49,7 +49,7 @@ struct SendTestCommand: AsyncParsableCommand {
         print("outcome: \(delivery.outcome.rawValue)" + (delivery.reason.map { " (\($0))" } ?? ""))
         if let code = delivery.smtpCode { print("smtp: \(code)" + (delivery.enhancedCode.map { " \($0)" } ?? "")) }
         if let reply = delivery.reply { print("reply: \(VisibleText.escaped(Redactor.scrub(reply)))") }
-        if let reason = delivery.reason, let known = SMTPReason.named(reason), delivery.outcome != .sent {
+        if let reason = delivery.reason, let known = SMTPFailureReason.named(reason), delivery.outcome != .sent {
             print("what it means: \(known.message)")
             print("fix: \(known.fix)")
         }

@@ -30,7 +30,7 @@ struct SMTPClassifierTests {
     ])
     func replies(line: String, verb: String, reason: String) throws {
         let reply = try #require(SMTPReply(line))
-        #expect(SMTPClassifier.reason(for: reply, at: verb).reason == reason)
+        #expect(SMTPClassifier.reason(for: reply, at: verb).rawValue == reason)
     }
 
     @Test func replyParsing() throws {
@@ -59,21 +59,21 @@ struct SMTPClassifierTests {
     func curlCodes(code: CurlCode, text: String, answered: Bool, proxy: Bool, reason: String) {
         let response = CurlResponse(code: code, codeText: "", errorText: text, responseCode: 0, body: Data(), headerLines: [],
                                     responseTooLarge: false, connected: answered, totalTime: 0, connectTime: 0, trace: [])
-        #expect(SMTPClassifier.curlReason(response, answered: answered, proxyConfigured: proxy).reason == reason)
+        #expect(SMTPClassifier.curlReason(response, answered: answered, proxyConfigured: proxy).rawValue == reason)
     }
 
     @Test func everyReasonIsUniqueSnakeCaseAndHasAFix() {
-        let reasons = SMTPReason.all.map(\.reason)
+        let reasons = SMTPFailureReason.allCases.map(\.rawValue)
         #expect(Set(reasons).count == reasons.count)
-        for r in SMTPReason.all {
-            #expect(r.reason.allSatisfy { $0.isLowercase || $0 == "_" }, "\(r.reason)")
+        for r in SMTPFailureReason.allCases {
+            #expect(r.rawValue.allSatisfy { $0.isLowercase || $0 == "_" }, "\(r.rawValue)")
             #expect(!r.message.isEmpty && !r.fix.isEmpty)
         }
         for required in ["smtp_auth_disabled", "smtp_auth_rejected", "send_as_denied", "not_authenticated", "concurrency_limit",
                          "quota_exceeded", "sender_throttled", "tenant_blocked", "recipient_rejected", "smtp_transient",
                          "smtp_permanent", "starttls_unavailable", "tls_untrusted", "tls_hostname_mismatch", "tls_version",
                          "connect_timeout", "connect_refused", "dns_failure", "proxy_error"] {
-            #expect(SMTPReason.named(required) != nil, "\(required) missing")
+            #expect(SMTPFailureReason.named(required) != nil, "\(required) missing")
         }
     }
 
@@ -81,9 +81,9 @@ struct SMTPClassifierTests {
         let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/troubleshooting.md")
         let text = try String(contentsOf: docs, encoding: .utf8)
-        for r in SMTPReason.all {
-            #expect(text.contains("| `\(r.reason)` | \(r.signature) | \(r.message) | \(r.fix) |"),
-                    "docs/troubleshooting.md has no row for \(r.reason) with its signature, message and fix")
+        for r in SMTPFailureReason.allCases {
+            #expect(text.contains("| `\(r.rawValue)` | \(r.signature) | \(r.message) | \(r.fix) |"),
+                    "docs/troubleshooting.md has no row for \(r.rawValue) with its signature, message and fix")
         }
     }
 

@@ -105,9 +105,9 @@ struct TokenCacheTests {
 
     @Test func jitterKeepsBackoffBetweenHalfAndFullDelay() {
         let policy = TokenCachePolicy()
-        #expect(policy.backoff(failures: 1, jitter: 0) == 15)
-        #expect(policy.backoff(failures: 3, jitter: 0.5) == 90)
-        #expect(policy.backoff(failures: 20, jitter: 1) == 600)
+        #expect(policy.retry.delay(afterFailures: 1, jitter: 0) == 15)
+        #expect(policy.retry.delay(afterFailures: 3, jitter: 0.5) == 90)
+        #expect(policy.retry.delay(afterFailures: 20, jitter: 1) == 600)
     }
 
     @Test func retryAfterIsHonoured() async throws {
