@@ -122,7 +122,7 @@ if options.deliver {
     let elapsed = ContinuousClock.now - started
     task.cancel()
     _ = try? await task.value
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let seconds = elapsed.timeInterval
     let after = try store.outboxSnapshot()
     let stats = service.statistics
     let delivered = after.sent - before.sent

@@ -49,6 +49,6 @@ public struct ConnectionTest: Sendable {
 
     static func seconds(since start: ContinuousClock.Instant) -> TimeInterval {
         let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return elapsed.timeInterval
     }
 }

@@ -139,7 +139,7 @@ public struct SMTPSender: Sendable {
 
     private static func seconds(since started: ContinuousClock.Instant) -> TimeInterval {
         let d = ContinuousClock.now - started
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        return d.timeInterval
     }
 }
 

@@ -100,6 +100,6 @@ public final class SMTPTransport: @unchecked Sendable {
         let quit = easy.rawExchange("QUIT\r\n", timeout: min(config.connectTimeout, 10))
         let d = ContinuousClock.now - started
         _ = easy.close()
-        return (response, quit, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+        return (response, quit, d.timeInterval)
     }
 }

@@ -140,9 +140,7 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
         if wait == .zero {
             queue.async { [self] in renderPending() }
         } else {
-            let (seconds, attoseconds) = wait.components
-            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-            queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [self] in renderPending() }
+            queue.asyncAfter(deadline: .now() + wait.timeInterval) { [self] in renderPending() }
         }
     }
 

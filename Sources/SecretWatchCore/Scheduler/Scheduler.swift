@@ -44,7 +44,7 @@ public final class Scheduler: Service, Sendable {
             }
         }
         let elapsed = ContinuousClock.now - monotonicStart
-        let duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let duration = elapsed.timeInterval
         status.record(startedAt: started, duration: duration, failures: failures)
         telemetry.schedulerPass(startedAt: started, duration: duration, failingSteps: failures.keys.sorted())
         // A pass over many credentials allocates and frees tens of megabytes; hand the freed pages back.

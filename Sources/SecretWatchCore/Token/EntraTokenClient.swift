@@ -21,7 +21,7 @@ public struct EntraTokenClient: Sendable {
             Self.perform(settings: settings, environment: environment, startedAt: startedAt)
         }
         let elapsed = ContinuousClock.now - monotonic
-        let duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let duration = elapsed.timeInterval
         return TokenRequestOutcome(credential: settings.credential, startedAt: startedAt, duration: duration,
                                    result: result, httpStatus: status)
     }

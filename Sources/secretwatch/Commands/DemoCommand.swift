@@ -69,7 +69,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         if let stopAfter, let seconds = DurationText.parse(stopAfter) {
             Task {
-                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                try? await Task.sleep(nanoseconds: CheckedConversion.sleepNanoseconds(seconds))
                 kill(getpid(), SIGTERM) // the daemon stops gracefully, as on Ctrl-C
             }
         }

@@ -1,5 +1,8 @@
 import Foundation
 
+/// Every conversion of a duration lives here: configuration text (`DurationText`), whole units for C and
+/// `Task.sleep` (`CheckedConversion`), and `Duration` to seconds.
+
 /// Durations written the Prometheus way: `90s`, `5m`, `1h30m`, `7d`, `2w`, `500ms`.
 public enum DurationText {
     private static let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 604800)]
@@ -32,5 +35,33 @@ public enum DurationText {
             rest %= size
         }
         return out.isEmpty ? "0s" : out
+    }
+}
+
+/// Seconds (a `TimeInterval`) to the whole units C interfaces and `Task.sleep` take, without the trap that
+/// `Int(_:)`/`UInt64(_:)` raise on an out-of-range or non-finite value.
+public enum CheckedConversion {
+    /// Whole milliseconds, at least 1 for a positive value (0 means "no timeout" to libcurl); nil when negative,
+    /// not finite or beyond `Int.max`.
+    public static func milliseconds(_ seconds: TimeInterval) -> Int? {
+        let value = (seconds * 1000).rounded()
+        guard value.isFinite, seconds >= 0, value < 9.0e18 else { return nil }
+        return seconds > 0 ? max(1, Int(value)) : 0
+    }
+
+    /// Nanoseconds for a sleep: negative or NaN → 0, beyond `UInt64.max` (584 years) → `UInt64.max`.
+    public static func sleepNanoseconds(_ seconds: TimeInterval) -> UInt64 {
+        let value = seconds * 1_000_000_000
+        guard value > 0 else { return 0 }
+        guard value < 1.8e19 else { return .max }
+        return UInt64(value)
+    }
+}
+
+extension Duration {
+    /// This duration in seconds, as the rest of secretwatch counts time (`TimeInterval`).
+    public var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
