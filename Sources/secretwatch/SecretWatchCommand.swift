@@ -18,7 +18,7 @@ struct SecretWatchCommand: AsyncParsableCommand {
         abstract: "Watches the Entra client secrets, OAuth tokens and mail deliveries behind OAuth SMTP (Exchange Online).",
         discussion: """
             Exit codes: 0 ok; 1 a check failed or a runtime failure; 2 usage error or invalid configuration.
-            The configuration file defaults to $SECRETWATCH_CONFIG, else \(ConfigLoader.defaultPath).
+            The configuration file defaults to $SECRETWATCH_CONFIG, else \(ConfigDefaults.configPath).
             """,
         version: SecretWatchVersion.string,
         subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, AlarmsCommand.self, DemoCommand.self,

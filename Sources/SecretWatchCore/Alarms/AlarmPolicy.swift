@@ -12,10 +12,10 @@ public struct AlarmPolicy: Sendable, Equatable {
     /// Consecutive token failures before `token_acquisition_failing` is raised.
     public var tokenFailuresBeforeAlarm: Int
 
-    public static let defaultThresholds = [30, 14, 7, 1]
 
-    public init(thresholdsDays: [Int] = AlarmPolicy.defaultThresholds, criticalDays: Int? = nil,
-                renotifyInterval: TimeInterval = 86400, tokenFailuresBeforeAlarm: Int = 3) {
+    public init(thresholdsDays: [Int] = ConfigDefaults.thresholdsDays, criticalDays: Int? = nil,
+                renotifyInterval: TimeInterval = ConfigDefaults.renotifyInterval,
+                tokenFailuresBeforeAlarm: Int = ConfigDefaults.tokenFailuresBeforeAlarm) {
         let sorted = Array(Set(thresholdsDays)).sorted(by: >)
         self.thresholdsDays = sorted
         self.criticalDays = criticalDays ?? AlarmPolicy.defaultCriticalDays(for: sorted)

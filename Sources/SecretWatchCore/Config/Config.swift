@@ -35,8 +35,6 @@ public struct HTTPConfig: Sendable, Equatable {
     /// Connection limits and timeouts (`connection_limit`, `per_ip_connection_limit`, `request_timeout`,
     /// `idle_timeout`).
     public var limits = HTTPServerLimits()
-
-    public static let defaultListen = "127.0.0.1:9465"
 }
 
 public struct SchedulerConfig: Sendable, Equatable {
@@ -87,10 +85,6 @@ public struct OAuthCredentialConfig: Sendable, Equatable {
     public var tokenEndpoint: String
     public var scope: String
 
-    public static let defaultName = "smtp"
-    public static let defaultTokenEndpoint = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
-    public static let defaultScope = "https://outlook.office365.com/.default"
-
     /// The token endpoint with `{tenant}` filled in.
     public var resolvedTokenEndpoint: String {
         tokenEndpoint.replacingOccurrences(of: "{tenant}", with: tenantId)
@@ -114,8 +108,8 @@ public struct WatchedCredentialConfig: Sendable, Equatable {
     public var scope: String
 
     public init(name: String, displayName: String?, tenantId: String, clientId: String, secretExpires: Date,
-                secret: SecretSource? = nil, tokenEndpoint: String = OAuthCredentialConfig.defaultTokenEndpoint,
-                scope: String = OAuthCredentialConfig.defaultScope) {
+                secret: SecretSource? = nil, tokenEndpoint: String = ConfigDefaults.tokenEndpoint,
+                scope: String = ConfigDefaults.scope) {
         self.name = name
         self.displayName = displayName
         self.tenantId = tenantId

@@ -4,24 +4,26 @@ import Foundation
 /// Exchange Online's limits: 3 concurrent sessions and 30 messages a minute per mailbox.
 public struct MailerConfig: Sendable, Equatable {
     /// Parallel SMTP sessions (delivery workers).
-    public var concurrency: Int = 3
+    public var concurrency: Int = ConfigDefaults.mailerConcurrency
     /// Messages per minute at most (sliding window); 0 switches the cap off (benchmarks only).
-    public var ratePerMinute: Int = 30
+    public var ratePerMinute: Int = ConfigDefaults.mailerRatePerMinute
     /// First retry delay after a transient failure; doubled per attempt, with jitter.
-    public var retryInitial: TimeInterval = 30
+    public var retryInitial: TimeInterval = ConfigDefaults.mailerRetryInitial
     /// Longest retry delay; also the retry interval while the mail path is blocked.
-    public var retryMax: TimeInterval = 3600
+    public var retryMax: TimeInterval = ConfigDefaults.mailerRetryMax
     /// A message still undelivered this long after it was queued is given up (`message_expired`).
-    public var giveUpAfter: TimeInterval = 3 * 86400
+    public var giveUpAfter: TimeInterval = ConfigDefaults.mailerGiveUpAfter
     /// `mail_delivery_failing` is raised when the oldest queued message is older than this.
-    public var alarmAfter: TimeInterval = 1800
+    public var alarmAfter: TimeInterval = ConfigDefaults.mailerAlarmAfter
     /// How often idle workers look for due messages (new mail wakes them at once).
-    public var pollInterval: TimeInterval = 10
+    public var pollInterval: TimeInterval = ConfigDefaults.mailerPollInterval
 
     public init() {}
 
-    public init(concurrency: Int = 3, ratePerMinute: Int = 30, retryInitial: TimeInterval = 30, retryMax: TimeInterval = 3600,
-                giveUpAfter: TimeInterval = 3 * 86400, alarmAfter: TimeInterval = 1800, pollInterval: TimeInterval = 10) {
+    public init(concurrency: Int = ConfigDefaults.mailerConcurrency, ratePerMinute: Int = ConfigDefaults.mailerRatePerMinute,
+                retryInitial: TimeInterval = ConfigDefaults.mailerRetryInitial, retryMax: TimeInterval = ConfigDefaults.mailerRetryMax,
+                giveUpAfter: TimeInterval = ConfigDefaults.mailerGiveUpAfter, alarmAfter: TimeInterval = ConfigDefaults.mailerAlarmAfter,
+                pollInterval: TimeInterval = ConfigDefaults.mailerPollInterval) {
         self.concurrency = concurrency
         self.ratePerMinute = ratePerMinute
         self.retryInitial = retryInitial

@@ -2,8 +2,6 @@ import Foundation
 
 /// The `token:` section: how secretwatch talks to the token endpoint (docs/configuration.md, "token").
 public struct TokenConfig: Sendable, Equatable {
-    public static let defaultConnectTimeout: TimeInterval = 10
-    public static let defaultTimeout: TimeInterval = 30
 
     /// TCP (+ proxy) connect limit.
     public var connectTimeout: TimeInterval
@@ -16,7 +14,7 @@ public struct TokenConfig: Sendable, Equatable {
     /// Hosts that bypass the proxy (curl's `no_proxy` syntax); nil = `no_proxy` from the environment.
     public var noProxy: String?
 
-    public init(connectTimeout: TimeInterval = TokenConfig.defaultConnectTimeout, timeout: TimeInterval = TokenConfig.defaultTimeout,
+    public init(connectTimeout: TimeInterval = ConfigDefaults.tokenConnectTimeout, timeout: TimeInterval = ConfigDefaults.tokenTimeout,
                 caFile: String? = nil, proxy: String? = nil, noProxy: String? = nil) {
         self.connectTimeout = connectTimeout
         self.timeout = timeout

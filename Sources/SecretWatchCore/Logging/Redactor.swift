@@ -144,3 +144,13 @@ public final class Redactor: Sendable {
         return false
     }
 }
+
+extension Redactor {
+    /// `http://user:pass@proxy:3128` → `http://user:[REDACTED]@proxy:3128`.
+    public static func scrubURLCredentials(_ url: String) -> String {
+        guard let at = url.firstIndex(of: "@"), let scheme = url.range(of: "://"), scheme.upperBound < at else { return url }
+        let userinfo = url[scheme.upperBound..<at]
+        guard let colon = userinfo.firstIndex(of: ":") else { return url }
+        return String(url[..<userinfo.index(after: colon)]) + mask + String(url[at...])
+    }
+}

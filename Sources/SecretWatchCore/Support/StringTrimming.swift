@@ -12,3 +12,9 @@ extension String {
         return String(scalars[first...last])
     }
 }
+
+extension String {
+    func leftPadded(to width: Int, with pad: Character = "0") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+}

@@ -19,8 +19,8 @@ public struct TokenEndpointSettings: Sendable, Equatable {
     public static let defaultMaxResponseBytes = 256 * 1024
 
     public init(credential: String, endpoint: String, tenantId: String, clientId: String, scope: String,
-                secret: SecretSource, connectTimeout: TimeInterval = TokenConfig.defaultConnectTimeout,
-                timeout: TimeInterval = TokenConfig.defaultTimeout, caFile: String? = nil,
+                secret: SecretSource, connectTimeout: TimeInterval = ConfigDefaults.tokenConnectTimeout,
+                timeout: TimeInterval = ConfigDefaults.tokenTimeout, caFile: String? = nil,
                 proxy: ProxyChoice = .direct, maxResponseBytes: Int = TokenEndpointSettings.defaultMaxResponseBytes) {
         self.credential = credential
         self.endpoint = endpoint

@@ -5,7 +5,7 @@ import SecretWatchCore
 
 /// Options every command that reads the configuration shares.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "Configuration file (default: $SECRETWATCH_CONFIG, else \(ConfigLoader.defaultPath)).")
+    @Option(name: .shortAndLong, help: "Configuration file (default: $SECRETWATCH_CONFIG, else \(ConfigDefaults.configPath)).")
     var config: String?
 
     @Option(help: "Use this SQLite database instead of the configured one.")
@@ -16,7 +16,7 @@ struct ConfigOptions: ParsableArguments {
     var logLevel: String?
 
     var configPath: String {
-        config ?? ProcessInfo.processInfo.environment["SECRETWATCH_CONFIG"] ?? ConfigLoader.defaultPath
+        config ?? ProcessInfo.processInfo.environment["SECRETWATCH_CONFIG"] ?? ConfigDefaults.configPath
     }
 
     func validate() throws {

@@ -17,7 +17,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Folder for the demo's configuration, database, certificates and e-mails.")
     var dir = "secretwatch-demo"
 
-    @Option(help: "HTTP listen address (default 127.0.0.1:9465, or a free port when that one is taken).")
+    @Option(help: "HTTP listen address (default \(ConfigDefaults.listen), or a free port when that one is taken).")
     var listen: String?
 
     @Option(help: "The stand-ins executable (default: secretwatch-standins next to this one).")
@@ -47,7 +47,7 @@ struct DemoCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.failed)
         }
         defer { standIns.stop() }
-        let address = listen ?? (LocalPort.isFree(9465) ? "127.0.0.1:9465" : "127.0.0.1:\(LocalPort.free())")
+        let address = listen ?? (LocalPort.isFree(ConfigDefaults.listenPort) ? ConfigDefaults.listen : "\(ConfigDefaults.listenHost):\(LocalPort.free())")
         let config: Config
         do {
             let path = try workspace.writeConfiguration(endpoints: standIns.endpoints, listen: address)

@@ -95,7 +95,7 @@ struct ConfigLoaderTests {
     func minimalDefaults() throws {
         let (result, dir) = try load("valid-minimal.yml")
         let config = try result.get().config
-        #expect(config.database == ConfigLoader.defaultDatabase)
+        #expect(config.database == ConfigDefaults.database)
         #expect(config.logLevel == .info)
         #expect(config.scheduler.interval == 60)
         #expect(config.smtp.auth.name == "smtp")

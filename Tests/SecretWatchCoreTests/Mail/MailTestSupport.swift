@@ -12,8 +12,8 @@ enum MailTestSupport {
                    auth: OAuthCredentialConfig(name: "smtp", displayName: "Mail app", mailbox: mailbox, tenantId: tenant,
                                                clientId: client, secret: .environment("UNUSED_IN_TESTS"),
                                                secretExpires: Date(timeIntervalSince1970: 1_900_000_000),
-                                               tokenEndpoint: OAuthCredentialConfig.defaultTokenEndpoint,
-                                               scope: OAuthCredentialConfig.defaultScope))
+                                               tokenEndpoint: ConfigDefaults.tokenEndpoint,
+                                               scope: ConfigDefaults.scope))
     }
 
     static func notifications(includeSystem: Bool = true) -> NotificationsConfig {

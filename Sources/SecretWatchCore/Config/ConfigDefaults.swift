@@ -1,4 +1,52 @@
 import Foundation
+import Logging
+
+/// What every optional field takes when the configuration leaves it out (docs/configuration.md states each).
+/// The reader and the configuration types take their defaults from here and nowhere else.
+public enum ConfigDefaults {
+    public static let configPath = "/etc/secretwatch/secretwatch.yml"
+    public static let database = "/var/lib/secretwatch/secretwatch.db"
+    public static let logLevel = Logger.Level.info
+
+    public static let listenHost = "127.0.0.1"
+    public static let listenPort = 9465
+    public static var listen: String { "\(listenHost):\(listenPort)" }
+    public static let httpConnectionLimit = 4096
+    public static let httpPerIPConnectionLimit = 64
+    public static let httpRequestTimeout: TimeInterval = 5
+    /// libmicrohttpd counts whole seconds.
+    public static let httpIdleTimeout = 30
+
+    public static let schedulerInterval: TimeInterval = 60
+
+    public static let smtpHost = "smtp.office365.com"
+    public static let smtpTLS = TLSMode.starttls
+    /// The port for `smtp.tls`: 587 for STARTTLS, 465 for implicit TLS.
+    public static func smtpPort(_ tls: TLSMode) -> Int { tls == .implicit ? 465 : 587 }
+    public static let smtpConnectTimeout: TimeInterval = 60
+    public static let smtpTimeout: TimeInterval = 300
+
+    public static let credentialName = "smtp"
+    public static let tokenEndpoint = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+    public static let scope = "https://outlook.office365.com/.default"
+    public static let tokenConnectTimeout: TimeInterval = 10
+    public static let tokenTimeout: TimeInterval = 30
+
+    public static let includeSystemAlarms = true
+
+    public static let thresholdsDays = [30, 14, 7, 1]
+    public static let renotifyInterval: TimeInterval = 86_400
+    public static let tokenFailuresBeforeAlarm = 3
+
+    /// Exchange Online's limits: 3 sessions and 30 messages a minute per mailbox.
+    public static let mailerConcurrency = 3
+    public static let mailerRatePerMinute = 30
+    public static let mailerRetryInitial: TimeInterval = 30
+    public static let mailerRetryMax: TimeInterval = 3600
+    public static let mailerGiveUpAfter: TimeInterval = 3 * 86_400
+    public static let mailerAlarmAfter: TimeInterval = 1800
+    public static let mailerPollInterval: TimeInterval = 10
+}
 
 /// The accepted range of every duration and whole-number field, by field path (docs/configuration.md states
 /// each). `YAMLObject.duration` and `YAMLObject.int` look their field up here, so no such field can be read
