@@ -4,7 +4,7 @@ import Logging
 /// SIGHUP, the way ISE saves SMTP settings: the file is re-read and validated; when the SMTP or credential
 /// settings changed, the new ones must pass a connection test (token + SMTP AUTH, no mail) before they replace
 /// the running ones. A rejected configuration leaves the old one running and is reported three ways: a log
-/// line with the reason, `TelemetryObserver.configReload`, and a row in `config_reloads`. An applied one
+/// line with the reason and a row in `config_reloads`. An applied one
 /// syncs the credentials and runs an expiry pass at once, so a new expiry date (rotation) clears its alarms.
 /// Settings read only at start (database, http, scheduler interval, mailer, thresholds) need a restart;
 /// a reload that changes them says so.
@@ -25,7 +25,6 @@ public final class ConfigReloader: Sendable {
     let tokenFactory: (@Sendable (Config) -> any TokenProvider)?
     let connectionCheck: ConnectionCheck
     let clock: any WallClock
-    let telemetry: any TelemetryObserver
     /// Told about every applied configuration, with the token provider its connection test used (if any); when
     /// set, it (not the reloader) hands the mailer its new settings.
     let onApplied: (@Sendable (Config, (any TokenProvider)?) -> Void)?
@@ -34,7 +33,7 @@ public final class ConfigReloader: Sendable {
     public init(current: CurrentConfig, load: @escaping @Sendable () throws -> Config, engine: AlarmEngine,
                 delivery: DeliveryService?, tokenFactory: (@Sendable (Config) -> any TokenProvider)?,
                 connectionCheck: @escaping ConnectionCheck = { smtp, tokens in await SMTPConnectionTest(config: smtp, tokens: tokens).run() },
-                clock: any WallClock, telemetry: any TelemetryObserver,
+                clock: any WallClock,
                 onApplied: (@Sendable (Config, (any TokenProvider)?) -> Void)? = nil,
                 logger: Logger = Logger(label: "secretwatch.reload")) {
         self.onApplied = onApplied
@@ -45,7 +44,6 @@ public final class ConfigReloader: Sendable {
         self.tokenFactory = tokenFactory
         self.connectionCheck = connectionCheck
         self.clock = clock
-        self.telemetry = telemetry
         self.logger = logger
     }
 
@@ -133,7 +131,6 @@ public final class ConfigReloader: Sendable {
         } catch {
             logger.error("cannot record the reload", metadata: ["error": "\(error)"])
         }
-        telemetry.configReload(outcome: outcome.outcome, reason: outcome.reason)
         return Outcome(outcome: outcome.outcome, reason: outcome.reason, detail: detail)
     }
 }

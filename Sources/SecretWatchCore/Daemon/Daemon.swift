@@ -74,7 +74,7 @@ public final class Daemon: Sendable {
         // that cache (or a new one, when only token settings changed) replaces the daemon's.
         let factory: @Sendable (Config) -> any TokenProvider = tokenFactory ?? { makeCache(TokenEndpointSettings.all(config: $0)) }
         reloader = ConfigReloader(current: current, load: reload ?? { try ConfigLoader().load(path: source).config },
-                                  engine: engine, delivery: delivery, tokenFactory: factory, clock: clock, telemetry: telemetry,
+                                  engine: engine, delivery: delivery, tokenFactory: factory, clock: clock,
                                   onApplied: { applied, tested in
                                       let settings = TokenEndpointSettings.all(config: applied)
                                       if settings != holder.settings {

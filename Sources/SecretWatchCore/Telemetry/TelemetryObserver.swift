@@ -7,8 +7,6 @@ public protocol TelemetryObserver: Sendable {
     func delivery(_ delivery: Delivery)
     func schedulerPass(startedAt: Date, duration: TimeInterval, failingSteps: [String])
     func alarmTransition(_ transition: AlarmTransition)
-    /// A SIGHUP reload ended: `outcome` is `applied`, `unchanged` or `rejected` (then `reason` says why).
-    func configReload(outcome: String, reason: String?)
     /// The outbox after a change (the mailer calls it after enqueue, delivery or give-up, and at start-up).
     func outbox(_ state: OutboxState)
 }
@@ -18,7 +16,6 @@ extension TelemetryObserver {
     public func delivery(_ delivery: Delivery) {}
     public func schedulerPass(startedAt: Date, duration: TimeInterval, failingSteps: [String]) {}
     public func alarmTransition(_ transition: AlarmTransition) {}
-    public func configReload(outcome: String, reason: String?) {}
     public func outbox(_ state: OutboxState) {}
 }
 
@@ -36,6 +33,5 @@ public struct TelemetryHub: TelemetryObserver {
         observers.forEach { $0.schedulerPass(startedAt: startedAt, duration: duration, failingSteps: failingSteps) }
     }
     public func alarmTransition(_ transition: AlarmTransition) { observers.forEach { $0.alarmTransition(transition) } }
-    public func configReload(outcome: String, reason: String?) { observers.forEach { $0.configReload(outcome: outcome, reason: reason) } }
     public func outbox(_ state: OutboxState) { observers.forEach { $0.outbox(state) } }
 }
