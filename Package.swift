@@ -34,11 +34,11 @@ let package = Package(
             ]
         ),
         // Settings applied before main (malloc arena cap, no core dumps) for the daemon.
-        .target(name: "CProcessSetup", path: "Sources/CProcessSetup"),
+        .target(name: "CSecretWatchProcessSetup", path: "Sources/CSecretWatchProcessSetup"),
         .executableTarget(
             name: "secretwatch",
             dependencies: [
-                "SecretWatchCore", "CProcessSetup",
+                "SecretWatchCore", "CSecretWatchProcessSetup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -46,9 +46,9 @@ let package = Package(
         ),
         // Test and demo stand-ins (Entra token endpoint, later Exchange SMTP) with a throwaway PKI over OpenSSL.
         // Never a dependency of the `secretwatch` executable.
-        .target(name: "CStandInTLS", path: "Sources/CStandInTLS",
+        .target(name: "CSecretWatchStandInTLS", path: "Sources/CSecretWatchStandInTLS",
                 linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
-        .target(name: "SecretWatchStandIns", dependencies: ["CStandInTLS"]),
+        .target(name: "SecretWatchStandIns", dependencies: ["CSecretWatchStandInTLS"]),
         // Drives the outbox against a local SMTP server: scripts/bench-mail.sh and the kill -9 test.
         .executableTarget(
             name: "mail-bench",

@@ -1,5 +1,5 @@
 import Foundation
-internal import CStandInTLS
+internal import CSecretWatchStandInTLS
 
 /// One OpenSSL server context (certificate chain + key + protocol range).
 /// `@unchecked Sendable`: the SSL_CTX is fully configured in `init` and never changed afterwards; OpenSSL allows

@@ -1,5 +1,5 @@
 import Foundation
-internal import CStandInTLS
+internal import CSecretWatchStandInTLS
 
 /// One TLS session on an accepted socket; used by the one thread that handles that connection.
 final class TLSSession {
