@@ -49,6 +49,9 @@ let package = Package(
         .target(name: "CSecretWatchStandInTLS", path: "Sources/CSecretWatchStandInTLS",
                 linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         .target(name: "SecretWatchStandIns", dependencies: ["CSecretWatchStandInTLS"]),
+        // Test fixtures shared by the tests and the benchmarks (ManualClock). Never a dependency of the
+        // `secretwatch` executable.
+        .target(name: "SecretWatchTesting", dependencies: ["SecretWatchCore"], path: "Sources/SecretWatchTesting"),
         // Drives the outbox against a local SMTP server: scripts/bench-mail.sh and the kill -9 test.
         .executableTarget(
             name: "mail-bench",
@@ -67,7 +70,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SecretWatchCoreTests",
-            dependencies: ["SecretWatchCore", "SecretWatchStandIns", .product(name: "Yams", package: "Yams")],
+            dependencies: ["SecretWatchCore", "SecretWatchStandIns", "SecretWatchTesting",
+                           .product(name: "Yams", package: "Yams")],
             // Fixtures sit next to the tests that use them and are read from the source tree.
             exclude: ["Config/Fixtures", "Mail/Fixtures"],
             resources: [.copy("Fixtures")]

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 import SecretWatchStandIns
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// The daemon as `run` builds it: its pass probes the token, and the mailer's `daemon.tokens` shares that token.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// Repeated identical log lines: the first is written, then at most one per interval, carrying how many were

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import SecretWatchStandIns
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// The real token-health pipeline on a temporary SQLite file: stand-in → client → cache → recorder (store,
