@@ -11,7 +11,7 @@ import SecretWatchTesting
 
     struct Setup {
         let clock = ManualClock(now: LogRateLimiterTests.start)
-        let sink = LogSink.memory()
+        let sink = MemoryLogSink()
         let limiter: LogRateLimiter
         let logger: Logger
 
