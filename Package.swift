@@ -49,13 +49,13 @@ let package = Package(
         .target(name: "CSecretWatchStandInTLS", path: "Sources/CSecretWatchStandInTLS",
                 linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         .target(name: "SecretWatchStandIns", dependencies: ["CSecretWatchStandInTLS"]),
-        // Test fixtures shared by the tests and the benchmarks (ManualClock, an in-memory log sink). Never a
-        // dependency of the `secretwatch` executable.
+        // Test fixtures shared by the tests and the benchmarks (ManualClock, a scripted token provider, an in-memory
+        // log sink). Never a dependency of the `secretwatch` executable.
         .target(name: "SecretWatchTesting", dependencies: ["SecretWatchCore"], path: "Sources/SecretWatchTesting"),
         // Drives the outbox against a local SMTP server: scripts/bench-mail.sh and the kill -9 test.
         .executableTarget(
             name: "mail-bench",
-            dependencies: ["SecretWatchCore"]
+            dependencies: ["SecretWatchCore", "SecretWatchTesting"]
         ),
         // `secretwatch-standins`: both stand-ins in one process for the demo, end-to-end tests and benchmarks.
         .executableTarget(
