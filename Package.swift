@@ -34,11 +34,11 @@ let package = Package(
             ]
         ),
         // Settings applied before main (malloc arena cap, no core dumps) for the daemon.
-        .target(name: "CProcessSetup", path: "Sources/CProcessSetup"),
+        .target(name: "CSecretWatchProcessSetup", path: "Sources/CSecretWatchProcessSetup"),
         .executableTarget(
             name: "secretwatch",
             dependencies: [
-                "SecretWatchCore", "CProcessSetup",
+                "SecretWatchCore", "CSecretWatchProcessSetup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -46,13 +46,16 @@ let package = Package(
         ),
         // Test and demo stand-ins (Entra token endpoint, later Exchange SMTP) with a throwaway PKI over OpenSSL.
         // Never a dependency of the `secretwatch` executable.
-        .target(name: "CStandInTLS", path: "Sources/CStandInTLS",
+        .target(name: "CSecretWatchStandInTLS", path: "Sources/CSecretWatchStandInTLS",
                 linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
-        .target(name: "SecretWatchStandIns", dependencies: ["CStandInTLS"]),
+        .target(name: "SecretWatchStandIns", dependencies: ["CSecretWatchStandInTLS"]),
+        // Test fixtures shared by the tests and the benchmarks (ManualClock, a scripted token provider, an in-memory
+        // log sink). Never a dependency of the `secretwatch` executable.
+        .target(name: "SecretWatchTesting", dependencies: ["SecretWatchCore"], path: "Sources/SecretWatchTesting"),
         // Drives the outbox against a local SMTP server: scripts/bench-mail.sh and the kill -9 test.
         .executableTarget(
             name: "mail-bench",
-            dependencies: ["SecretWatchCore"]
+            dependencies: ["SecretWatchCore", "SecretWatchTesting"]
         ),
         // `secretwatch-standins`: both stand-ins in one process for the demo, end-to-end tests and benchmarks.
         .executableTarget(
@@ -67,7 +70,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SecretWatchCoreTests",
-            dependencies: ["SecretWatchCore", "SecretWatchStandIns", .product(name: "Yams", package: "Yams")],
+            dependencies: ["SecretWatchCore", "SecretWatchStandIns", "SecretWatchTesting",
+                           .product(name: "Yams", package: "Yams")],
             // Fixtures sit next to the tests that use them and are read from the source tree.
             exclude: ["Config/Fixtures", "Mail/Fixtures"],
             resources: [.copy("Fixtures")]

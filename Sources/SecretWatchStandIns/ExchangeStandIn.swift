@@ -107,3 +107,96 @@ public final class ExchangeStandIn: Sendable {
         }
     }
 }
+
+/// How an `ExchangeStandIn` is set up. Only `identity` and `tokens` have no default.
+public struct ExchangeStandInConfiguration: Sendable {
+    /// How the connection gets encrypted.
+    public enum Security: String, Sendable, CaseIterable {
+        /// Plaintext greeting, `STARTTLS` offered, AUTH only after it (smtp.office365.com:587).
+        case startTLS = "starttls"
+        /// TLS from the first byte (smtps, port 465 style).
+        case implicitTLS = "implicit"
+        /// A middlebox that strips STARTTLS: neither STARTTLS nor AUTH is ever offered, nothing can be sent.
+        case noStartTLS = "none"
+    }
+
+    /// The server certificate (for 127.0.0.1 / localhost, from a `ThrowawayPKI`).
+    public var identity: ThrowawayPKI.Identity
+    /// Which bearer tokens AUTH XOAUTH2 accepts.
+    public var tokens: ExchangeTokenCheck
+    public var security: Security = .startTLS
+    /// The name in the greeting, the EHLO answer and the `[host timestamp id]` of failure replies.
+    public var hostName = "exchange-standin.secretwatch.invalid"
+    /// Mailboxes that may authenticate (compared case-insensitively); empty: any mailbox.
+    public var mailboxes: Set<String> = []
+    /// Where accepted messages are written as `.eml` files; nil: kept in memory only (`messages`).
+    public var mailDirectory: String?
+    /// Authenticated sessions per mailbox at once (Exchange Online: 3); a further one gets `432 4.3.2`.
+    /// nil: no cap (the mail-throughput benchmark).
+    public var sessionsPerMailbox: Int? = 3
+    /// Recipients answered with `550 5.1.10` at RCPT TO (others are accepted); compared case-insensitively.
+    public var unknownRecipients: Set<String> = []
+    /// The wait at the end of DATA before the message is queued and answered (Exchange Online takes a few hundred
+    /// milliseconds). A message whose sender is gone by then is still queued, as at Exchange.
+    public var acceptDelay: TimeInterval = 0
+    /// The `SIZE` advertised and enforced (Exchange Online: 35 MB).
+    public var maxMessageBytes = 37_748_736
+    /// A fixed port on 127.0.0.1; 0: one the kernel picks.
+    public var port = 0
+    /// A client silent this long is disconnected.
+    public var readTimeout: TimeInterval = 60
+    /// The oldest TLS version the handshake accepts.
+    public var minimumTLS: TLSVersion? = .tls12
+
+    public init(identity: ThrowawayPKI.Identity, tokens: ExchangeTokenCheck) {
+        self.identity = identity
+        self.tokens = tokens
+    }
+}
+
+/// Decides whether the Exchange stand-in accepts the bearer token of an `AUTH XOAUTH2`.
+public struct ExchangeTokenCheck: Sendable {
+    private let check: @Sendable (String) -> Bool
+
+    public init(_ check: @escaping @Sendable (String) -> Bool) { self.check = check }
+
+    public func accepts(_ token: String) -> Bool { check(token) }
+
+    /// Tokens a `TokenStandIn` issued and that have not expired (what Exchange Online does with Entra's tokens).
+    public static func issued(by registry: IssuedTokens) -> ExchangeTokenCheck {
+        ExchangeTokenCheck { registry.isValid($0) }
+    }
+
+    /// Exactly these tokens.
+    public static func fixed(_ tokens: Set<String>) -> ExchangeTokenCheck {
+        ExchangeTokenCheck { tokens.contains($0) }
+    }
+
+    /// Tokens issued by `registry`, or any of `tokens`.
+    public static func issued(by registry: IssuedTokens, or tokens: Set<String>) -> ExchangeTokenCheck {
+        ExchangeTokenCheck { tokens.contains($0) || registry.isValid($0) }
+    }
+}
+
+/// The access tokens a `TokenStandIn` handed out, with when each expires: the Exchange stand-in accepts exactly
+/// these (as Exchange Online accepts tokens Entra issued), so a test or the demo proves the whole
+/// token → SMTP AUTH path. Shared between threads; one registry may serve several token stand-ins.
+public final class IssuedTokens: Sendable {
+    private let tokens = Mutex<[String: Date]>([:])
+
+    public init() {}
+
+    /// Records a token handed out now, valid for `expiresIn` seconds (a token issued again gets the later expiry).
+    public func record(_ token: String, expiresIn: Int, at now: Date = Date()) {
+        let expiry = now.addingTimeInterval(TimeInterval(expiresIn))
+        tokens.withLock { $0[token] = max($0[token] ?? expiry, expiry) }
+    }
+
+    /// Whether `token` was issued and has not expired at `date`.
+    public func isValid(_ token: String, at date: Date = Date()) -> Bool {
+        tokens.withLock { $0[token].map { $0 > date } ?? false }
+    }
+
+    /// Distinct tokens issued so far.
+    public var count: Int { tokens.withLock { $0.count } }
+}

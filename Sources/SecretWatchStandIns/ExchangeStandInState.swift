@@ -98,3 +98,69 @@ final class ExchangeStandInState: Sendable {
     var counters: ExchangeStandInCounters { inner.withLock { $0.counters } }
     var messages: [AcceptedMessage] { inner.withLock { $0.messages } }
 }
+
+/// How the Exchange stand-in answers, beyond its normal protocol checks. Each failure gives Exchange Online's
+/// reply at the step where Exchange gives it. The raw values are the names the control interface and the
+/// `secretwatch-standins` flags use.
+public enum ExchangeStandInBehaviour: String, Sendable, CaseIterable {
+    /// Exchange as configured: allowed mailboxes, accepted tokens, the per-mailbox session cap.
+    case normal
+    /// `535 5.7.3 Authentication unsuccessful [...]` for every AUTH (the token is refused).
+    case tokenRefused = "token_refused"
+    /// `535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. ...`
+    case smtpAuthDisabled = "smtp_auth_disabled"
+    /// `550 5.7.60 SMTP; Client does not have permissions to send as this sender` at MAIL FROM.
+    case sendAsDenied = "send_as_denied"
+    /// `554 5.2.252 SendAsDenied; ...` after the message was sent (end of DATA).
+    case sendAsDeniedAfterData = "send_as_denied_after_data"
+    /// `432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded` at MAIL FROM (also given for real to a
+    /// mailbox's session beyond the configured cap).
+    case concurrencyLimit = "concurrency_limit"
+    /// `554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; ...` after DATA.
+    case quotaExceeded = "quota_exceeded"
+    /// `421 4.7.66 TLS 1.0 and 1.1 are not supported. ...` to the first command after the TLS handshake, then
+    /// the connection closes.
+    case tlsVersion = "tls_version"
+    /// `451 4.7.500 Server busy. Please try again later ...` at MAIL FROM (temporary).
+    case temporaryFailure = "temporary_failure"
+}
+
+/// What the Exchange stand-in has seen so far (a snapshot).
+public struct ExchangeStandInCounters: Sendable, Equatable, Codable {
+    /// Connections whose SMTP conversation started (after the TLS handshake for implicit TLS).
+    public var connections = 0
+    public var authSuccesses = 0
+    public var authFailures = 0
+    public var messagesAccepted = 0
+    /// Conversations going on now.
+    public var activeSessions = 0
+    /// Failure replies sent, by code and enhanced code: `"535 5.7.3": 2`.
+    public var failureReplies: [String: Int] = [:]
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case connections
+        case authSuccesses = "auth_successes"
+        case authFailures = "auth_failures"
+        case messagesAccepted = "messages_accepted"
+        case activeSessions = "active_sessions"
+        case failureReplies = "failure_replies"
+    }
+}
+
+/// A message the Exchange stand-in queued "for delivery" (`250 2.0.0 OK`).
+public struct AcceptedMessage: Sendable, Equatable {
+    /// 1, 2, 3… in the order the stand-in accepted messages (also the `.eml` file name's prefix).
+    public var sequence: Int
+    /// The authenticated mailbox (the XOAUTH2 user), lower-cased.
+    public var mailbox: String
+    public var mailFrom: String
+    public var recipients: [String]
+    /// The `Message-ID` header without angle brackets; a generated one when the message had none.
+    public var messageId: String
+    /// Headers and body as received, dot-unstuffed, line ends untouched.
+    public var data: Data
+    /// The `.eml` file, when a mail directory is configured.
+    public var file: String?
+}

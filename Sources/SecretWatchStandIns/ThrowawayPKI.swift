@@ -1,5 +1,5 @@
 import Foundation
-internal import CStandInTLS
+internal import CSecretWatchStandInTLS
 
 /// A certificate authority made at test (or demo) time: PEM files in a private temporary directory that
 /// `remove()` deletes. Nothing here is ever trusted outside the process that made it.

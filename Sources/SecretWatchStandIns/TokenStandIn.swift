@@ -91,3 +91,139 @@ public final class TokenStandIn: Sendable {
         return true
     }
 }
+
+extension TokenStandIn {
+    /// Writes the answer a behaviour describes.
+    static func answer(_ behaviour: TokenStandInBehaviour, to request: HTTPRequest, on connection: StandInConnection,
+                       traceId: String, keepAlive: Bool = false, issued: IssuedTokens? = nil) throws {
+        let extra = keepAlive ? [] : ["Connection: close"]
+        switch behaviour {
+        case .success(let token, let expiresIn):
+            issued?.record(token, expiresIn: expiresIn)
+            try respond(connection, 200, json: successJSON(token: token, expiresIn: expiresIn), extraHeaders: extra)
+        case .requireSecret(let secret, let token, let expiresIn):
+            if request.form["client_secret"] == secret {
+                issued?.record(token, expiresIn: expiresIn)
+                try respond(connection, 200, json: successJSON(token: token, expiresIn: expiresIn), extraHeaders: extra)
+            } else {
+                try answer(.entraError(.invalidClientSecret), to: request, on: connection, traceId: traceId, keepAlive: keepAlive)
+            }
+        case .entraError(let error):
+            try respond(connection, error.status, json: error.json(client: request.form["client_id"] ?? "", tenant: tenant(of: request),
+                                                                    traceId: traceId, correlationId: UUID().uuidString.lowercased(), at: Date()),
+                        extraHeaders: extra)
+        case .throttled(let seconds):
+            let throttle = EntraError(status: 429, error: "temporarily_unavailable", code: 50196,
+                                      text: "The server encountered a client request loop. Please try again later.")
+            try respond(connection, 429, json: throttle.json(client: request.form["client_id"] ?? "", tenant: tenant(of: request),
+                                                             traceId: traceId, correlationId: UUID().uuidString.lowercased(), at: Date()),
+                        extraHeaders: ["Retry-After: \(seconds)"] + extra)
+        case .raw(let status, let contentType, let body):
+            try respond(connection, status, contentType: contentType, body: Data(body.utf8), extraHeaders: extra)
+        case .captivePortal(let echo):
+            let quoted = echo ? "<pre>\(String(decoding: request.body, as: UTF8.self))</pre>" : ""
+            let page = "<!DOCTYPE html><html><head><title>Network login</title></head><body><h1>Welcome to Guest Wi-Fi</h1><p>Please accept the terms of use.</p>\(quoted)</body></html>"
+            try respond(connection, 200, contentType: "text/html; charset=utf-8", body: Data(page.utf8), extraHeaders: extra)
+        case .slowDrip(let interval):
+            try connection.write(head(200, contentType: "application/json", length: 1 << 20, extra: ["Connection: close"]))
+            while true {
+                try connection.write(" ")
+                Thread.sleep(forTimeInterval: interval)
+            }
+        case .hugeBody(let bytes):
+            try connection.write(head(200, contentType: "application/json", length: bytes, extra: ["Connection: close"]))
+            let chunk = Data(repeating: 0x20, count: 64 * 1024)
+            var sent = 0
+            while sent < bytes {
+                let n = min(chunk.count, bytes - sent)
+                try connection.write(chunk.prefix(n))
+                sent += n
+            }
+        case .closeWithoutResponse:
+            return
+        }
+    }
+
+    static func successJSON(token: String, expiresIn: Int) -> String {
+        #"{"token_type":"Bearer","expires_in":\#(expiresIn),"ext_expires_in":\#(expiresIn),"access_token":"\#(token)"}"#
+    }
+
+    /// The first path segment: `/{tenant}/oauth2/v2.0/token`.
+    static func tenant(of request: HTTPRequest) -> String {
+        request.path.split(separator: "/").first.map(String.init) ?? ""
+    }
+
+    static func respond(_ connection: StandInConnection, _ status: Int, json: String, extraHeaders: [String] = []) throws {
+        try respond(connection, status, contentType: "application/json; charset=utf-8", body: Data(json.utf8), extraHeaders: extraHeaders)
+    }
+
+    static func respond(_ connection: StandInConnection, _ status: Int, contentType: String, body: Data,
+                        extraHeaders: [String] = []) throws {
+        var data = Data(head(status, contentType: contentType, length: body.count, extra: extraHeaders).utf8)
+        data.append(body)
+        try connection.write(data)
+    }
+
+    static func head(_ status: Int, contentType: String, length: Int, extra: [String]) -> String {
+        var lines = ["HTTP/1.1 \(status) \(reasonPhrase(status))", "Content-Type: \(contentType)", "Content-Length: \(length)",
+                     "Cache-Control: no-store, no-cache", "X-Stand-In: secretwatch (not Microsoft)"]
+        lines += extra
+        return lines.joined(separator: "\r\n") + "\r\n\r\n"
+    }
+
+    static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 407: "Proxy Authentication Required"
+        case 429: "Too Many Requests"
+        case 500: "Internal Server Error"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        default: "Status"
+        }
+    }
+}
+
+/// An HTTP/1.1 request as a stand-in received it.
+public struct HTTPRequest: Sendable, Equatable {
+    public var method: String
+    public var path: String
+    /// Header names lower-cased.
+    public var headers: [String: String]
+    public var body: Data
+
+    /// The body as `application/x-www-form-urlencoded` fields (`+` is a space, `%XX` decoded).
+    public var form: [String: String] {
+        var fields: [String: String] = [:]
+        for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String {
+                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
+            }
+            fields[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return fields
+    }
+
+    /// Reads one request (head and `Content-Length` body); nil when the client closed before sending one.
+    /// Answers `Expect: 100-continue` so that clients do not wait.
+    static func read(from connection: StandInConnection) throws -> HTTPRequest? {
+        guard let requestLine = try connection.readLine(), !requestLine.isEmpty else { return nil }
+        let parts = requestLine.split(separator: " ")
+        guard parts.count == 3 else { throw StandInError("bad request line \"\(requestLine)\"") }
+        var headers: [String: String] = [:]
+        while let line = try connection.readLine(), !line.isEmpty {
+            guard let colon = line.firstIndex(of: ":") else { throw StandInError("bad header line \"\(line)\"") }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        if headers["expect"]?.lowercased() == "100-continue" {
+            try connection.write("HTTP/1.1 100 Continue\r\n\r\n")
+        }
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        guard length <= 1 << 20 else { throw StandInError("request body of \(length) bytes refused") }
+        let body = try connection.read(count: length)
+        return HTTPRequest(method: String(parts[0]), path: String(parts[1]), headers: headers, body: body)
+    }
+}

@@ -1,6 +1,6 @@
 import Foundation
 import SecretWatchCore
-import Synchronization
+import SecretWatchTesting
 
 /// `mail-bench --matrix`: runs every failure case against the local stand-ins and prints what secretwatch
 /// observed (reason, SMTP code, enhanced code, server reply), as a Markdown table.
@@ -12,20 +12,6 @@ struct FailureMatrix {
     var closedPort: Int
     var ca: String
     var goodToken: String
-
-    /// Tokens in order; the next one after an invalidation (535 then refresh).
-    final class Tokens: TokenProvider {
-        let values: [String]
-        let failure: OperatorError?
-        let index = Mutex(0)
-        init(_ values: [String], failure: OperatorError? = nil) { self.values = values; self.failure = failure }
-        func token(for credential: String) async throws -> AccessToken {
-            if let failure { throw failure }
-            let value = index.withLock { values[min($0, values.count - 1)] }
-            return AccessToken(value: value, obtainedAt: Date(), expiresAt: Date().addingTimeInterval(3599))
-        }
-        func invalidate(credential: String, token: AccessToken) async { index.withLock { $0 += 1 } }
-    }
 
     static func smtp(host: String = "localhost", port: Int, ca: String?, proxy: String? = nil,
                      mailbox: String = "sender@contoso.example", connectTimeout: String = "5s") throws -> SMTPConfig {
@@ -51,33 +37,33 @@ struct FailureMatrix {
     func run() async throws {
         let ok = try Self.smtp(port: smtpPort, ca: ca)
         let admins = ["admin1@contoso.example", "admin2@contoso.example"]
-        typealias Case = (String, SMTPConfig, [CurlOption], Tokens, String, [String])
+        typealias Case = (String, SMTPConfig, [CurlOption], TestTokenProvider, String, [String])
         let expired = OperatorError(reason: "client_secret_expired", message: "client secret expired (AADSTS7000222)",
                                     fix: "create a new secret", transient: false)
         let cases: [Case] = [
-            ("accepted", ok, [], Tokens([goodToken]), "sender@contoso.example", admins),
-            ("535 5.7.3, then a fresh token", ok, [], Tokens(["stale-token-aaaa", goodToken]), "sender@contoso.example", admins),
-            ("535 5.7.3 twice", ok, [], Tokens(["stale-token-aaaa", "stale-token-bbbb"]), "sender@contoso.example", admins),
-            ("535 5.7.139", try Self.smtp(port: smtpPort, ca: ca, mailbox: "authdisabled@contoso.example"), [], Tokens([goodToken]), "sender@contoso.example", admins),
-            ("550 5.7.60 at MAIL FROM", ok, [], Tokens([goodToken]), "sendas-denied@contoso.example", admins),
-            ("554 5.2.252 after DATA", ok, [], Tokens([goodToken]), "sendas-data@contoso.example", admins),
-            ("432 4.3.2 at MAIL FROM", ok, [], Tokens([goodToken]), "concurrency@contoso.example", admins),
-            ("554 5.2.0 quota after DATA", ok, [], Tokens([goodToken]), "quota@contoso.example", admins),
-            ("550 5.7.708 at MAIL FROM", ok, [], Tokens([goodToken]), "tenantblocked@contoso.example", admins),
-            ("554 5.6.0 after DATA", ok, [], Tokens([goodToken]), "permanent@contoso.example", admins),
-            ("1 of 3 recipients refused", ok, [], Tokens([goodToken]), "sender@contoso.example",
+            ("accepted", ok, [], TestTokenProvider([goodToken]), "sender@contoso.example", admins),
+            ("535 5.7.3, then a fresh token", ok, [], TestTokenProvider(["stale-token-aaaa", goodToken]), "sender@contoso.example", admins),
+            ("535 5.7.3 twice", ok, [], TestTokenProvider(["stale-token-aaaa", "stale-token-bbbb"]), "sender@contoso.example", admins),
+            ("535 5.7.139", try Self.smtp(port: smtpPort, ca: ca, mailbox: "authdisabled@contoso.example"), [], TestTokenProvider([goodToken]), "sender@contoso.example", admins),
+            ("550 5.7.60 at MAIL FROM", ok, [], TestTokenProvider([goodToken]), "sendas-denied@contoso.example", admins),
+            ("554 5.2.252 after DATA", ok, [], TestTokenProvider([goodToken]), "sendas-data@contoso.example", admins),
+            ("432 4.3.2 at MAIL FROM", ok, [], TestTokenProvider([goodToken]), "concurrency@contoso.example", admins),
+            ("554 5.2.0 quota after DATA", ok, [], TestTokenProvider([goodToken]), "quota@contoso.example", admins),
+            ("550 5.7.708 at MAIL FROM", ok, [], TestTokenProvider([goodToken]), "tenantblocked@contoso.example", admins),
+            ("554 5.6.0 after DATA", ok, [], TestTokenProvider([goodToken]), "permanent@contoso.example", admins),
+            ("1 of 3 recipients refused", ok, [], TestTokenProvider([goodToken]), "sender@contoso.example",
              ["admin1@contoso.example", "refused-x@contoso.example", "admin2@contoso.example"]),
-            ("all recipients refused (550)", ok, [], Tokens([goodToken]), "sender@contoso.example", ["refused-x@contoso.example"]),
-            ("all recipients deferred (451)", ok, [], Tokens([goodToken]), "sender@contoso.example", ["later-x@contoso.example"]),
-            ("no STARTTLS offered", try Self.smtp(port: noTLSPort, ca: ca), [], Tokens([goodToken]), "sender@contoso.example", admins),
-            ("untrusted certificate", try Self.smtp(port: smtpPort, ca: nil), [], Tokens([goodToken]), "sender@contoso.example", admins),
+            ("all recipients refused (550)", ok, [], TestTokenProvider([goodToken]), "sender@contoso.example", ["refused-x@contoso.example"]),
+            ("all recipients deferred (451)", ok, [], TestTokenProvider([goodToken]), "sender@contoso.example", ["later-x@contoso.example"]),
+            ("no STARTTLS offered", try Self.smtp(port: noTLSPort, ca: ca), [], TestTokenProvider([goodToken]), "sender@contoso.example", admins),
+            ("untrusted certificate", try Self.smtp(port: smtpPort, ca: nil), [], TestTokenProvider([goodToken]), "sender@contoso.example", admins),
             ("host name mismatch", try Self.smtp(host: "mismatch.test", port: smtpPort, ca: ca),
-             [.resolve(["mismatch.test:\(smtpPort):127.0.0.1"])], Tokens([goodToken]), "sender@contoso.example", admins),
-            ("CA file missing", try Self.smtp(port: smtpPort, ca: "/nonexistent/ca.pem"), [], Tokens([goodToken]), "sender@contoso.example", admins),
-            ("connect timeout (backlog full)", try Self.smtp(port: blackholePort, ca: ca, connectTimeout: "2s"), [], Tokens([goodToken]), "sender@contoso.example", admins),
-            ("connection refused", try Self.smtp(port: closedPort, ca: ca), [], Tokens([goodToken]), "sender@contoso.example", admins),
-            ("proxy answers 407", try Self.smtp(port: smtpPort, ca: ca, proxy: "http://127.0.0.1:\(denyingProxyPort)"), [], Tokens([goodToken]), "sender@contoso.example", admins),
-            ("token request failed", ok, [], Tokens([], failure: expired), "sender@contoso.example", admins),
+             [.resolve(["mismatch.test:\(smtpPort):127.0.0.1"])], TestTokenProvider([goodToken]), "sender@contoso.example", admins),
+            ("CA file missing", try Self.smtp(port: smtpPort, ca: "/nonexistent/ca.pem"), [], TestTokenProvider([goodToken]), "sender@contoso.example", admins),
+            ("connect timeout (backlog full)", try Self.smtp(port: blackholePort, ca: ca, connectTimeout: "2s"), [], TestTokenProvider([goodToken]), "sender@contoso.example", admins),
+            ("connection refused", try Self.smtp(port: closedPort, ca: ca), [], TestTokenProvider([goodToken]), "sender@contoso.example", admins),
+            ("proxy answers 407", try Self.smtp(port: smtpPort, ca: ca, proxy: "http://127.0.0.1:\(denyingProxyPort)"), [], TestTokenProvider([goodToken]), "sender@contoso.example", admins),
+            ("token request failed", ok, [], TestTokenProvider([goodToken], failure: expired), "sender@contoso.example", admins),
         ]
         print("| case | outcome | reason | SMTP | enhanced | tokens | server reply / detail | message |")
         print("| --- | --- | --- | --- | --- | --- | --- | --- |")

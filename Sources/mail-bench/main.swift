@@ -8,7 +8,7 @@
 //   mail-bench --matrix SMTP,NOTLS,BLACKHOLE,DENYPROXY,CLOSED --ca FILE --token-file FILE
 import Foundation
 import SecretWatchCore
-import Synchronization
+import SecretWatchTesting
 
 struct Options {
     var db = ""
@@ -49,23 +49,14 @@ struct Options {
     }
 }
 
-/// Hands out one fixed token, like a warm cache; counts how often the mailer asked.
-final class FileTokenProvider: TokenProvider {
-    let token: String
-    let requests = Atomic<Int>(0)
-    init(path: String) throws {
-        token = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").first.map(String.init) ?? ""
-    }
-    func token(for credential: String) async throws -> AccessToken {
-        requests.add(1, ordering: .relaxed)
-        return AccessToken(value: token, obtainedAt: Date(), expiresAt: Date().addingTimeInterval(3599))
-    }
-    func invalidate(credential: String, token: AccessToken) async {}
+/// The bearer token: the first line of the token file.
+func firstLine(ofFile path: String) throws -> String {
+    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").first.map(String.init) ?? ""
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 if options.matrix.count == 5 {
-    let token = try String(contentsOfFile: options.tokenFile, encoding: .utf8).split(separator: "\n").first.map(String.init) ?? ""
+    let token = try firstLine(ofFile: options.tokenFile)
     let m = options.matrix
     try await FailureMatrix(smtpPort: m[0], noTLSPort: m[1], blackholePort: m[2], denyingProxyPort: m[3], closedPort: m[4],
                             ca: options.ca, goodToken: token).run()
@@ -106,7 +97,8 @@ if options.enqueue > 0 {
 }
 
 if options.deliver {
-    let tokens = try FileTokenProvider(path: options.tokenFile)
+    // One fixed token, like a warm cache; counts how often the mailer asked.
+    let tokens = TestTokenProvider([try firstLine(ofFile: options.tokenFile)])
     let engine = AlarmEngine(store: store)
     let service = DeliveryService(store: store, alarm: MailDeliveryAlarm(engine: engine, credentialName: "smtp"),
                                   settings: .init(smtp: smtp, mailer: MailerConfig(concurrency: options.concurrency, ratePerMinute: options.rate,
@@ -128,5 +120,5 @@ if options.deliver {
     let delivered = after.sent - before.sent
     print(String(format: "delivered=%d failed=%d attempts=%d seconds=%.2f mails_per_second=%.1f token_requests=%d distinct_tokens=1 retries_after_535=%d",
                  delivered, after.failed - before.failed, stats.attempts, seconds, Double(delivered) / seconds,
-                 tokens.requests.load(ordering: .relaxed), stats.retriesAfter535))
+                 tokens.requests, stats.retriesAfter535))
 }

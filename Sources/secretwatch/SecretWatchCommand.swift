@@ -1,5 +1,5 @@
 import ArgumentParser
-internal import CProcessSetup
+internal import CSecretWatchProcessSetup
 import Foundation
 import SecretWatchCore
 
@@ -28,8 +28,8 @@ struct SecretWatchCommand: AsyncParsableCommand {
 @main
 enum Main {
     static func main() async {
-        // The arena cap and the refusal of core dumps ran before main (CProcessSetup); referencing them keeps the
-        // constructors linked in.
+        // The arena cap and the refusal of core dumps ran before main (CSecretWatchProcessSetup); referencing them
+        // keeps the constructors linked in.
         _ = sw_process_arena_max()
         if sw_process_dumpable() != 0 {
             FileHandle.standardError.write(Data("warning: cannot make the process non-dumpable; a core dump could hold secrets\n".utf8))

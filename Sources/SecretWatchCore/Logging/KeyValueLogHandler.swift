@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 
 /// One line per event: `ts=2026-11-29T06:40:00Z level=info msg="alarm raised" kind=client_secret_expiring …`.
 /// Every message and value goes through the `Redactor`, and sensitive keys are masked whatever their value.
@@ -9,9 +8,9 @@ public struct KeyValueLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadataProvider: Logger.MetadataProvider?
     private let label: String
-    private let sink: LogSink
+    private let sink: any LogSink
 
-    public init(label: String, level: Logger.Level, sink: LogSink = .standardError) {
+    public init(label: String, level: Logger.Level, sink: any LogSink = StandardErrorLogSink()) {
         self.label = label
         self.logLevel = level
         self.sink = sink
@@ -49,27 +48,18 @@ public struct KeyValueLogHandler: LogHandler {
     }
 }
 
-/// Where log lines go: standard error for the daemon, a memory buffer for tests.
-public final class LogSink: Sendable {
-    public static let standardError = LogSink(capture: false)
-    private let capture: Bool
-    private let captured = Mutex<[String]>([])
+/// Where log lines go: standard error for the daemon; tests keep them in memory (SecretWatchTesting).
+public protocol LogSink: Sendable {
+    /// One whole line, already redacted, ending in a line feed.
+    func write(_ line: String)
+}
 
-    private init(capture: Bool) {
-        self.capture = capture
-    }
+/// The daemon's sink: every line to standard error as it comes.
+public struct StandardErrorLogSink: LogSink {
+    public init() {}
 
-    /// A sink that keeps every line in memory.
-    public static func memory() -> LogSink { LogSink(capture: true) }
-
-    public var lines: [String] { captured.withLock { $0 } }
-
-    func write(_ line: String) {
-        if capture {
-            captured.withLock { $0.append(line) }
-        } else {
-            FileHandle.standardError.write(Data(line.utf8))
-        }
+    public func write(_ line: String) {
+        FileHandle.standardError.write(Data(line.utf8))
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// `run --once` from cron: the pass queues the alarm e-mail, and the same run delivers what is due (through the

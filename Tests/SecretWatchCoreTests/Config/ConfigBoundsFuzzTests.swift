@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// Every duration and whole-number field, fed huge, negative, zero, overflowing and boundary values through the

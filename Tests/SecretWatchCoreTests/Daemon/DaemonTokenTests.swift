@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 import SecretWatchStandIns
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// The daemon as `run` builds it: its pass probes the token, and the mailer's `daemon.tokens` shares that token.
@@ -13,7 +14,7 @@ struct DaemonTokenTests {
         let path = try CheckConnectConfig.write(in: f, database: f.pki.directory + "/daemon.db")
         let config = try ConfigLoader(environment: [:]).load(path: path).config
         let clock = ManualClock(now: Date(timeIntervalSince1970: 1_800_000_000))
-        let sink = LogSink.memory()
+        let sink = MemoryLogSink()
         let daemon = try Daemon(config: config, clock: clock,
                                 logger: Logger(label: "secretwatch") { KeyValueLogHandler(label: $0, level: .info, sink: sink) })
         #expect(daemon.scheduler.steps.map(\.name) == ["store_health", "expiry", "token_health", "renotify", "outbox_age"])

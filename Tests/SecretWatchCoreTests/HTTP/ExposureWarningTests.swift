@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// Listening beyond loopback without a token for reads warns at start-up, naming what anyone can read.
@@ -11,7 +12,7 @@ import Testing
         let dir = TemporaryDirectory()
         var config = HTTPConfig(listenHost: host, listenPort: 0, apiTokenFile: nil, authReads: authReads)
         if token { config.apiTokenFile = try dir.write("api-token", "exposure-test-token-123456\n", mode: 0o600) }
-        let sink = LogSink.memory()
+        let sink = MemoryLogSink()
         let logger = Logger(label: "secretwatch.http") { KeyValueLogHandler(label: $0, level: .info, sink: sink) }
         let scheduler = Scheduler(steps: [], interval: 60, clock: s.clock, store: s.store)
         let service = try HTTPService(config: config, store: s.store, engine: s.engine, metrics: s.metrics, scheduler: scheduler,

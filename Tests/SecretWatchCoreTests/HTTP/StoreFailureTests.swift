@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// A database that fails its reads: the API answers a stable error code and never the SQL or SQLite's text (the
@@ -30,7 +31,7 @@ import Testing
         let copy = try Self.corruptedCopy(of: seeded, into: dir)
         seeded.stop()
 
-        let sink = LogSink.memory()
+        let sink = MemoryLogSink()
         let logger = Logger(label: "secretwatch.http") { KeyValueLogHandler(label: $0, level: .debug, sink: sink) }
         let s = try TestServer(database: copy, logger: logger)
         s.recordPass()

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// Repeated identical log lines: the first is written, then at most one per interval, carrying how many were
@@ -10,7 +11,7 @@ import Testing
 
     struct Setup {
         let clock = ManualClock(now: LogRateLimiterTests.start)
-        let sink = LogSink.memory()
+        let sink = MemoryLogSink()
         let limiter: LogRateLimiter
         let logger: Logger
 

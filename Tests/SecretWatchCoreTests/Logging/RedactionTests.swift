@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 @Suite("Redaction of secrets in text and logs")
@@ -21,7 +22,7 @@ struct RedactionTests {
 
     @Test("control characters in log messages and values are escaped, never written raw")
     func logLinesEscapeControlCharacters() {
-        let sink = LogSink.memory()
+        let sink = MemoryLogSink()
         let logger = Logger(label: "test") { KeyValueLogHandler(label: $0, level: .debug, sink: sink) }
         logger.notice("alarm acknowledged\u{1B}[2J", metadata: ["detail": "acknowledged by alice: \u{1B}]0;pwned\u{07}ok\r\nts=x level=info msg=forged\u{0}cut\tend"])
         let line = sink.lines.joined()
@@ -33,7 +34,7 @@ struct RedactionTests {
     @Test("log lines mask sensitive keys and registered values, and quote values with spaces")
     func logHandler() {
         Redactor.shared.register("canary-secret-4711")
-        let sink = LogSink.memory()
+        let sink = MemoryLogSink()
         var logger = Logger(label: "test") { KeyValueLogHandler(label: $0, level: .debug, sink: sink) }
         logger[metadataKey: "credential"] = "smtp"
         logger.info("token request with canary-secret-4711", metadata: ["client_secret": "whatever", "detail": "two words"])

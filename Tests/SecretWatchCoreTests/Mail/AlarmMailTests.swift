@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// Alarm e-mails: queued with the alarm change, their content, re-notification, system alarms, injection.

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// SIGHUP reload: validated, connection-tested when SMTP settings change, rejected without harm.

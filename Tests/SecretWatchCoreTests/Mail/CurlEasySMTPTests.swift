@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// The libcurl wrapper on SMTP: reply lines reach `headerLines` (a 535's text only arrives there), the trace

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// A delivery service on a `ManualClock` with a fresh store, run in a task the test stops.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// The outbox on a real full disk (a small tmpfs filled to the last byte) with a real SMTP peer (aiosmtpd):
@@ -36,7 +37,7 @@ struct DiskFullDeliveryTests {
         defer { try? volume.unmount() }
         let smtp = server.smtpConfig()
         let store = try MailTestSupport.store(smtp: smtp, now: Self.now, path: volume.path("secretwatch.db"))
-        let sink = LogSink.memory()
+        let sink = MemoryLogSink()
         let tokens = GatedTokenProvider()
         let h = try DeliveryHarness(smtp: smtp, mailer: Self.mailer, provider: tokens, store: store, now: Self.now,
                                     logger: Self.logger(sink))

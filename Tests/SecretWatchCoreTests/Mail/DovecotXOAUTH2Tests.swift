@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// The SMTP client against a real third-party XOAUTH2 server: Dovecot's submission service, validating JWT

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// A `TestTokenProvider` whose token requests wait until the test opens the gate: a delivery worker that has

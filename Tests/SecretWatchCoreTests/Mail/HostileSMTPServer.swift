@@ -1,4 +1,5 @@
 import Foundation
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// `Fixtures/hostile_smtp.py` through the `SMTPTestServer` launcher: an SMTP server that answers what the test

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// The mailer against a server that answers what no stand-in of ours would: refusals after DATA, RFC 7628 error

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// The outbox and its delivery service: retries on an injected clock, caps, durability, alarms.

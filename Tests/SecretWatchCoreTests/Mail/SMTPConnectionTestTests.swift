@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// `check --connect`'s SMTP stages against the real server: no mail is ever sent.

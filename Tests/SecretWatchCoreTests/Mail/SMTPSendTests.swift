@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// The SMTP client against a real SMTP server (aiosmtpd) with STARTTLS required and XOAUTH2.

@@ -1,4 +1,5 @@
 import Foundation
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// A running `Fixtures/smtp_server.py` (aiosmtpd under Debian's /usr/bin/python3) on a random 127.0.0.1 port,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 @Suite("Scheduler loop on an injected clock")

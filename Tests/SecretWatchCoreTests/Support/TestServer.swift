@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// A store, alarm engine, metrics registry and HTTP server on a random 127.0.0.1 port, over a temporary

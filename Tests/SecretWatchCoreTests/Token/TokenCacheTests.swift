@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SecretWatchStandIns
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// The cache with a `ManualClock` in front of the real client and the HTTPS stand-in (which counts requests).

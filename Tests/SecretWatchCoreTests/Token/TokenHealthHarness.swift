@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import SecretWatchStandIns
+import SecretWatchTesting
 @testable import SecretWatchCore
 
 /// The real token-health pipeline on a temporary SQLite file: stand-in → client → cache → recorder (store,
@@ -14,7 +15,7 @@ final class TokenHealthHarness: Sendable {
     let cache: TokenCache
     let step: TokenHealthStep
     let engine: AlarmEngine
-    let logs = LogSink.memory()
+    let logs = MemoryLogSink()
     let telemetry = CollectingTelemetry()
 
     static let start = Date(timeIntervalSince1970: 1_800_000_000) // 2027-01-15

@@ -1,4 +1,5 @@
 import Foundation
+import SecretWatchCore
 import Synchronization
 
 /// A clock that only moves when told to. Sleepers wake when `advance` passes their deadline.
