@@ -73,7 +73,7 @@ let package = Package(
             dependencies: ["SecretWatchCore", "SecretWatchStandIns", "SecretWatchTesting",
                            .product(name: "Yams", package: "Yams")],
             // Fixtures sit next to the tests that use them and are read from the source tree.
-            exclude: ["Config/Fixtures", "Mail/Fixtures"],
+            exclude: ["Config/Fixtures", "HTTP/Fixtures", "Mail/Fixtures"],
             resources: [.copy("Fixtures")]
         ),
     ],
