@@ -28,3 +28,32 @@ public struct Credential: Sendable, Equatable, Codable {
     /// The name shown to people: the display name when set, the name otherwise.
     public var label: String { displayName ?? name }
 }
+
+/// A credential as stored: its database id and whether the configuration still lists it.
+public struct CredentialRecord: Sendable, Equatable {
+    public var id: Int64
+    public var credential: Credential
+    public var watched: Bool
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public var name: String { credential.name }
+}
+
+/// What `status` and `/api/v1/credentials` say of a credential's expiry: the configured `secret_expires` assessed at
+/// `now`, unless the identity provider has said the secret expired (AADSTS7000222 raises `client_secret_expired`
+/// whatever the configured date): then it is expired with 0 days left, as the alarm says.
+struct CredentialExpiry: Sendable, Equatable {
+    var daysLeft: Int?
+    var expired: Bool
+    /// The configured date says it is not expired, the identity provider says it is.
+    var expiredPerIdentityProvider: Bool
+
+    init(_ credential: Credential, activeAlarms: [Alarm], policy: AlarmPolicy, now: Date) {
+        let assessment = credential.expiresAt.map { policy.assess(expiresAt: $0, now: now) }
+        let alarmed = activeAlarms.contains { $0.kind == .clientSecretExpired }
+        expiredPerIdentityProvider = alarmed && !(assessment?.expired ?? false)
+        expired = alarmed || (assessment?.expired ?? false)
+        daysLeft = expiredPerIdentityProvider ? 0 : assessment?.daysLeft
+    }
+}

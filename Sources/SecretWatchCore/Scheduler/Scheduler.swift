@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Runs every registered step once per interval, driven by an injected clock. A failing step is logged and
 /// retried next pass; it never stops the others or the daemon. Alarm state lives in SQLite, so a restart
@@ -71,5 +72,53 @@ public final class Scheduler: Service, Sendable {
             }
         }
         logger.info("scheduler stopped")
+    }
+}
+
+/// What the scheduler last did, read by `/readyz`, `/metrics` and `status` without waiting on it.
+public final class SchedulerStatus: Sendable {
+    public struct Snapshot: Sendable, Equatable {
+        public var passes = 0
+        public var lastPassStartedAt: Date?
+        public var lastPassDuration: TimeInterval?
+        /// Step name → last error text, for steps whose last run failed.
+        public var failingSteps: [String: String] = [:]
+    }
+
+    private let state = Mutex(Snapshot())
+
+    public init() {}
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    func record(startedAt: Date, duration: TimeInterval, failures: [String: String]) {
+        state.withLock { s in
+            s.passes += 1
+            s.lastPassStartedAt = startedAt
+            s.lastPassDuration = duration
+            s.failingSteps = failures
+        }
+    }
+}
+
+/// One kind of periodic work. Every step shares this signature and is registered in one list
+/// (`Scheduler.steps`): expiry evaluation now; token probing, outbox delivery and re-notification later.
+public protocol SchedulerStep: Sendable {
+    /// Short stable name, used in logs and metrics.
+    var name: String { get }
+    func run(now: Date) async throws
+}
+
+/// Expiry alarms for every watched credential.
+public struct ExpiryStep: SchedulerStep {
+    public let name = "expiry"
+    public let evaluator: ExpiryEvaluator
+
+    public init(evaluator: ExpiryEvaluator) {
+        self.evaluator = evaluator
+    }
+
+    public func run(now: Date) async throws {
+        try evaluator.evaluate(now: now)
     }
 }

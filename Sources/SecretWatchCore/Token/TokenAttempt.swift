@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// One request to the token endpoint, as recorded in `token_attempts` (never the secret or the token).
 public struct TokenAttempt: Sendable, Equatable, Codable {
@@ -38,5 +39,80 @@ public struct TokenAttempt: Sendable, Equatable, Codable {
         self.traceId = traceId
         self.correlationId = correlationId
         self.expiresIn = expiresIn
+    }
+}
+
+/// What one token request produced: the token or the classified failure, when and how long.
+public struct TokenRequestOutcome: Sendable {
+    public var credential: String
+    public var startedAt: Date
+    public var duration: TimeInterval
+    public var result: Result<AccessToken, TokenFailure>
+    public var httpStatus: Int?
+
+    public var token: AccessToken? { try? result.get() }
+    public var failure: TokenFailure? {
+        if case .failure(let failure) = result { return failure }
+        return nil
+    }
+
+    /// The row for `token_attempts`: never the secret or the token; failures carry message and fix.
+    public var attempt: TokenAttempt {
+        switch result {
+        case .success(let token):
+            return TokenAttempt(credential: credential, startedAt: startedAt, duration: duration, outcome: .success,
+                                httpStatus: httpStatus, expiresIn: Int(token.lifetime.rounded()))
+        case .failure(let f):
+            return TokenAttempt(credential: credential, startedAt: startedAt, duration: duration, outcome: .failure,
+                                reason: f.reason.rawValue, httpStatus: f.httpStatus ?? httpStatus, aadstsCode: f.aadstsCode,
+                                error: f.oauthError, message: "\(f.message); fix: \(f.fix)", traceId: f.traceId,
+                                correlationId: f.correlationId)
+        }
+    }
+}
+
+/// Where every token attempt goes: a `token_attempts` row, telemetry (metrics), and one log line. None of them
+/// ever sees the secret or the token (`TokenAttempt` has no field for either; text is scrubbed on the way).
+public struct TokenAttemptRecorder: Sendable {
+    public var store: Store?
+    public var telemetry: any TelemetryObserver
+    public var logger: Logger
+
+    public init(store: Store?, telemetry: any TelemetryObserver = TelemetryHub(),
+                logger: Logger = Logger(label: "secretwatch.token")) {
+        self.store = store
+        self.telemetry = telemetry
+        self.logger = logger
+    }
+
+    public func record(_ outcome: TokenRequestOutcome) {
+        let attempt = outcome.attempt
+        if let store {
+            do {
+                try store.recordTokenAttempt(attempt)
+            } catch {
+                logger.error("cannot record the token attempt", metadata: ["credential": "\(attempt.credential)", "error": "\(error)"])
+            }
+        }
+        telemetry.tokenAttempt(attempt)
+        let duration = String(format: "%.3f", attempt.duration)
+        switch outcome.result {
+        case .success(let token):
+            logger.info("token obtained", metadata: [
+                "credential": "\(attempt.credential)", "lifetime_seconds": "\(Int(token.lifetime))",
+                "expires_at": "\(Timestamps.rfc3339(token.expiresAt))", "duration_seconds": "\(duration)",
+            ])
+        case .failure(let failure):
+            var metadata: Logger.Metadata = [
+                "credential": "\(attempt.credential)", "reason": "\(failure.reason.rawValue)",
+                "message": "\(failure.message)", "fix": "\(failure.fix)", "duration_seconds": "\(duration)",
+            ]
+            if let status = failure.httpStatus { metadata["http_status"] = "\(status)" }
+            if let code = failure.aadstsCode { metadata["aadsts"] = "\(code)" }
+            if let trace = failure.traceId { metadata["trace_id"] = "\(trace)" }
+            if let correlation = failure.correlationId { metadata["correlation_id"] = "\(correlation)" }
+            if let detail = failure.operatorError.detail { metadata["detail"] = "\(detail)" }
+            logger.warning("token request failed", metadata: metadata)
+        }
     }
 }

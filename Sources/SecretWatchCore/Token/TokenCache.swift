@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The production `TokenProvider`: tokens in memory only, per (credential, scope); refreshed ahead of expiry
 /// (`TokenCachePolicy`); concurrent callers share one in-flight request; a refused token can be invalidated.
@@ -105,5 +106,60 @@ public actor TokenCache: TokenProvider {
         }
         entries[key] = entry
         return outcome.result
+    }
+}
+
+/// When a cached token is refreshed and how retries back off after a failure.
+public struct TokenCachePolicy: Sendable {
+    /// Refresh when this share of the lifetime is left…
+    public var refreshFraction: Double
+    /// …but never earlier than this before expiry (a one-hour token is refreshed 5 minutes ahead).
+    public var maxRefreshMargin: TimeInterval
+    /// After a failed request: 30 s, doubling with every further failure up to 10 minutes (a 429's
+    /// `Retry-After` lengthens it). The cache supplies the jitter.
+    public var retry: RetryPolicy
+
+    public init(refreshFraction: Double = 0.1, maxRefreshMargin: TimeInterval = 300,
+                retry: RetryPolicy = RetryPolicy(initial: 30, maximum: 600)) {
+        self.refreshFraction = refreshFraction
+        self.maxRefreshMargin = maxRefreshMargin
+        self.retry = retry
+    }
+
+    /// When a token should be replaced: `min(5 min, 10 % of its lifetime)` before it expires.
+    public func refreshAt(_ token: AccessToken) -> Date {
+        token.expiresAt.addingTimeInterval(-min(maxRefreshMargin, max(0, token.lifetime) * refreshFraction))
+    }
+}
+
+/// The daemon's token cache, replaceable when a reload changes the token settings (a rotated secret file path,
+/// another endpoint, a new watched credential). It is itself a `TokenProvider` that forwards to the cache in
+/// force, so the token-health step and the mailer always share one cache — one token request serves both.
+public final class TokenCacheHolder: TokenProvider {
+    private struct Current {
+        var settings: [TokenEndpointSettings]
+        var cache: TokenCache
+    }
+
+    private let current: Mutex<Current>
+
+    public init(settings: [TokenEndpointSettings], cache: TokenCache) {
+        current = Mutex(Current(settings: settings, cache: cache))
+    }
+
+    public var cache: TokenCache { current.withLock { $0.cache } }
+    public var settings: [TokenEndpointSettings] { current.withLock { $0.settings } }
+
+    /// Puts a cache built for `settings` in force (the old one's tokens are dropped with it).
+    public func replace(settings: [TokenEndpointSettings], cache: TokenCache) {
+        current.withLock { $0 = Current(settings: settings, cache: cache) }
+    }
+
+    public func token(for credential: String) async throws -> AccessToken {
+        try await cache.token(for: credential)
+    }
+
+    public func invalidate(credential: String, token: AccessToken) async {
+        await cache.invalidate(credential: credential, token: token)
     }
 }

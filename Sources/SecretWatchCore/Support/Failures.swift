@@ -1,3 +1,5 @@
+import Foundation
+
 /// A classified failure, as every token and send error path reports it: a stable snake_case `reason`
 /// (usable as a metric label, listed in docs/troubleshooting.md), a sentence saying what went wrong, the fix,
 /// whether waiting can mend it, and the raw evidence. Never carries a secret: `message` and `detail` go through
@@ -69,4 +71,30 @@ public protocol OperatorErrorConvertible: Error {
 
 extension OperatorError: OperatorErrorConvertible {
     public var operatorError: OperatorError { self }
+}
+
+/// How long to wait before trying again after failures — the one backoff of secretwatch, used by the outbox
+/// (`mailer.retry_initial`, `mailer.retry_max`) and the token cache (30 s doubling to 10 min): exponential from
+/// `initial`, capped at `maximum`, with "equal jitter" (half fixed, half random) so that workers and instances
+/// do not retry in lock-step.
+public struct RetryPolicy: Sendable {
+    public var initial: TimeInterval
+    public var maximum: TimeInterval
+    /// A number in 0…1 for each delay; injected so that tests can pin it.
+    public var jitter: @Sendable () -> Double
+
+    public init(initial: TimeInterval, maximum: TimeInterval,
+                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }) {
+        self.initial = initial
+        self.maximum = maximum
+        self.jitter = jitter
+    }
+
+    /// Delay after `failures` consecutive failures (1 = the first): min(maximum, initial·2^(failures−1)), scaled
+    /// into [½, 1] of that by `jitter` (the policy's own when nil).
+    public func delay(afterFailures failures: Int, jitter: Double? = nil) -> TimeInterval {
+        let exponent = Double(max(0, min(failures - 1, 30)))
+        let base = min(maximum, initial * pow(2, exponent))
+        return base / 2 + base / 2 * min(1, max(0, jitter ?? self.jitter()))
+    }
 }
