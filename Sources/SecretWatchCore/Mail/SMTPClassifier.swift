@@ -89,33 +89,17 @@ public enum SMTPClassifier {
 
     /// The reason for a transfer that failed below SMTP (name resolution, TCP, proxy, TLS).
     static func curlReason(_ response: CurlResponse, answered: Bool, proxyConfigured: Bool) -> SMTPFailureReason {
-        let text = (response.errorText + " " + response.codeText).lowercased()
         switch response.code {
-        case .couldntResolveHost: return .dnsFailure
-        case .couldntResolveProxy, .proxy: return .proxyError
-        case .couldntConnect: return proxyConfigured ? .proxyError : .connectRefused
-        case .operationTimedOut:
-            if answered { return .smtpTimeout }
-            // Connected, but no greeting: a server that waits for a TLS handshake first (implicit TLS, 465).
-            return response.connected && !proxyConfigured ? .smtpNoGreeting : .connectTimeout
+        case .operationTimedOut where answered: return .smtpTimeout
         case .useSSLFailed: return .starttlsUnavailable
-        case .sslCACertBadFile: return .tlsCAFile
-        case .peerFailedVerification, .sslCertProblem, .sslIssuerError:
-            if text.contains("subject name") || text.contains("does not match") || text.contains("hostname") {
-                return .tlsHostnameMismatch
-            }
-            return .tlsUntrusted
-        case .sslConnectError, .sslCipher:
-            // "wrong version number" is OpenSSL reading plain SMTP where a TLS record should be: a mode/port
-            // mismatch, not an old TLS version.
-            if text.contains("wrong version number") || text.contains("packet length too long") { return .tlsHandshake }
-            let old = ["alert protocol version", "unsupported protocol", "no protocols available", "version too low"]
-            return old.contains(where: text.contains) ? .tlsVersion : .tlsHandshake
-        case .recvError, .sendError, .gotNothing:
-            if proxyConfigured && (text.contains("proxy") || text.contains("connect")) { return .proxyError }
-            return .smtpTransient
-        default:
-            return answered ? .smtpTransient : .connectRefused
+        default: break
+        }
+        if let network = NetworkFailure.classify(response, viaProxy: proxyConfigured) { return SMTPFailureReason(network) }
+        switch response.code {
+        // Connected, but no greeting: a server that waits for a TLS handshake first (implicit TLS, 465).
+        case .operationTimedOut: return .smtpNoGreeting
+        case .recvError, .sendError, .gotNothing: return .smtpTransient
+        default: return answered ? .smtpTransient : .connectRefused
         }
     }
 }

@@ -4,15 +4,11 @@ import Foundation
 /// reason (a metric label, listed in docs/troubleshooting.md), what the operator reads, the fix, and what the
 /// outbox does about it. The token path's catalog is `TokenFailureReason`; both are `FailureReason`s.
 public enum SMTPFailureReason: String, FailureReason {
-    case dnsFailure = "dns_failure"
-    case connectTimeout = "connect_timeout"
-    case connectRefused = "connect_refused"
+    // Below the protocol: the same names in every catalog, classified once by `NetworkFailure`.
+    case dnsFailure = "dns_failure", connectTimeout = "connect_timeout", connectRefused = "connect_refused"
     case proxyError = "proxy_error"
-    case tlsUntrusted = "tls_untrusted"
-    case tlsHostnameMismatch = "tls_hostname_mismatch"
-    case tlsCAFile = "tls_ca_file"
-    case tlsHandshake = "tls_handshake"
-    case tlsVersion = "tls_version"
+    case tlsUntrusted = "tls_untrusted", tlsHostnameMismatch = "tls_hostname_mismatch", tlsCAFile = "tls_ca_file"
+    case tlsVersion = "tls_version", tlsHandshake = "tls_handshake"
     case smtpNoGreeting = "smtp_no_greeting"
     case starttlsUnavailable = "starttls_unavailable"
     case smtpAuthDisabled = "smtp_auth_disabled"
@@ -60,7 +56,7 @@ public enum SMTPFailureReason: String, FailureReason {
     private var row: Row {
         switch self {
         case .dnsFailure:
-            Row(signature: "curl 6 (could not resolve host)",
+            Row(signature: "curl 6 (could not resolve host), or curl 28 while resolving",
                 message: "cannot resolve the SMTP host name",
                 fix: "check smtp.host and the DNS resolver of this machine",
                 disposition: .transient)
@@ -75,12 +71,12 @@ public enum SMTPFailureReason: String, FailureReason {
                 fix: "check smtp.host and smtp.port (587 for starttls, 465 for implicit), or set smtp.proxy",
                 disposition: .transient)
         case .proxyError:
-            Row(signature: "curl 5, 56 or 97 with smtp.proxy set (proxy unreachable or CONNECT refused, e.g. 407)",
+            Row(signature: "curl 5 or 97; curl 7, 28 or 56 with smtp.proxy set (proxy unreachable or CONNECT refused, e.g. 407)",
                 message: "the proxy refused the CONNECT tunnel to the SMTP host or cannot be reached",
                 fix: "check smtp.proxy (URL, port, credentials) and that the proxy allows CONNECT to port 587",
                 disposition: .blocking)
         case .tlsUntrusted:
-            Row(signature: "curl 60 (unable to get local issuer certificate)",
+            Row(signature: "curl 60 or 83 (unable to get local issuer certificate)",
                 message: "the SMTP server's certificate is not trusted here (TLS-inspecting proxy or stale CA bundle)",
                 fix: "add the issuing CA to the system trust store or set smtp.ca_file; never disable verification",
                 disposition: .blocking)
@@ -95,7 +91,7 @@ public enum SMTPFailureReason: String, FailureReason {
                 fix: "check smtp.ca_file: the path exists, is readable by secretwatch and holds PEM certificates",
                 disposition: .blocking)
         case .tlsHandshake:
-            Row(signature: "curl 35 (TLS handshake failed, e.g. OpenSSL's \"wrong version number\" when smtp.tls is implicit on a STARTTLS port)",
+            Row(signature: "curl 35 (TLS handshake failed, e.g. OpenSSL's \"wrong version number\" when smtp.tls is implicit on a STARTTLS port); curl 58, 59, 80, 82",
                 message: "the TLS handshake with the SMTP server failed",
                 fix: "smtp.tls must match the port: starttls on 587, implicit on 465; if it does, look for a middlebox that interferes with TLS",
                 disposition: .blocking)

@@ -20,33 +20,10 @@ enum TokenFailureClassifier {
     }
 
     static func transportReason(_ r: CurlResponse, settings: TokenEndpointSettings) -> TokenFailureReason {
-        let text = r.errorText.lowercased()
-        let viaProxy = settings.proxy.url != nil
+        if let network = NetworkFailure.classify(r, viaProxy: settings.proxy.url != nil) { return TokenFailureReason(network) }
         switch r.code {
-        case .couldntResolveHost: return .dnsFailure
-        case .couldntResolveProxy, .proxy: return .proxyError
-        case .couldntConnect: return viaProxy ? .proxyError : .connectRefused
-        case .operationTimedOut:
-            if text.contains("resolving") { return .dnsFailure }
-            if !r.connected { return viaProxy ? .proxyError : .connectTimeout }
-            if viaProxy && text.contains("connect") && text.contains("proxy") { return .proxyError }
-            return .responseTimeout
-        case .recvError, .sendError, .gotNothing, .partialFile:
-            if viaProxy && (text.contains("proxy") || text.contains("connect ")) { return .proxyError }
-            return .connectionClosed
-        case .peerFailedVerification:
-            if text.contains("subject name") || text.contains("does not match") || text.contains("host name") || text.contains("hostname") {
-                return .tlsHostnameMismatch
-            }
-            return .tlsUntrusted
-        case .sslCACertBadFile: return .tlsCAFile
-        case .sslConnectError:
-            if text.contains("protocol version") || text.contains("unsupported protocol") || text.contains("no protocols available") {
-                return .tlsVersion
-            }
-            if viaProxy && text.contains("proxy") { return .proxyError }
-            return .tlsHandshake
-        case .sslCertProblem, .sslCipher, .sslShutdownFailed, .sslIssuerError, .sslCRLBadFile: return .tlsHandshake
+        case .operationTimedOut: return .responseTimeout
+        case .recvError, .sendError, .gotNothing, .partialFile: return .connectionClosed
         default: return .networkError
         }
     }

@@ -8,15 +8,11 @@ import Foundation
 /// `{endpoint}`, `{proxy}`, `{ca_file}`, `{seconds}`, `{status}`, `{code}`, `{error}`, `{description}`,
 /// `{tenant}`, `{client}`, `{scope}`, `{retry}`, `{limit}`, `{source}`, `{curl}`, `{content_type}`.
 public enum TokenFailureReason: String, FailureReason, Codable {
-    case dnsFailure = "dns_failure"
-    case connectTimeout = "connect_timeout"
-    case connectRefused = "connect_refused"
+    // Below the protocol: the same names in every catalog, classified once by `NetworkFailure`.
+    case dnsFailure = "dns_failure", connectTimeout = "connect_timeout", connectRefused = "connect_refused"
     case proxyError = "proxy_error"
-    case tlsUntrusted = "tls_untrusted"
-    case tlsHostnameMismatch = "tls_hostname_mismatch"
-    case tlsCAFile = "tls_ca_file"
-    case tlsVersion = "tls_version"
-    case tlsHandshake = "tls_handshake"
+    case tlsUntrusted = "tls_untrusted", tlsHostnameMismatch = "tls_hostname_mismatch", tlsCAFile = "tls_ca_file"
+    case tlsVersion = "tls_version", tlsHandshake = "tls_handshake"
     case invalidClientSecret = "invalid_client_secret"
     case clientSecretExpired = "client_secret_expired"
     case invalidTenant = "invalid_tenant"
@@ -41,11 +37,11 @@ public enum TokenFailureReason: String, FailureReason, Codable {
         case .connectTimeout: "curl 28 before a TCP connection was made"
         case .connectRefused: "curl 7 (connection refused, no route), no proxy configured"
         case .proxyError: "curl 5, curl 97, curl 7/28 with a proxy configured, curl 56 with a proxy CONNECT answer such as 407"
-        case .tlsUntrusted: "curl 60 (unable to get local issuer certificate, self-signed certificate in chain, …)"
+        case .tlsUntrusted: "curl 60 or 83 (unable to get local issuer certificate, self-signed certificate in chain, …)"
         case .tlsHostnameMismatch: "curl 60 (no alternative certificate subject name matches target host name)"
         case .tlsCAFile: "curl 77 (error setting certificate file)"
         case .tlsVersion: "curl 35 with a protocol-version alert; AADSTS1002016"
-        case .tlsHandshake: "curl 35, 58, 59, 80, 83 otherwise"
+        case .tlsHandshake: "curl 35, 58, 59, 80, 82 otherwise"
         case .invalidClientSecret: "HTTP 401 invalid_client, AADSTS7000215 or 7000218"
         case .clientSecretExpired: "HTTP 401 invalid_client, AADSTS7000222"
         case .invalidTenant: "HTTP 400, AADSTS90002 or 900023"
