@@ -1,6 +1,6 @@
 import Foundation
 
-/// Every classified SMTP failure, in one table (microsoft-reference.md rows 1–8 and 17–26): the stable
+/// Every classified SMTP failure, in one table (docs/troubleshooting.md, "SMTP delivery"): the stable
 /// reason (a metric label, listed in docs/troubleshooting.md), what the operator reads, the fix, and what the
 /// outbox does about it. The token path's catalog is `TokenFailureReason`; both are `FailureReason`s.
 public enum SMTPFailureReason: String, FailureReason {

@@ -29,7 +29,7 @@ struct SMTPReplyRule: Sendable {
         return true
     }
 
-    /// In order: the first rule that matches names the reply (microsoft-reference.md rows 8 and 17–25); a reply
+    /// In order: the first rule that matches names the reply (Exchange Online's documented refusals); a reply
     /// no rule matches is `smtp_permanent` (5xx) or `smtp_transient` (4xx).
     static let table: [SMTPReplyRule] = [
         .init(reason: .smtpAuthDisabled, enhanced: ["5.7.139"]),

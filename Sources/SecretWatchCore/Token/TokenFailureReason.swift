@@ -1,8 +1,9 @@
 import Foundation
 
 /// Every classified token failure, in one table: the stable `reason` (a metric label), the signature it is
-/// recognised by, what the operator reads and the fix. Rows follow ../shared/docs/microsoft-reference.md
-/// (rows 1–16) plus the catch-alls. docs/troubleshooting.md lists every case (a test checks it).
+/// recognised by, what the operator reads and the fix: Microsoft's documented token-endpoint failures (AADSTS
+/// codes, HTTP answers) and the network failures, plus the catch-alls. docs/troubleshooting.md ("Token
+/// reasons") lists every case (a test checks it).
 ///
 /// Message and fix texts may hold placeholders filled from the failed request: `{host}`, `{port}`,
 /// `{endpoint}`, `{proxy}`, `{ca_file}`, `{seconds}`, `{status}`, `{code}`, `{error}`, `{description}`,

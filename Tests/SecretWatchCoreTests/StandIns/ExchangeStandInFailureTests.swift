@@ -4,7 +4,7 @@ import SecretWatchStandIns
 @testable import SecretWatchCore
 
 /// Every failure behaviour of the Exchange stand-in, seen through libcurl: the exact reply at the step where
-/// Exchange Online gives it (docs/microsoft-reference.md, failures 17–24), and nothing queued.
+/// Exchange Online gives it (docs/stand-ins.md lists them), and nothing queued.
 @Suite("Exchange stand-in failures")
 struct ExchangeStandInFailureTests {
     static let cases: [(ExchangeStandInBehaviour, String)] = [
