@@ -1,4 +1,5 @@
 import Foundation
+public import SecretWatchSQLite
 import Logging
 
 /// The only writer of alarm state: every transition updates the alarm row and appends its history event in

@@ -1,4 +1,5 @@
 import Foundation
+public import SecretWatchSQLite
 
 /// A change in an alarm's life, handed to observers inside the transaction that made it (so that, for
 /// example, the alarm e-mail is queued atomically with the alarm change).

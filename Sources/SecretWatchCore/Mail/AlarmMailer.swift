@@ -1,4 +1,5 @@
 import Foundation
+public import SecretWatchSQLite
 
 /// Queues the administrators' e-mail for every alarm raise, escalation, update of a system alarm and clear,
 /// inside the transaction that changed the alarm (so the alarm change and its mail land together), and

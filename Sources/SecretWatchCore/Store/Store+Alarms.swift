@@ -1,4 +1,5 @@
 import Foundation
+public import SecretWatchSQLite
 
 /// Alarm rows and their events. The writing functions take the connection of an open transaction
 /// (`Store.transaction`), so an alarm change and its history event always land together.

@@ -1,4 +1,5 @@
 import Foundation
+public import SecretWatchSQLite
 
 extension Store {
     /// Makes the stored credentials match the configuration, in one transaction: new ones are inserted,

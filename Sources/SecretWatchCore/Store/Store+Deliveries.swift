@@ -1,4 +1,5 @@
 import Foundation
+public import SecretWatchSQLite
 
 extension Store {
     /// Records one delivery attempt (inside the caller's transaction); returns its id.

@@ -1,4 +1,5 @@
 import Foundation
+public import SecretWatchSQLite
 
 /// The durable outbox. A message is written (rendered, with its recipients) before anybody tries to send it;
 /// a worker claims it (`sending`), and the attempt's outcome lands in one transaction with its delivery row.

@@ -1,4 +1,5 @@
 import Foundation
+public import SecretWatchSQLite
 
 /// Writing down what a delivery attempt did to an outbox message (inside the attempt's transaction).
 extension Store {

@@ -1,4 +1,5 @@
 import Foundation
+public import SecretWatchSQLite
 
 extension Store {
     /// Records one token attempt; returns its id. Free text is scrubbed before it is written.

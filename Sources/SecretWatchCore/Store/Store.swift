@@ -1,4 +1,5 @@
 import Foundation
+public import SecretWatchSQLite
 
 /// The one SQLite database: WAL mode, busy timeout, foreign keys, versioned migrations at open.
 ///

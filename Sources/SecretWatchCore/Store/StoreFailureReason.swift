@@ -1,4 +1,4 @@
-internal import CSQLite
+internal import SecretWatchSQLite
 
 /// Why the database refused an operation because of where it lives (not because of what was asked): the
 /// stable reason of the `store_failing` alarm and the label of `secretwatch_store_failures_total`, with what
@@ -14,16 +14,16 @@ public enum StoreFailureReason: String, Sendable, CaseIterable {
 
     /// The storage reason of a SQLite error; nil when the error is about the statement (a constraint, a bug),
     /// which says nothing about whether the database takes writes.
-    public init?(_ error: SQLiteError) {
-        switch error.code & 0xff {
-        case SQLITE_FULL: self = .diskFull
-        case SQLITE_IOERR: self = .ioError
-        case SQLITE_READONLY, SQLITE_PERM, SQLITE_AUTH: self = .readOnly
-        case SQLITE_CANTOPEN: self = .cannotOpen
-        case SQLITE_CORRUPT, SQLITE_NOTADB: self = .corrupt
-        case SQLITE_BUSY, SQLITE_LOCKED: self = .busy
-        case SQLITE_NOMEM: self = .outOfMemory
-        default: return nil
+    init?(_ error: SQLiteError) {
+        switch error.primary {
+        case .full: self = .diskFull
+        case .ioError: self = .ioError
+        case .readOnly, .permission, .authorization: self = .readOnly
+        case .cannotOpen: self = .cannotOpen
+        case .corrupt, .notADatabase: self = .corrupt
+        case .busy, .locked: self = .busy
+        case .noMemory: self = .outOfMemory
+        case .constraint, .other: return nil
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+public import SecretWatchSQLite
 import Logging
 import Synchronization
 

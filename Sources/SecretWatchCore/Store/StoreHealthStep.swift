@@ -1,4 +1,5 @@
 import Foundation
+public import SecretWatchSQLite
 
 /// Writes the `store_failing` alarm from `StoreHealth`. A critical system alarm, filed under the SMTP
 /// credential like `mail_delivery_failing`.

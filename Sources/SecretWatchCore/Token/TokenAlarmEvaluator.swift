@@ -1,4 +1,5 @@
 import Foundation
+public import SecretWatchSQLite
 
 /// Turns the recorded token attempts of a credential into alarm state, idempotently (it reads the attempts back
 /// from SQLite, so a restart resumes where it left off):

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SecretWatchSQLite
 @testable import SecretWatchCore
 
 /// `/api/v1/credentials`, `/api/v1/deliveries`, `/readyz`, secrets never in answers, and concurrent use.

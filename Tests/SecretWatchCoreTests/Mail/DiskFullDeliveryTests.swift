@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import SecretWatchSQLite
 @testable import SecretWatchCore
 
 /// The outbox on a real full disk (a small tmpfs filled to the last byte) with a real SMTP peer (aiosmtpd):

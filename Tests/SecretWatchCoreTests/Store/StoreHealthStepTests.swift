@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SecretWatchSQLite
 @testable import SecretWatchCore
 
 /// `store_failing` in the database: not writable while the disk is full (the step's probe fails and nothing is

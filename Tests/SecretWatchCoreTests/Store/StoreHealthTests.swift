@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SecretWatchSQLite
 @testable import SecretWatchCore
 
 /// What the store reports about itself: storage failures (classified), persistent after three in a row, over

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SecretWatchSQLite
 @testable import SecretWatchCore
 
 @Suite("SQLite store: pragmas, migrations, transactions")
@@ -86,7 +87,7 @@ struct StoreTests {
                                           expiresAt: nil, reason: nil, summary: "y", at: Date(), db)
             }
         } throws: { error in
-            (error as? SQLiteError)?.isConstraintViolation == true
+            (error as? SQLiteError)?.primary == .constraint
         }
     }
 
