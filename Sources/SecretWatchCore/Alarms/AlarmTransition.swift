@@ -1,5 +1,4 @@
 import Foundation
-public import SecretWatchSQLite
 
 /// A change in an alarm's life, handed to observers inside the transaction that made it (so that, for
 /// example, the alarm e-mail is queued atomically with the alarm change).
@@ -15,5 +14,5 @@ public struct AlarmTransition: Sendable {
 
 public protocol AlarmTransitionObserver: Sendable {
     /// Called inside the transaction; throwing rolls the alarm change back.
-    func alarmDidTransition(_ transition: AlarmTransition, db: SQLiteConnection) throws
+    func alarmDidTransition(_ transition: AlarmTransition, tx: StoreTransaction) throws
 }

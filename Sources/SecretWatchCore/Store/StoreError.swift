@@ -1,5 +1,41 @@
 internal import SecretWatchSQLite
 
+/// A database operation that failed: SQLite's result code and message, what secretwatch was doing, and — when
+/// the failure is about where the database lives rather than what was asked — its storage reason. Every database
+/// failure a `Store` method (or a `StoreTransaction` method) throws is one of these.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// SQLite's extended result code.
+    public let code: Int32
+    /// SQLite's own message.
+    public let message: String
+    /// What secretwatch was doing (may quote the statement).
+    public let context: String
+    /// Why the database refused for a storage reason (disk full, I/O error, read-only, ...); nil when the error
+    /// is about the statement (a constraint, a bug), which says nothing about whether the database takes writes.
+    public let reason: StoreFailureReason?
+    /// A unique index, foreign key or check refused the statement.
+    public let isConstraintViolation: Bool
+
+    init(_ error: SQLiteError) {
+        code = error.code
+        message = error.message
+        context = error.context
+        reason = StoreFailureReason(error)
+        isConstraintViolation = error.primary == .constraint
+    }
+
+    public var description: String { "SQLite error \(code) while \(context): \(message)" }
+
+    /// Runs `body`; a SQLite error it throws leaves as a `StoreError`, any other error as it is.
+    static func converting<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SQLiteError {
+            throw StoreError(error)
+        }
+    }
+}
+
 /// Why the database refused an operation because of where it lives (not because of what was asked): the
 /// stable reason of the `store_failing` alarm and the label of `secretwatch_store_failures_total`, with what
 /// the operator reads and the fix. docs/troubleshooting.md lists every case (a test checks it).
