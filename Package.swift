@@ -16,7 +16,7 @@ let package = Package(
     ],
     targets: [
         // C libraries, each behind a module map and a shim of typed static-inline wrappers.
-        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+        .systemLibrary(name: "CSecretWatchSQLite", path: "Sources/CSecretWatchSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -24,10 +24,12 @@ let package = Package(
                        providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // SQLite behind one connection class: statements, values, result codes; nothing about the domain.
+        .target(name: "SecretWatchSQLite", dependencies: ["CSecretWatchSQLite"], path: "Sources/SQLite"),
         .target(
             name: "SecretWatchCore",
             dependencies: [
-                "CSQLite", "CCurl", "CMicroHTTPD", "CZlib",
+                "SecretWatchSQLite", "CCurl", "CMicroHTTPD", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,7 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SecretWatchCoreTests",
-            dependencies: ["SecretWatchCore", "SecretWatchStandIns", "SecretWatchTesting",
+            dependencies: ["SecretWatchCore", "SecretWatchSQLite", "SecretWatchStandIns", "SecretWatchTesting",
                            .product(name: "Yams", package: "Yams")],
             // Fixtures sit next to the tests that use them and are read from the source tree.
             exclude: ["Config/Fixtures", "HTTP/Fixtures", "Mail/Fixtures"],

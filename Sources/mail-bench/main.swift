@@ -85,12 +85,12 @@ try store.syncCredentials([smtp.auth.credential], now: Date())
 
 if options.enqueue > 0 {
     let now = Date()
-    try store.transaction { db in
+    try store.transaction { tx in
         for i in 0..<options.enqueue {
             let body = "Benchmark mail \(i).\n.line starting with a dot\nÄÖÜ äöü 🔑\n" + String(repeating: "lorem ipsum ", count: 40) + "\n"
             let m = MailMessage(from: options.from, to: ["admin1@contoso.example", "admin2@contoso.example"],
                                 subject: "secretwatch bench \(i) — Geheimnis läuft ab", body: body, date: now)
-            try Store.enqueue(m, kind: .test, at: now, db)
+            try tx.enqueue(m, kind: .test, at: now)
         }
     }
     print("enqueued \(options.enqueue)")

@@ -20,13 +20,13 @@ public struct AlarmEngine: Sendable {
     @discardableResult
     public func raise(_ kind: AlarmKind, for credential: CredentialRecord, severity: Severity, thresholdDays: Int? = nil,
                       expiresAt: Date? = nil, reason: String? = nil, summary: String, detail: String, at: Date,
-                      db: SQLiteConnection) throws -> Alarm {
-        let id = try Store.insertAlarm(kind: kind, credentialId: credential.id, severity: severity,
-                                       thresholdDays: thresholdDays, expiresAt: expiresAt, reason: reason,
-                                       summary: summary, at: at, db)
-        try Store.insertEvent(alarmId: id, type: .raised, severity: severity, detail: detail, at: at, db)
-        let alarm = try Store.alarm(id: id, db)!
-        try emit(.raised, alarm, credential.credential, previous: nil, detail: detail, db: db)
+                      tx: StoreTransaction) throws -> Alarm {
+        let id = try tx.insertAlarm(kind: kind, credentialId: credential.id, severity: severity,
+                                    thresholdDays: thresholdDays, expiresAt: expiresAt, reason: reason,
+                                    summary: summary, at: at)
+        try tx.insertEvent(alarmId: id, type: .raised, severity: severity, detail: detail, at: at)
+        let alarm = try tx.alarm(id: id)!
+        try emit(.raised, alarm, credential.credential, previous: nil, detail: detail, tx: tx)
         return alarm
     }
 
@@ -34,12 +34,12 @@ public struct AlarmEngine: Sendable {
     @discardableResult
     public func update(_ alarm: Alarm, credential: CredentialRecord, type: AlarmEventType = .escalated, severity: Severity,
                        thresholdDays: Int?, reason: String?, summary: String, detail: String, at: Date,
-                       db: SQLiteConnection) throws -> Alarm {
-        try Store.updateAlarm(id: alarm.id, severity: severity, thresholdDays: thresholdDays, reason: reason,
-                              summary: summary, at: at, db)
-        try Store.insertEvent(alarmId: alarm.id, type: type, severity: severity, detail: detail, at: at, db)
-        let updated = try Store.alarm(id: alarm.id, db)!
-        try emit(type, updated, credential.credential, previous: alarm.severity, detail: detail, db: db)
+                       tx: StoreTransaction) throws -> Alarm {
+        try tx.updateAlarm(id: alarm.id, severity: severity, thresholdDays: thresholdDays, reason: reason,
+                           summary: summary, at: at)
+        try tx.insertEvent(alarmId: alarm.id, type: type, severity: severity, detail: detail, at: at)
+        let updated = try tx.alarm(id: alarm.id)!
+        try emit(type, updated, credential.credential, previous: alarm.severity, detail: detail, tx: tx)
         return updated
     }
 
@@ -47,20 +47,20 @@ public struct AlarmEngine: Sendable {
     /// earlier date is a correction of the configuration, not a rotation, so the alarm stays.
     @discardableResult
     public func correctExpiry(_ alarm: Alarm, credential: CredentialRecord, expiresAt: Date, summary: String, detail: String,
-                              at: Date, db: SQLiteConnection) throws -> Alarm {
-        try Store.setAlarmExpiry(id: alarm.id, expiresAt: expiresAt, summary: summary, at: at, db)
-        try Store.insertEvent(alarmId: alarm.id, type: .updated, severity: alarm.severity, detail: detail, at: at, db)
-        let updated = try Store.alarm(id: alarm.id, db)!
-        try emit(.updated, updated, credential.credential, previous: alarm.severity, detail: detail, db: db)
+                              at: Date, tx: StoreTransaction) throws -> Alarm {
+        try tx.setAlarmExpiry(id: alarm.id, expiresAt: expiresAt, summary: summary, at: at)
+        try tx.insertEvent(alarmId: alarm.id, type: .updated, severity: alarm.severity, detail: detail, at: at)
+        let updated = try tx.alarm(id: alarm.id)!
+        try emit(.updated, updated, credential.credential, previous: alarm.severity, detail: detail, tx: tx)
         return updated
     }
 
     @discardableResult
-    public func clear(_ alarm: Alarm, credential: CredentialRecord, detail: String, at: Date, db: SQLiteConnection) throws -> Alarm {
-        try Store.clearAlarm(id: alarm.id, at: at, db)
-        try Store.insertEvent(alarmId: alarm.id, type: .cleared, severity: alarm.severity, detail: detail, at: at, db)
-        let cleared = try Store.alarm(id: alarm.id, db)!
-        try emit(.cleared, cleared, credential.credential, previous: alarm.severity, detail: detail, db: db)
+    public func clear(_ alarm: Alarm, credential: CredentialRecord, detail: String, at: Date, tx: StoreTransaction) throws -> Alarm {
+        try tx.clearAlarm(id: alarm.id, at: at)
+        try tx.insertEvent(alarmId: alarm.id, type: .cleared, severity: alarm.severity, detail: detail, at: at)
+        let cleared = try tx.alarm(id: alarm.id)!
+        try emit(.cleared, cleared, credential.credential, previous: alarm.severity, detail: detail, tx: tx)
         return cleared
     }
 
@@ -74,31 +74,30 @@ public struct AlarmEngine: Sendable {
 
     /// Acknowledges an active alarm (stops re-notification); its own transaction.
     public func acknowledge(alarmId: Int64, by: String, comment: String?, at: Date) throws -> AcknowledgeResult {
-        try store.transaction { db in
-            guard let alarm = try Store.alarm(id: alarmId, db) else { return .notFound }
+        try store.transaction { tx in
+            guard let alarm = try tx.alarm(id: alarmId) else { return .notFound }
             guard alarm.isActive else { return .notActive(alarm) }
             guard !alarm.isAcknowledged else { return .alreadyAcknowledged(alarm) }
             let detail = "acknowledged by \(by)" + (comment.map { ": \($0)" } ?? "")
-            try Store.acknowledgeAlarm(id: alarmId, by: by, comment: comment, at: at, db)
-            try Store.insertEvent(alarmId: alarmId, type: .acknowledged, severity: alarm.severity, detail: detail, at: at, db)
-            let acked = try Store.alarm(id: alarmId, db)!
-            let credential = try db.query("SELECT * FROM credentials WHERE id = ?", [alarm.credentialId]).first.map(Store.credentialRecord)
-            if let credential {
-                try emit(.acknowledged, acked, credential.credential, previous: alarm.severity, detail: detail, db: db)
+            try tx.acknowledgeAlarm(id: alarmId, by: by, comment: comment, at: at)
+            try tx.insertEvent(alarmId: alarmId, type: .acknowledged, severity: alarm.severity, detail: detail, at: at)
+            let acked = try tx.alarm(id: alarmId)!
+            if let credential = try tx.credential(id: alarm.credentialId) {
+                try emit(.acknowledged, acked, credential.credential, previous: alarm.severity, detail: detail, tx: tx)
             }
             return .acknowledged(acked)
         }
     }
 
     private func emit(_ type: AlarmEventType, _ alarm: Alarm, _ credential: Credential, previous: Severity?, detail: String,
-                      db: SQLiteConnection) throws {
+                      tx: StoreTransaction) throws {
         logger.notice("alarm \(type.rawValue)", metadata: [
             "alarm_id": "\(alarm.id)", "kind": "\(alarm.kind.rawValue)", "credential": "\(credential.name)",
             "severity": "\(alarm.severity.rawValue)", "detail": "\(detail)",
         ])
         let transition = AlarmTransition(type: type, alarm: alarm, credential: credential, previousSeverity: previous, detail: detail)
         for observer in observers {
-            try observer.alarmDidTransition(transition, db: db)
+            try observer.alarmDidTransition(transition, tx: tx)
         }
         telemetry.alarmTransition(transition)
     }

@@ -14,5 +14,5 @@ public struct AlarmTransition: Sendable {
 
 public protocol AlarmTransitionObserver: Sendable {
     /// Called inside the transaction; throwing rolls the alarm change back.
-    func alarmDidTransition(_ transition: AlarmTransition, db: SQLiteConnection) throws
+    func alarmDidTransition(_ transition: AlarmTransition, tx: StoreTransaction) throws
 }

@@ -27,31 +27,30 @@ public struct ExpiryEvaluator: Sendable {
 
     @discardableResult
     public func evaluate(now: Date) throws -> Summary {
-        try engine.store.transaction { db in
+        try engine.store.transaction { tx in
             var summary = Summary()
             var active: [Int64: [AlarmKind: Alarm]] = [:]
-            for alarm in try Store.activeAlarms(kinds: [.clientSecretExpiring, .clientSecretExpired], db) {
+            for alarm in try tx.activeAlarms(kinds: [.clientSecretExpiring, .clientSecretExpired]) {
                 active[alarm.credentialId, default: [:]][alarm.kind] = alarm
             }
             // Row by row: with 100,000 credentials the list would be tens of MB for the length of a pass.
-            try db.forEach("SELECT * FROM credentials ORDER BY id") { row in
-                let record = Store.credentialRecord(row)
+            try tx.forEachCredential { record in
                 let alarms = active[record.id] ?? [:]
                 guard record.watched else {
                     for alarm in alarms.values.sorted(by: { $0.id < $1.id }) {
-                        try engine.clear(alarm, credential: record, detail: "credential \(record.name) is no longer in the configuration", at: now, db: db)
+                        try engine.clear(alarm, credential: record, detail: "credential \(record.name) is no longer in the configuration", at: now, tx: tx)
                         summary.cleared += 1
                     }
                     return
                 }
                 summary.evaluated += 1
-                try evaluate(record, alarms, now: now, db: db, summary: &summary)
+                try evaluate(record, alarms, now: now, tx: tx, summary: &summary)
             }
             return summary
         }
     }
 
-    private func evaluate(_ record: CredentialRecord, _ alarms: [AlarmKind: Alarm], now: Date, db: SQLiteConnection,
+    private func evaluate(_ record: CredentialRecord, _ alarms: [AlarmKind: Alarm], now: Date, tx: StoreTransaction,
                           summary: inout Summary) throws {
         var expiring = alarms[.clientSecretExpiring]
         var expired = alarms[.clientSecretExpired]
@@ -66,7 +65,7 @@ public struct ExpiryEvaluator: Sendable {
                     : alarm.summary
                 let updated = try engine.correctExpiry(alarm, credential: record, expiresAt: new, summary: text,
                                                        detail: "expiry date corrected from \(from) to \(to): an earlier date is a correction of the same secret, not a rotation",
-                                                       at: now, db: db)
+                                                       at: now, tx: tx)
                 if alarm.kind == .clientSecretExpiring { expiring = updated } else { expired = updated }
                 summary.corrected += 1
                 continue
@@ -74,7 +73,7 @@ public struct ExpiryEvaluator: Sendable {
             let detail = expiresAt == nil
                 ? "no expiry date is configured any more (was \(from))"
                 : "expiry date changed from \(from) to \(to) (secret rotated)"
-            try engine.clear(alarm, credential: record, detail: detail, at: now, db: db)
+            try engine.clear(alarm, credential: record, detail: detail, at: now, tx: tx)
             summary.cleared += 1
             if alarm.kind == .clientSecretExpiring { expiring = nil } else { expired = nil }
         }
@@ -88,7 +87,7 @@ public struct ExpiryEvaluator: Sendable {
                 try engine.raise(.clientSecretExpired, for: record, severity: .critical, expiresAt: expiresAt,
                                  summary: "client secret of \(label) expired on \(day)",
                                  detail: "the client secret expired at \(Timestamps.rfc3339(expiresAt)); every token request with it now fails (AADSTS7000222)",
-                                 at: now, db: db)
+                                 at: now, tx: tx)
                 summary.raised += 1
             }
             return
@@ -97,7 +96,7 @@ public struct ExpiryEvaluator: Sendable {
             if let expiring {
                 try engine.clear(expiring, credential: record,
                                  detail: "\(assessment.daysLeft) days left is beyond every threshold (\(policy.thresholdsDays.map(String.init).joined(separator: ", ")) days)",
-                                 at: now, db: db)
+                                 at: now, tx: tx)
                 summary.cleared += 1
             }
             return
@@ -108,14 +107,14 @@ public struct ExpiryEvaluator: Sendable {
                 let detail = "\(Self.days(assessment.daysLeft)) left: threshold \(threshold) days crossed (was \(currentThreshold)); severity \(current.severity.rawValue) → \(severity.rawValue)"
                 try engine.update(current, credential: record, type: .escalated, severity: max(severity, current.severity),
                                   thresholdDays: threshold, reason: current.reason, summary: summaryText, detail: detail,
-                                  at: now, db: db)
+                                  at: now, tx: tx)
                 summary.escalated += 1
             }
         } else {
             try engine.raise(.clientSecretExpiring, for: record, severity: severity, thresholdDays: threshold,
                              expiresAt: expiresAt, summary: summaryText,
                              detail: "\(Self.days(assessment.daysLeft)) left (threshold \(threshold) days); expires at \(Timestamps.rfc3339(expiresAt))",
-                             at: now, db: db)
+                             at: now, tx: tx)
             summary.raised += 1
         }
     }

@@ -17,23 +17,18 @@ public final class DemoProgress: @unchecked Sendable {
         self.mailDirectory = mailDirectory
         self.write = write
         seenMail = Set((try? FileManager.default.contentsOfDirectory(atPath: mailDirectory)) ?? [])
-        lastEventId = (try? store.read { try $0.scalar("SELECT COALESCE(MAX(id), 0) FROM alarm_events")?.int64 }) ?? nil ?? 0
+        lastEventId = (try? store.lastAlarmEventId()) ?? 0
     }
 
     /// Prints what happened since the last call; returns how many lines it printed.
     @discardableResult
     public func poll() -> Int {
         var lines: [String] = []
-        if let events = try? store.read({ db in
-            try db.query("""
-                SELECT e.id, e.type, e.detail, a.id AS alarm_id, a.kind, a.severity, c.name
-                FROM alarm_events e JOIN alarms a ON a.id = e.alarm_id JOIN credentials c ON c.id = a.credential_id
-                WHERE e.id > ? AND e.type IN ('raised', 'escalated', 'cleared') ORDER BY e.id
-                """, [lastEventId])
-        }) {
-            for e in events {
-                lastEventId = max(lastEventId, e["id"].int64 ?? 0)
-                lines.append("  alarm #\(e["alarm_id"].int64 ?? 0) \(e["type"].string ?? "") — \(e["kind"].string ?? "") for \(e["name"].string ?? "") (\(e["severity"].string ?? "")): \(e["detail"].string ?? "")")
+        if let entries = try? store.alarmEvents(after: lastEventId, types: [.raised, .escalated, .cleared]) {
+            for entry in entries {
+                let e = entry.event
+                lastEventId = max(lastEventId, e.id)
+                lines.append("  alarm #\(e.alarmId) \(e.type.rawValue) — \(entry.kind.rawValue) for \(entry.credentialName) (\(entry.alarmSeverity.rawValue)): \(e.detail)")
             }
         }
         if let attempts = try? store.lastTokenAttempts() {

@@ -26,7 +26,7 @@ public struct AlarmMailer: AlarmTransitionObserver {
         !notifications.to.isEmpty && (!kind.isSystem || notifications.includeSystemAlarms)
     }
 
-    public func alarmDidTransition(_ transition: AlarmTransition, db: SQLiteConnection) throws {
+    public func alarmDidTransition(_ transition: AlarmTransition, tx: StoreTransaction) throws {
         let occasion: AlarmMail.Occasion
         switch transition.type {
         case .raised: occasion = .raised
@@ -39,27 +39,27 @@ public struct AlarmMailer: AlarmTransitionObserver {
         let at = transition.alarm.updatedAt
         let mail = AlarmMail(alarm: transition.alarm, credential: transition.credential, occasion: occasion,
                              detail: transition.detail, now: at)
-        try queue(mail, kind: .alarm, eventType: .notified, db: db)
+        try queue(mail, kind: .alarm, eventType: .notified, tx: tx)
     }
 
     /// Queues `mail`, marks the alarm notified and writes the history event.
-    func queue(_ mail: AlarmMail, kind: OutboxMessage.Kind, eventType: AlarmEventType, db: SQLiteConnection) throws {
+    func queue(_ mail: AlarmMail, kind: OutboxMessage.Kind, eventType: AlarmEventType, tx: StoreTransaction) throws {
         let notifications = notifications
         let message = mail.message(from: notifications.from, to: notifications.to)
         do {
-            try Store.enqueue(message, kind: kind, alarmId: mail.alarm.id, at: clock.now(), db)
+            try tx.enqueue(message, kind: kind, alarmId: mail.alarm.id, at: clock.now())
         } catch let invalid as MailMessage.Invalid {
             // An unusable address must not undo the alarm change itself: record why no mail went out.
-            try Store.insertEvent(alarmId: mail.alarm.id, type: .updated, severity: mail.alarm.severity,
-                                  detail: "e-mail not queued: \(invalid.description)", at: mail.now, db)
+            try tx.insertEvent(alarmId: mail.alarm.id, type: .updated, severity: mail.alarm.severity,
+                               detail: "e-mail not queued: \(invalid.description)", at: mail.now)
             return
         }
         if mail.occasion != .cleared {
-            try Store.markNotified(id: mail.alarm.id, at: mail.now, db)
+            try tx.markNotified(id: mail.alarm.id, at: mail.now)
         }
-        try Store.insertEvent(alarmId: mail.alarm.id, type: eventType, severity: mail.alarm.severity,
-                              detail: "e-mail queued to \(notifications.to.joined(separator: ", ")) (Message-ID <\(message.messageId)>)",
-                              at: mail.now, db)
+        try tx.insertEvent(alarmId: mail.alarm.id, type: eventType, severity: mail.alarm.severity,
+                           detail: "e-mail queued to \(notifications.to.joined(separator: ", ")) (Message-ID <\(message.messageId)>)",
+                           at: mail.now)
         signal?.signal()
     }
 }

@@ -65,45 +65,45 @@ extension DeliveryService {
                 claimNext: Int = 0) throws -> Recorded {
         let now = clock.now()
         let mailer = settings.mailer
-        return try store.transaction { db in
+        return try store.transaction { tx in
             let delivery = try Self.write(message, result, attemptedAt: attemptedAt, recipients: recipients, now: now,
-                                          mailer: mailer, retry: retry, alarm: alarm, db)
-            let claimed = try Store.claimDue(now: now, limit: claimNext, db)
-            return Recorded(delivery: delivery, claimed: claimed, outbox: claimNext > 0 ? try Store.outboxState(db) : nil)
+                                          mailer: mailer, retry: retry, alarm: alarm, tx)
+            let claimed = try tx.claimDue(now: now, limit: claimNext)
+            return Recorded(delivery: delivery, claimed: claimed, outbox: claimNext > 0 ? try tx.outboxState() : nil)
         }
     }
 
     private static func write(_ message: OutboxMessage, _ result: SMTPSendResult, attemptedAt: Date, recipients: [String],
                               now: Date, mailer: MailerConfig, retry: RetryPolicy, alarm: MailDeliveryAlarm,
-                              _ db: SQLiteConnection) throws -> Delivery {
-        try Store.updateRecipients(outboxId: message.id, result.recipients, at: now, db)
+                              _ tx: StoreTransaction) throws -> Delivery {
+        try tx.updateRecipients(outboxId: message.id, result.recipients, at: now)
         let replyText = result.replyText
         var delivery = Delivery(messageId: message.messageId, attemptedAt: attemptedAt, duration: result.duration,
                                 recipients: recipients, outcome: .sent, reason: nil, smtpCode: result.reply?.code,
                                 enhancedCode: result.reply?.enhancedCode, reply: replyText)
         let attempts = message.attempts + 1
         if result.delivered {
-            let pending = try Store.pendingRecipientCount(outboxId: message.id, db)
+            let pending = try tx.pendingRecipientCount(outboxId: message.id)
             delivery.outcome = result.refused.isEmpty ? .sent : .partial
             delivery.reason = result.refused.isEmpty ? nil : "recipient_rejected"
             if pending > 0 {
                 // Some recipients answered 4xx: only they are tried again.
                 let next = now.addingTimeInterval(retry.delay(afterAttempts: attempts, disposition: .transient))
-                try Store.finishAttempt(outboxId: message.id, state: .queued, nextAttemptAt: next, reason: "smtp_transient",
-                                        reply: replyText, at: now, db)
+                try tx.finishAttempt(outboxId: message.id, state: .queued, nextAttemptAt: next, reason: "smtp_transient",
+                                     reply: replyText, at: now)
             } else {
-                try Store.finishAttempt(outboxId: message.id, state: .sent, nextAttemptAt: nil, reason: delivery.reason,
-                                        reply: replyText, at: now, db)
+                try tx.finishAttempt(outboxId: message.id, state: .sent, nextAttemptAt: nil, reason: delivery.reason,
+                                     reply: replyText, at: now)
             }
             if result.refused.isEmpty {
-                try alarm.delivered(detail: "mail \(message.messageId) was accepted by the SMTP server", at: now, db: db)
+                try alarm.delivered(detail: "mail \(message.messageId) was accepted by the SMTP server", at: now, tx: tx)
             } else {
                 // The path works, but somebody does not get the alarms: that needs an administrator as much.
                 let refused = result.refused.map { "<\($0.address)>" }.joined(separator: ", ")
                 let reason = SMTPFailureReason.recipientRejected
                 try alarm.failing(reason: reason.rawValue, summary: "the SMTP server refused recipient \(refused)",
                                   detail: "\(reason.message); \(reason.fix)" + (replyText.map { " (server: \($0))" } ?? ""),
-                                  at: now, db: db)
+                                  at: now, tx: tx)
             }
         } else {
             let failure = result.failure!
@@ -113,24 +113,24 @@ extension DeliveryService {
             let expired = now.timeIntervalSince(message.queuedAt) >= mailer.giveUpAfter
             if disposition == .permanent || expired {
                 delivery.outcome = .failed
-                try Store.refuseRemaining(outboxId: message.id, reply: delivery.reply, at: now, db)
-                try Store.finishAttempt(outboxId: message.id, state: .failed, nextAttemptAt: nil,
-                                        reason: disposition == .permanent ? failure.reason : "message_expired",
-                                        reply: delivery.reply, at: now, db)
+                try tx.refuseRemaining(outboxId: message.id, reply: delivery.reply, at: now)
+                try tx.finishAttempt(outboxId: message.id, state: .failed, nextAttemptAt: nil,
+                                     reason: disposition == .permanent ? failure.reason : "message_expired",
+                                     reply: delivery.reply, at: now)
             } else {
                 delivery.outcome = .deferred
                 let next = now.addingTimeInterval(retry.delay(afterAttempts: attempts, disposition: disposition))
-                try Store.finishAttempt(outboxId: message.id, state: .queued, nextAttemptAt: next, reason: failure.reason,
-                                        reply: delivery.reply, at: now, db)
+                try tx.finishAttempt(outboxId: message.id, state: .queued, nextAttemptAt: next, reason: failure.reason,
+                                     reply: delivery.reply, at: now)
             }
             if disposition != .transient || expired {
                 try alarm.failing(reason: failure.reason,
                                   summary: "mail cannot be delivered: \(failure.reason) — \(failure.message)",
                                   detail: "\(failure.message); \(failure.fix)" + (delivery.reply.map { " (server: \($0))" } ?? ""),
-                                  at: now, db: db)
+                                  at: now, tx: tx)
             }
         }
-        delivery.id = try Store.insertDelivery(delivery, db)
+        delivery.id = try tx.insertDelivery(delivery)
         return delivery
     }
 }

@@ -13,30 +13,26 @@ public struct MailDeliveryAlarm: Sendable {
         self.credentialName = credentialName
     }
 
-    private func record(_ db: SQLiteConnection) throws -> CredentialRecord? {
-        try db.query("SELECT * FROM credentials WHERE name = ?", [credentialName]).first.map(Store.credentialRecord)
-    }
-
     /// Raises the alarm, or updates its reason when it is already active for another one.
-    public func failing(reason: String, summary: String, detail: String, at: Date, db: SQLiteConnection) throws {
-        guard let credential = try record(db) else { return }
-        if let active = try Store.activeAlarms(kinds: [.mailDeliveryFailing], db).first(where: { $0.credentialId == credential.id }) {
+    public func failing(reason: String, summary: String, detail: String, at: Date, tx: StoreTransaction) throws {
+        guard let credential = try tx.credential(named: credentialName) else { return }
+        if let active = try tx.activeAlarms(kinds: [.mailDeliveryFailing]).first(where: { $0.credentialId == credential.id }) {
             guard active.reason != reason else { return }
             try engine.update(active, credential: credential, type: .updated, severity: .major, thresholdDays: nil,
-                              reason: reason, summary: summary, detail: detail, at: at, db: db)
+                              reason: reason, summary: summary, detail: detail, at: at, tx: tx)
             return
         }
         try engine.raise(.mailDeliveryFailing, for: credential, severity: .major, reason: reason, summary: summary,
-                         detail: detail, at: at, db: db)
+                         detail: detail, at: at, tx: tx)
     }
 
     /// Clears the alarm (a message went out). Runs for every delivered mail: when no such alarm is active (the
     /// usual case) it costs one indexed query, not two.
-    public func delivered(detail: String, at: Date, db: SQLiteConnection) throws {
-        let active = try Store.activeAlarms(kinds: [.mailDeliveryFailing], db)
-        guard !active.isEmpty, let credential = try record(db) else { return }
+    public func delivered(detail: String, at: Date, tx: StoreTransaction) throws {
+        let active = try tx.activeAlarms(kinds: [.mailDeliveryFailing])
+        guard !active.isEmpty, let credential = try tx.credential(named: credentialName) else { return }
         for active in active where active.credentialId == credential.id {
-            try engine.clear(active, credential: credential, detail: detail, at: at, db: db)
+            try engine.clear(active, credential: credential, detail: detail, at: at, tx: tx)
         }
     }
 
@@ -45,11 +41,11 @@ public struct MailDeliveryAlarm: Sendable {
         let snapshot = try engine.store.outboxSnapshot()
         guard let oldest = snapshot.oldestQueuedAt, now.timeIntervalSince(oldest) > maxAge else { return }
         let reason = snapshot.oldestLastReason ?? "smtp_transient"
-        try engine.store.transaction { db in
+        try engine.store.transaction { tx in
             try failing(reason: reason,
                         summary: "\(snapshot.depth) mail(s) waiting in the outbox, the oldest since \(Timestamps.rfc3339(oldest))",
                         detail: "the oldest queued mail has waited \(DurationText.format(now.timeIntervalSince(oldest).rounded())) (more than \(DurationText.format(maxAge))); last failure: \(reason)",
-                        at: now, db: db)
+                        at: now, tx: tx)
         }
     }
 }

@@ -21,18 +21,17 @@ public struct RenotifyStep: SchedulerStep {
     /// Returns the ids of the alarms reminded about.
     @discardableResult
     public func renotify(now: Date) throws -> [Int64] {
-        try store.transaction { db in
+        try store.transaction { tx in
             var reminded: [Int64] = []
-            let due = try Store.activeAlarms(kinds: AlarmKind.allCases, db).filter { alarm in
+            let due = try tx.activeAlarms(kinds: AlarmKind.allCases).filter { alarm in
                 !alarm.isAcknowledged && mailer.wants(alarm.kind)
                     && now.timeIntervalSince(alarm.notifiedAt ?? alarm.raisedAt) >= interval
             }
             for alarm in due {
-                guard let credential = try db.query("SELECT * FROM credentials WHERE id = ?", [alarm.credentialId]).first
-                    .map(Store.credentialRecord) else { continue }
+                guard let credential = try tx.credential(id: alarm.credentialId) else { continue }
                 let mail = AlarmMail(alarm: alarm, credential: credential.credential, occasion: .reminder,
                                      detail: "still active since \(Timestamps.rfc3339(alarm.raisedAt)), not acknowledged", now: now)
-                try mailer.queue(mail, kind: .reminder, eventType: .renotified, db: db)
+                try mailer.queue(mail, kind: .reminder, eventType: .renotified, tx: tx)
                 reminded.append(alarm.id)
             }
             return reminded

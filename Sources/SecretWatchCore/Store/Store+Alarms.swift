@@ -1,11 +1,61 @@
 import Foundation
+internal import SecretWatchSQLite
 
-/// Alarm rows and their events. The writing functions take the connection of an open transaction
-/// (`Store.transaction`), so an alarm change and its history event always land together.
+/// Alarm rows and their history events. Alarm state changes go through `AlarmEngine`, which writes the alarm and
+/// its event with the `StoreTransaction` methods below, in the caller's transaction, so both always land together.
 extension Store {
+    public func alarms(_ filter: AlarmFilter) throws -> [Alarm] {
+        try read { tx in try tx.alarms(filter) }
+    }
+
+    public func alarm(id: Int64) throws -> Alarm? {
+        try read { tx in try tx.alarm(id: id) }
+    }
+
+    public func events(alarmId: Int64) throws -> [AlarmEvent] {
+        try read { tx in try tx.events(alarmId: alarmId) }
+    }
+
+    public func activeAlarms() throws -> [Alarm] {
+        try alarms(AlarmFilter(state: .active, limit: Int.max))
+    }
+
+    /// The id of the newest history event (0 when there is none).
+    func lastAlarmEventId() throws -> Int64 {
+        try read { tx in try tx.scalar("SELECT COALESCE(MAX(id), 0) FROM alarm_events")?.int64 ?? 0 }
+    }
+
+    /// History events newer than `afterId` of the given types, oldest first, each with its alarm and credential.
+    func alarmEvents(after afterId: Int64, types: [AlarmEventType]) throws -> [AlarmEventEntry] {
+        let list = types.map { "'\($0.rawValue)'" }.joined(separator: ",")
+        return try read { tx in
+            try tx.query("""
+                SELECT e.*, a.kind, a.severity AS alarm_severity, c.name AS credential_name
+                FROM alarm_events e JOIN alarms a ON a.id = e.alarm_id JOIN credentials c ON c.id = a.credential_id
+                WHERE e.id > ? AND e.type IN (\(list)) ORDER BY e.id
+                """, [afterId]).map { row in
+                AlarmEventEntry(event: StoreTransaction.event(row),
+                                kind: AlarmKind(rawValue: row["kind"].string!) ?? .clientSecretExpiring,
+                                alarmSeverity: Severity(rawValue: row["alarm_severity"].string!) ?? .critical,
+                                credentialName: row["credential_name"].string!)
+            }
+        }
+    }
+}
+
+/// A history event with what its alarm is about (`Store.alarmEvents(after:types:)`).
+struct AlarmEventEntry: Sendable, Equatable {
+    var event: AlarmEvent
+    var kind: AlarmKind
+    /// The alarm's severity now.
+    var alarmSeverity: Severity
+    var credentialName: String
+}
+
+extension StoreTransaction {
     static let alarmColumns = "a.*, c.name AS credential_name"
 
-    public func alarms(_ filter: AlarmFilter) throws -> [Alarm] {
+    func alarms(_ filter: AlarmFilter) throws -> [Alarm] {
         var conditions: [String] = []
         var parameters: [any SQLBindable] = []
         switch filter.state {
@@ -20,85 +70,68 @@ extension Store {
         if let before = filter.beforeId { conditions.append("a.id < ?"); parameters.append(before) }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         parameters.append(max(0, filter.limit))
-        return try read { db in
-            try db.query("""
-                SELECT \(Self.alarmColumns) FROM alarms a JOIN credentials c ON c.id = a.credential_id
-                \(whereClause) ORDER BY a.id DESC LIMIT ?
-                """, parameters).map(Self.alarm)
-        }
+        return try query("""
+            SELECT \(Self.alarmColumns) FROM alarms a JOIN credentials c ON c.id = a.credential_id
+            \(whereClause) ORDER BY a.id DESC LIMIT ?
+            """, parameters).map(Self.alarm)
     }
 
-    public func alarm(id: Int64) throws -> Alarm? {
-        try read { db in try Self.alarm(id: id, db) }
+    func alarm(id: Int64) throws -> Alarm? {
+        try query("SELECT \(Self.alarmColumns) FROM alarms a JOIN credentials c ON c.id = a.credential_id WHERE a.id = ?", [id])
+            .first.map(Self.alarm)
     }
 
-    public func events(alarmId: Int64) throws -> [AlarmEvent] {
-        try read { db in
-            try db.query("SELECT * FROM alarm_events WHERE alarm_id = ? ORDER BY id", [alarmId]).map(Self.event)
-        }
-    }
-
-    public func activeAlarms() throws -> [Alarm] {
-        try alarms(AlarmFilter(state: .active, limit: Int.max))
-    }
-
-    // MARK: - inside a transaction
-
-    static func alarm(id: Int64, _ db: SQLiteConnection) throws -> Alarm? {
-        try db.query("SELECT \(alarmColumns) FROM alarms a JOIN credentials c ON c.id = a.credential_id WHERE a.id = ?", [id])
-            .first.map(alarm)
-    }
-
-    static func activeAlarms(kinds: [AlarmKind], _ db: SQLiteConnection) throws -> [Alarm] {
+    func activeAlarms(kinds: [AlarmKind]) throws -> [Alarm] {
         let list = kinds.map { "'\($0.rawValue)'" }.joined(separator: ",")
-        return try db.query("""
-            SELECT \(alarmColumns) FROM alarms a JOIN credentials c ON c.id = a.credential_id
+        return try query("""
+            SELECT \(Self.alarmColumns) FROM alarms a JOIN credentials c ON c.id = a.credential_id
             WHERE a.state = 'active' AND a.kind IN (\(list)) ORDER BY a.id
-            """).map(alarm)
+            """).map(Self.alarm)
     }
 
-    static func insertAlarm(kind: AlarmKind, credentialId: Int64, severity: Severity, thresholdDays: Int?,
-                            expiresAt: Date?, reason: String?, summary: String, at: Date,
-                            _ db: SQLiteConnection) throws -> Int64 {
-        try db.run("""
+    func events(alarmId: Int64) throws -> [AlarmEvent] {
+        try query("SELECT * FROM alarm_events WHERE alarm_id = ? ORDER BY id", [alarmId]).map(Self.event)
+    }
+
+    func insertAlarm(kind: AlarmKind, credentialId: Int64, severity: Severity, thresholdDays: Int?,
+                     expiresAt: Date?, reason: String?, summary: String, at: Date) throws -> Int64 {
+        try run("""
             INSERT INTO alarms (kind, credential_id, state, severity, threshold_days, expires_at, reason, summary,
                                 raised_at, updated_at)
             VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?)
             """, [kind.rawValue, credentialId, severity.rawValue, thresholdDays, expiresAt, reason,
                   Redactor.scrub(summary), at, at])
-        return db.lastInsertRowID
+        return lastInsertRowID
     }
 
-    static func updateAlarm(id: Int64, severity: Severity, thresholdDays: Int?, reason: String?, summary: String,
-                            at: Date, _ db: SQLiteConnection) throws {
-        try db.run("""
+    func updateAlarm(id: Int64, severity: Severity, thresholdDays: Int?, reason: String?, summary: String, at: Date) throws {
+        try run("""
             UPDATE alarms SET severity = ?, threshold_days = ?, reason = ?, summary = ?, updated_at = ? WHERE id = ?
             """, [severity.rawValue, thresholdDays, reason, Redactor.scrub(summary), at, id])
     }
 
-    static func setAlarmExpiry(id: Int64, expiresAt: Date, summary: String, at: Date, _ db: SQLiteConnection) throws {
-        try db.run("UPDATE alarms SET expires_at = ?, summary = ?, updated_at = ? WHERE id = ? AND state = 'active'",
-                   [expiresAt, Redactor.scrub(summary), at, id])
+    func setAlarmExpiry(id: Int64, expiresAt: Date, summary: String, at: Date) throws {
+        try run("UPDATE alarms SET expires_at = ?, summary = ?, updated_at = ? WHERE id = ? AND state = 'active'",
+                [expiresAt, Redactor.scrub(summary), at, id])
     }
 
-    static func clearAlarm(id: Int64, at: Date, _ db: SQLiteConnection) throws {
-        try db.run("UPDATE alarms SET state = 'cleared', cleared_at = ?, updated_at = ? WHERE id = ? AND state = 'active'",
-                   [at, at, id])
+    func clearAlarm(id: Int64, at: Date) throws {
+        try run("UPDATE alarms SET state = 'cleared', cleared_at = ?, updated_at = ? WHERE id = ? AND state = 'active'",
+                [at, at, id])
     }
 
-    static func acknowledgeAlarm(id: Int64, by: String, comment: String?, at: Date, _ db: SQLiteConnection) throws {
-        try db.run("UPDATE alarms SET acked_at = ?, acked_by = ?, ack_comment = ?, updated_at = ? WHERE id = ?",
-                   [at, Redactor.scrub(by), comment.map(Redactor.scrub), at, id])
+    func acknowledgeAlarm(id: Int64, by: String, comment: String?, at: Date) throws {
+        try run("UPDATE alarms SET acked_at = ?, acked_by = ?, ack_comment = ?, updated_at = ? WHERE id = ?",
+                [at, Redactor.scrub(by), comment.map(Redactor.scrub), at, id])
     }
 
-    static func markNotified(id: Int64, at: Date, _ db: SQLiteConnection) throws {
-        try db.run("UPDATE alarms SET notified_at = ?, notify_count = notify_count + 1 WHERE id = ?", [at, id])
+    func markNotified(id: Int64, at: Date) throws {
+        try run("UPDATE alarms SET notified_at = ?, notify_count = notify_count + 1 WHERE id = ?", [at, id])
     }
 
-    static func insertEvent(alarmId: Int64, type: AlarmEventType, severity: Severity?, detail: String, at: Date,
-                            _ db: SQLiteConnection) throws {
-        try db.run("INSERT INTO alarm_events (alarm_id, at, type, severity, detail) VALUES (?, ?, ?, ?, ?)",
-                   [alarmId, at, type.rawValue, severity?.rawValue, Redactor.scrub(detail)])
+    func insertEvent(alarmId: Int64, type: AlarmEventType, severity: Severity?, detail: String, at: Date) throws {
+        try run("INSERT INTO alarm_events (alarm_id, at, type, severity, detail) VALUES (?, ?, ?, ?, ?)",
+                [alarmId, at, type.rawValue, severity?.rawValue, Redactor.scrub(detail)])
     }
 
     static func alarm(_ row: SQLRow) -> Alarm {

@@ -1,61 +1,84 @@
 import Foundation
+internal import SecretWatchSQLite
 
 extension Store {
     /// Makes the stored credentials match the configuration, in one transaction: new ones are inserted,
     /// changed ones updated, and ones no longer configured are marked unwatched (kept for history).
     @discardableResult
     public func syncCredentials(_ credentials: [Credential], now: Date) throws -> [CredentialRecord] {
-        try transaction { db in
+        try transaction { tx in
             noteCredentialsWritten()
-            for c in credentials {
-                try db.run("""
-                    INSERT INTO credentials (name, display_name, tenant_id, client_id, mailbox, has_secret, expires_at,
-                                             watched, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
-                    ON CONFLICT(name) DO UPDATE SET
-                        display_name = excluded.display_name, tenant_id = excluded.tenant_id,
-                        client_id = excluded.client_id, mailbox = excluded.mailbox, has_secret = excluded.has_secret,
-                        expires_at = excluded.expires_at, watched = 1,
-                        updated_at = CASE WHEN credentials.expires_at IS excluded.expires_at
-                                           AND credentials.tenant_id = excluded.tenant_id
-                                           AND credentials.client_id = excluded.client_id
-                                           AND credentials.display_name IS excluded.display_name
-                                           AND credentials.mailbox IS excluded.mailbox
-                                           AND credentials.has_secret = excluded.has_secret
-                                           AND credentials.watched = 1
-                                      THEN credentials.updated_at ELSE excluded.updated_at END
-                    """, [c.name, c.displayName, c.tenantId, c.clientId, c.mailbox, c.hasSecret, c.expiresAt, now, now])
-            }
-            let names = Set(credentials.map(\.name))
-            for row in try db.query("SELECT id, name FROM credentials WHERE watched = 1") where !names.contains(row["name"].string!) {
-                try db.run("UPDATE credentials SET watched = 0, updated_at = ? WHERE id = ?", [now, row["id"]])
-            }
-            return try Self.readCredentials(db, includeUnwatched: false)
+            return try tx.syncCredentials(credentials, now: now)
         }
     }
 
     public func credentials(includeUnwatched: Bool = false) throws -> [CredentialRecord] {
-        try read { db in try Self.readCredentials(db, includeUnwatched: includeUnwatched) }
+        try read { tx in try tx.credentials(includeUnwatched: includeUnwatched) }
     }
 
     /// The watched credentials one at a time, by name, without building the list (the metrics' families).
     public func forEachWatchedCredential(_ body: (Credential) throws -> Void) throws {
-        try read { db in
-            try db.forEach("SELECT * FROM credentials WHERE watched = 1 ORDER BY name") { row in
-                try body(Self.credentialRecord(row).credential)
-            }
-        }
+        try read { tx in try tx.forEachWatchedCredential(body) }
     }
 
     public func credential(named name: String) throws -> CredentialRecord? {
-        try read { db in
-            try db.query("SELECT * FROM credentials WHERE name = ?", [name]).first.map(Self.credentialRecord)
+        try read { tx in try tx.credential(named: name) }
+    }
+}
+
+extension StoreTransaction {
+    /// See `Store.syncCredentials`; the caller counts the write (`Store.noteCredentialsWritten`).
+    func syncCredentials(_ credentials: [Credential], now: Date) throws -> [CredentialRecord] {
+        for c in credentials {
+            try run("""
+                INSERT INTO credentials (name, display_name, tenant_id, client_id, mailbox, has_secret, expires_at,
+                                         watched, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                ON CONFLICT(name) DO UPDATE SET
+                    display_name = excluded.display_name, tenant_id = excluded.tenant_id,
+                    client_id = excluded.client_id, mailbox = excluded.mailbox, has_secret = excluded.has_secret,
+                    expires_at = excluded.expires_at, watched = 1,
+                    updated_at = CASE WHEN credentials.expires_at IS excluded.expires_at
+                                       AND credentials.tenant_id = excluded.tenant_id
+                                       AND credentials.client_id = excluded.client_id
+                                       AND credentials.display_name IS excluded.display_name
+                                       AND credentials.mailbox IS excluded.mailbox
+                                       AND credentials.has_secret = excluded.has_secret
+                                       AND credentials.watched = 1
+                                  THEN credentials.updated_at ELSE excluded.updated_at END
+                """, [c.name, c.displayName, c.tenantId, c.clientId, c.mailbox, c.hasSecret, c.expiresAt, now, now])
         }
+        let names = Set(credentials.map(\.name))
+        for row in try query("SELECT id, name FROM credentials WHERE watched = 1") where !names.contains(row["name"].string!) {
+            try run("UPDATE credentials SET watched = 0, updated_at = ? WHERE id = ?", [now, row["id"]])
+        }
+        return try self.credentials(includeUnwatched: false)
     }
 
-    static func readCredentials(_ db: SQLiteConnection, includeUnwatched: Bool) throws -> [CredentialRecord] {
+    func credentials(includeUnwatched: Bool) throws -> [CredentialRecord] {
         let sql = includeUnwatched ? "SELECT * FROM credentials ORDER BY id" : "SELECT * FROM credentials WHERE watched = 1 ORDER BY id"
-        return try db.query(sql).map(credentialRecord)
+        return try query(sql).map(Self.credentialRecord)
+    }
+
+    func credential(named name: String) throws -> CredentialRecord? {
+        try query("SELECT * FROM credentials WHERE name = ?", [name]).first.map(Self.credentialRecord)
+    }
+
+    func credential(id: Int64) throws -> CredentialRecord? {
+        try query("SELECT * FROM credentials WHERE id = ?", [id]).first.map(Self.credentialRecord)
+    }
+
+    /// Every credential, watched or not, by id, one row at a time: with 100,000 credentials the list would be
+    /// tens of MB. `body` may use the transaction meanwhile.
+    func forEachCredential(_ body: (CredentialRecord) throws -> Void) throws {
+        try forEach("SELECT * FROM credentials ORDER BY id") { row in try body(Self.credentialRecord(row)) }
+    }
+
+    /// The watched credentials by name, one row at a time.
+    func forEachWatchedCredential(_ body: (Credential) throws -> Void) throws {
+        try forEach("SELECT * FROM credentials WHERE watched = 1 ORDER BY name") { row in
+            try body(Self.credentialRecord(row).credential)
+        }
     }
 
     static func credentialRecord(_ row: SQLRow) -> CredentialRecord {

@@ -1,40 +1,22 @@
 import Foundation
+internal import SecretWatchSQLite
 
 /// The durable outbox. A message is written (rendered, with its recipients) before anybody tries to send it;
 /// a worker claims it (`sending`), and the attempt's outcome lands in one transaction with its delivery row.
 /// A crash leaves at most the claimed messages in `sending`; `recoverInFlight` puts them back in the queue, so
 /// only they can go out twice — with the same Message-ID.
 extension Store {
-    /// Renders and queues a message inside the caller's transaction; returns the outbox id.
-    @discardableResult
-    public static func enqueue(_ message: MailMessage, kind: OutboxMessage.Kind, alarmId: Int64? = nil, at: Date,
-                               _ db: SQLiteConnection) throws -> Int64 {
-        let content = String(decoding: try message.rendered(), as: UTF8.self)
-        try db.run("""
-            INSERT INTO outbox (message_id, kind, alarm_id, mail_from, subject, content, state, queued_at, next_attempt_at)
-            VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)
-            """, [message.messageId, kind.rawValue, alarmId, message.from, Redactor.scrub(MIMEEncoding.neutralised(message.subject)),
-                  content, at, at])
-        let id = db.lastInsertRowID
-        var seen = Set<String>()
-        for address in message.to where seen.insert(address.lowercased()).inserted {
-            try db.run("INSERT INTO outbox_recipients (outbox_id, address, state, updated_at) VALUES (?, ?, 'pending', ?)",
-                       [id, address, at])
-        }
-        return id
-    }
-
     @discardableResult
     public func enqueue(_ message: MailMessage, kind: OutboxMessage.Kind, alarmId: Int64? = nil, at: Date) throws -> Int64 {
-        try transaction { db in try Self.enqueue(message, kind: kind, alarmId: alarmId, at: at, db) }
+        try transaction { tx in try tx.enqueue(message, kind: kind, alarmId: alarmId, at: at) }
     }
 
     /// Puts messages a dead process had claimed back in the queue; returns how many.
     @discardableResult
     public func recoverInFlight() throws -> Int {
-        try transaction { db in
-            try db.run("UPDATE outbox SET state = 'queued', claimed_at = NULL WHERE state = 'sending'")
-            return db.changes
+        try transaction { tx in
+            try tx.run("UPDATE outbox SET state = 'queued', claimed_at = NULL WHERE state = 'sending'")
+            return tx.changes
         }
     }
 
@@ -45,23 +27,7 @@ extension Store {
 
     /// Claims up to `limit` messages due at `now`, due first, in one transaction (state `sending`).
     public func claimDue(now: Date, limit: Int) throws -> [OutboxMessage] {
-        try transaction { db in try Self.claimDue(now: now, limit: limit, db) }
-    }
-
-    /// Claims up to `limit` due messages inside the caller's transaction (the delivery worker claims its next
-    /// messages in the transaction that records its last attempt). A claimed message that is never attempted
-    /// is not at risk: `release` or, after a crash, `recoverInFlight` puts it back in the queue unsent.
-    static func claimDue(now: Date, limit: Int, _ db: SQLiteConnection) throws -> [OutboxMessage] {
-        guard limit > 0 else { return [] }
-        let rows = try db.query("""
-            SELECT * FROM outbox WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
-            """, [now, limit])
-        return try rows.map { row in
-            try db.run("UPDATE outbox SET state = 'sending', claimed_at = ? WHERE id = ?", [now, row["id"]])
-            var message = try Self.outboxMessage(row, db)
-            message.state = .sending
-            return message
-        }
+        try transaction { tx in try tx.claimDue(now: now, limit: limit) }
     }
 
     /// Returns a claimed message to the queue untouched (shutdown before its attempt started).
@@ -72,24 +38,24 @@ extension Store {
     /// Returns claimed messages to the queue untouched, in one transaction.
     public func release(outboxIds: [Int64]) throws {
         guard !outboxIds.isEmpty else { return }
-        try transaction { db in
+        try transaction { tx in
             for id in outboxIds {
-                try db.run("UPDATE outbox SET state = 'queued', claimed_at = NULL WHERE id = ? AND state = 'sending'", [id])
+                try tx.run("UPDATE outbox SET state = 'queued', claimed_at = NULL WHERE id = ? AND state = 'sending'", [id])
             }
         }
     }
 
     /// When the next queued message becomes due.
     public func nextDueTime() throws -> Date? {
-        try read { db in try db.scalar("SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'queued'")?.date }
+        try read { tx in try tx.scalar("SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'queued'")?.date }
     }
 
     public func outboxSnapshot() throws -> OutboxSnapshot {
-        try read { db in
-            let counts = try db.query("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state")
+        try read { tx in
+            let counts = try tx.query("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state")
             var byState: [String: Int] = [:]
             for row in counts { byState[row["state"].string!] = row["n"].int ?? 0 }
-            let oldest = try db.query("""
+            let oldest = try tx.query("""
                 SELECT queued_at, last_reason FROM outbox WHERE state IN ('queued', 'sending') ORDER BY queued_at, id LIMIT 1
                 """).first
             return OutboxSnapshot(depth: (byState["queued"] ?? 0) + (byState["sending"] ?? 0),
@@ -101,48 +67,109 @@ extension Store {
     /// The part of the snapshot `/metrics` shows (`TelemetryObserver.outbox`).
     /// One indexed query (`outbox_due` covers the state filter): the mailer calls it after every attempt.
     public func outboxState() throws -> OutboxState {
-        try read { db in try Self.outboxState(db) }
+        try read { tx in try tx.outboxState() }
     }
 
-    /// `outboxState()` inside the caller's transaction (the delivery worker reads it where it records).
+    /// Outbox messages, newest first (optionally in one state).
+    public func outboxMessages(state: OutboxMessage.State? = nil, limit: Int = 50) throws -> [OutboxMessage] {
+        try read { tx in
+            let rows = if let state {
+                try tx.query("SELECT * FROM outbox WHERE state = ? ORDER BY id DESC LIMIT ?", [state.rawValue, limit])
+            } else {
+                try tx.query("SELECT * FROM outbox ORDER BY id DESC LIMIT ?", [limit])
+            }
+            return try rows.map { try tx.outboxMessage($0) }
+        }
+    }
+
+    public func outboxMessage(id: Int64) throws -> OutboxMessage? {
+        try read { tx in try tx.query("SELECT * FROM outbox WHERE id = ?", [id]).first.map { try tx.outboxMessage($0) } }
+    }
+
+    /// Every recipient of a message with its state (`pending`, `accepted`, `refused`) and the server's reply.
+    public func outboxRecipients(outboxId: Int64) throws -> [(address: String, state: String, reply: String?)] {
+        try read { tx in
+            try tx.query("SELECT address, state, reply FROM outbox_recipients WHERE outbox_id = ? ORDER BY rowid", [outboxId])
+                .map { ($0["address"].string!, $0["state"].string!, $0["reply"].string) }
+        }
+    }
+
+    /// Claims one particular queued message (whatever its next attempt time), or nil when it is not queued
+    /// (a running daemon took it first, or it is done).
+    public func claim(outboxId: Int64, now: Date) throws -> OutboxMessage? {
+        try transaction { tx in
+            guard let row = try tx.query("SELECT * FROM outbox WHERE id = ? AND state = 'queued'", [outboxId]).first else { return nil }
+            try tx.run("UPDATE outbox SET state = 'sending', claimed_at = ? WHERE id = ?", [now, outboxId])
+            var message = try tx.outboxMessage(row)
+            message.state = .sending
+            return message
+        }
+    }
+
+    /// Deletes finished (sent or failed) outbox messages and their recipient rows finished before `before`;
+    /// the delivery history keeps every attempt. Returns how many messages were removed.
+    @discardableResult
+    public func pruneOutbox(finishedBefore before: Date) throws -> Int {
+        try transaction { tx in
+            let finished = "SELECT id FROM outbox WHERE state IN ('sent', 'failed') AND finished_at < ?"
+            try tx.run("DELETE FROM outbox_recipients WHERE outbox_id IN (\(finished))", [before])
+            try tx.run("DELETE FROM outbox WHERE state IN ('sent', 'failed') AND finished_at < ?", [before])
+            return tx.changes
+        }
+    }
+}
+
+extension StoreTransaction {
+    /// Renders and queues a message; returns the outbox id.
+    @discardableResult
+    public func enqueue(_ message: MailMessage, kind: OutboxMessage.Kind, alarmId: Int64? = nil, at: Date) throws -> Int64 {
+        let content = String(decoding: try message.rendered(), as: UTF8.self)
+        try run("""
+            INSERT INTO outbox (message_id, kind, alarm_id, mail_from, subject, content, state, queued_at, next_attempt_at)
+            VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)
+            """, [message.messageId, kind.rawValue, alarmId, message.from, Redactor.scrub(MIMEEncoding.neutralised(message.subject)),
+                  content, at, at])
+        let id = lastInsertRowID
+        var seen = Set<String>()
+        for address in message.to where seen.insert(address.lowercased()).inserted {
+            try run("INSERT INTO outbox_recipients (outbox_id, address, state, updated_at) VALUES (?, ?, 'pending', ?)",
+                    [id, address, at])
+        }
+        return id
+    }
+
+    /// Claims up to `limit` due messages (the delivery worker claims its next messages in the transaction that
+    /// records its last attempt). A claimed message that is never attempted is not at risk: `Store.release` or,
+    /// after a crash, `Store.recoverInFlight` puts it back in the queue unsent.
+    func claimDue(now: Date, limit: Int) throws -> [OutboxMessage] {
+        guard limit > 0 else { return [] }
+        let rows = try query("""
+            SELECT * FROM outbox WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
+            """, [now, limit])
+        return try rows.map { row in
+            try run("UPDATE outbox SET state = 'sending', claimed_at = ? WHERE id = ?", [now, row["id"]])
+            var message = try outboxMessage(row)
+            message.state = .sending
+            return message
+        }
+    }
+
+    /// See `Store.outboxState()` (the delivery worker reads it where it records).
     /// The oldest time is one MIN per state, which SQLite answers from the index's first entry; asking for
     /// COUNT and MIN together made it read `queued_at` from every waiting entry (3× the count alone).
-    static func outboxState(_ db: SQLiteConnection) throws -> OutboxState {
-        let depth = try db.scalar("SELECT COUNT(*) FROM outbox WHERE state IN ('queued', 'sending')")?.int ?? 0
-        let oldest = try db.scalar("""
+    func outboxState() throws -> OutboxState {
+        let depth = try scalar("SELECT COUNT(*) FROM outbox WHERE state IN ('queued', 'sending')")?.int ?? 0
+        let oldest = try scalar("""
             SELECT MIN(oldest) FROM (SELECT MIN(queued_at) AS oldest FROM outbox WHERE state = 'queued'
                                      UNION ALL SELECT MIN(queued_at) FROM outbox WHERE state = 'sending')
             """)?.date
         return OutboxState(depth: depth, oldestQueuedAt: oldest)
     }
 
-    /// Outbox messages, newest first (optionally in one state).
-    public func outboxMessages(state: OutboxMessage.State? = nil, limit: Int = 50) throws -> [OutboxMessage] {
-        try read { db in
-            let rows = if let state {
-                try db.query("SELECT * FROM outbox WHERE state = ? ORDER BY id DESC LIMIT ?", [state.rawValue, limit])
-            } else {
-                try db.query("SELECT * FROM outbox ORDER BY id DESC LIMIT ?", [limit])
-            }
-            return try rows.map { try Self.outboxMessage($0, db) }
-        }
-    }
-
-    public func outboxMessage(id: Int64) throws -> OutboxMessage? {
-        try read { db in try db.query("SELECT * FROM outbox WHERE id = ?", [id]).first.map { try Self.outboxMessage($0, db) } }
-    }
-
-    /// Every recipient of a message with its state (`pending`, `accepted`, `refused`) and the server's reply.
-    public func outboxRecipients(outboxId: Int64) throws -> [(address: String, state: String, reply: String?)] {
-        try read { db in
-            try db.query("SELECT address, state, reply FROM outbox_recipients WHERE outbox_id = ? ORDER BY rowid", [outboxId])
-                .map { ($0["address"].string!, $0["state"].string!, $0["reply"].string) }
-        }
-    }
-
-    static func outboxMessage(_ row: SQLRow, _ db: SQLiteConnection) throws -> OutboxMessage {
+    /// An outbox row with its still-pending recipients.
+    func outboxMessage(_ row: SQLRow) throws -> OutboxMessage {
         let id = row["id"].int64!
-        let pending = try db.query("SELECT address FROM outbox_recipients WHERE outbox_id = ? AND state = 'pending' ORDER BY rowid", [id])
+        let pending = try query("SELECT address FROM outbox_recipients WHERE outbox_id = ? AND state = 'pending' ORDER BY rowid", [id])
             .map { $0["address"].string! }
         return OutboxMessage(id: id, messageId: row["message_id"].string!,
                              kind: OutboxMessage.Kind(rawValue: row["kind"].string!) ?? .alarm,
@@ -153,26 +180,5 @@ extension Store {
                              nextAttemptAt: row["next_attempt_at"].date!, finishedAt: row["finished_at"].date,
                              lastReason: row["last_reason"].string, lastReply: row["last_reply"].string,
                              pendingRecipients: pending)
-    }
-}
-
-extension Store {
-    /// Claims one particular queued message (whatever its next attempt time), or nil when it is not queued
-    /// (a running daemon took it first, or it is done).
-    public func claim(outboxId: Int64, now: Date) throws -> OutboxMessage? {
-        try transaction { db in
-            guard let row = try db.query("SELECT * FROM outbox WHERE id = ? AND state = 'queued'", [outboxId]).first else { return nil }
-            try db.run("UPDATE outbox SET state = 'sending', claimed_at = ? WHERE id = ?", [now, outboxId])
-            var message = try Self.outboxMessage(row, db)
-            message.state = .sending
-            return message
-        }
-    }
-
-    /// The newest delivery attempt of a message.
-    public func lastDelivery(messageId: String) throws -> Delivery? {
-        try read { db in
-            try db.query("SELECT * FROM deliveries WHERE message_id = ? ORDER BY id DESC LIMIT 1", [messageId]).first.map(Self.delivery)
-        }
     }
 }

@@ -1,20 +1,22 @@
 import Foundation
+internal import SecretWatchSQLite
 
+/// The history of token requests, one row per attempt.
 extension Store {
     /// Records one token attempt; returns its id. Free text is scrubbed before it is written.
     @discardableResult
     public func recordTokenAttempt(_ a: TokenAttempt) throws -> Int64 {
-        try read { db in
-            guard let credentialId = try db.scalar("SELECT id FROM credentials WHERE name = ?", [a.credential])?.int64 else {
-                throw SQLiteError(code: 19, message: "no credential named \(a.credential)", context: "recording a token attempt")
+        try read { tx in
+            guard let credentialId = try tx.scalar("SELECT id FROM credentials WHERE name = ?", [a.credential])?.int64 else {
+                throw StoreError(SQLiteError(code: 19, message: "no credential named \(a.credential)", context: "recording a token attempt"))
             }
-            try db.run("""
+            try tx.run("""
                 INSERT INTO token_attempts (credential_id, started_at, duration_seconds, outcome, reason, http_status,
                                             aadsts_code, error, message, trace_id, correlation_id, expires_in)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [credentialId, a.startedAt, a.duration, a.outcome.rawValue, a.reason, a.httpStatus, a.aadstsCode,
                       a.error.map(Redactor.scrub), a.message.map(Redactor.scrub), a.traceId, a.correlationId, a.expiresIn])
-            return db.lastInsertRowID
+            return tx.lastInsertRowID
         }
     }
 
@@ -26,23 +28,33 @@ extension Store {
         if let beforeId { conditions.append("t.id < ?"); parameters.append(beforeId) }
         parameters.append(limit)
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try read { db in
-            try db.query("""
+        return try read { tx in
+            try tx.query("""
                 SELECT t.*, c.name AS credential_name FROM token_attempts t JOIN credentials c ON c.id = t.credential_id
                 \(whereClause) ORDER BY t.id DESC LIMIT ?
-                """, parameters).map(Self.tokenAttempt)
+                """, parameters).map(StoreTransaction.tokenAttempt)
         }
     }
 
     /// The last attempt of each credential, by credential name.
     public func lastTokenAttempts() throws -> [String: TokenAttempt] {
-        try read { db in
-            let rows = try db.query("""
+        try read { tx in
+            let rows = try tx.query("""
                 SELECT t.*, c.name AS credential_name FROM token_attempts t JOIN credentials c ON c.id = t.credential_id
                 WHERE t.id IN (SELECT MAX(id) FROM token_attempts GROUP BY credential_id)
                 """)
-            return Dictionary(rows.map { (($0["credential_name"].string!), Self.tokenAttempt($0)) }, uniquingKeysWith: { a, _ in a })
+            return Dictionary(rows.map { (($0["credential_name"].string!), StoreTransaction.tokenAttempt($0)) }, uniquingKeysWith: { a, _ in a })
         }
+    }
+}
+
+extension StoreTransaction {
+    /// The last `limit` attempts of one credential, newest first.
+    func recentTokenAttempts(credentialId: Int64, limit: Int) throws -> [TokenAttempt] {
+        try query("""
+            SELECT t.*, c.name AS credential_name FROM token_attempts t JOIN credentials c ON c.id = t.credential_id
+            WHERE t.credential_id = ? ORDER BY t.id DESC LIMIT ?
+            """, [credentialId, limit]).map(Self.tokenAttempt)
     }
 
     static func tokenAttempt(_ row: SQLRow) -> TokenAttempt {

@@ -1,4 +1,5 @@
 import Foundation
+internal import SecretWatchSQLite
 
 /// The one SQLite database: WAL mode, busy timeout, foreign keys, versioned migrations at open.
 ///
@@ -17,10 +18,16 @@ public final class Store: @unchecked Sendable {
     public init(path: String, now: Date = Date(), health: StoreHealth = StoreHealth()) throws {
         self.path = path
         self.health = health
-        connection = try SQLiteConnection(path: path)
+        connection = try StoreError.converting { try Self.open(path) }
+        try migrate(now: now)
+    }
+
+    /// Opens the connection and sets it up: busy timeout, WAL, synchronous commits, page cache, foreign keys.
+    private static func open(_ path: String) throws -> SQLiteConnection {
+        let connection = try SQLiteConnection(path: path)
         try connection.execute("PRAGMA busy_timeout = 5000")
         if path != ":memory:" {
-            let mode = try Self.switchToWAL(connection)
+            let mode = try switchToWAL(connection)
             guard mode?.lowercased() == "wal" else {
                 throw SQLiteError(code: 1, message: "journal_mode is \(mode ?? "unknown")", context: "switching \(path) to WAL mode")
             }
@@ -33,7 +40,7 @@ public final class Store: @unchecked Sendable {
         // 8 MiB of page cache (SQLite's default is 2 MiB): the outbox and the alarm history stay in memory.
         try connection.execute("PRAGMA cache_size = -8192")
         try connection.execute("PRAGMA foreign_keys = ON")
-        try migrate(now: now)
+        return connection
     }
 
     /// Switches a database to WAL mode; returns the mode now in force. Switching needs an exclusive lock and
@@ -50,21 +57,21 @@ public final class Store: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` with the connection, holding the lock (single statements that write commit on their own).
-    public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+    /// Runs `body` outside a transaction, holding the lock (single statements that write commit on their own).
+    public func read<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
-        return try observed { try body(connection) }
+        return try observed { try body(StoreTransaction(connection)) }
     }
 
     /// Runs `body` in one IMMEDIATE transaction: all of its writes land, or none do.
-    public func transaction<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+    public func transaction<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
         return try observed {
             try connection.execute("BEGIN IMMEDIATE")
             do {
-                let result = try body(connection)
+                let result = try body(StoreTransaction(connection))
                 try connection.execute("COMMIT")
                 return result
             } catch {
@@ -74,8 +81,17 @@ public final class Store: @unchecked Sendable {
         }
     }
 
+    /// The connection itself, holding the lock and reporting to `health` like `read`: for tests that set up or
+    /// inspect what no store method does (a pragma, a row written past the scrubber, a page to damage).
+    func withConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try observed { try body(connection) }
+    }
+
     /// Tells `health` how a unit of work went (call with the lock held): a storage failure, or rows written and
-    /// committed. A read, or a commit that changed nothing, says nothing about whether writes work.
+    /// committed. A read, or a commit that changed nothing, says nothing about whether writes work. A SQLite
+    /// error leaves as a `StoreError`.
     private func observed<T>(_ body: () throws -> T) throws -> T {
         let before = connection.totalChanges
         do {
@@ -83,6 +99,10 @@ public final class Store: @unchecked Sendable {
             if connection.totalChanges != before { health.wrote() }
             return result
         } catch let error as SQLiteError {
+            let failure = StoreError(error)
+            health.failed(failure)
+            throw failure
+        } catch let error as StoreError {
             health.failed(error)
             throw error
         }
@@ -97,14 +117,30 @@ public final class Store: @unchecked Sendable {
     /// connection (SQLite's `data_version`). Readers that keep something derived from the credentials compare
     /// it to skip re-reading 100,000 rows when nothing changed.
     public func credentialsVersion() throws -> CredentialsVersion {
-        try read { db in
-            CredentialsVersion(writes: credentialWrites, dataVersion: try db.scalar("PRAGMA data_version")?.int64 ?? 0)
-        }
+        try read { tx in CredentialsVersion(writes: credentialWrites, dataVersion: try tx.dataVersion()) }
     }
 
+    /// Writes a consistent copy of the database to `destination` while the daemon runs. The database never
+    /// holds a client secret or a token, so neither does the copy.
+    public func backup(to destination: String) throws {
+        let target = try StoreError.converting { try SQLiteConnection(path: destination) }
+        try read { tx in try tx.backup(to: target) }
+    }
+
+    public func setMeta(_ key: String, _ value: String) throws {
+        try read { tx in try tx.setMeta(key, value) }
+    }
+
+    public func meta(_ key: String) throws -> String? {
+        try read { tx in try tx.meta(key) }
+    }
+}
+
+/// The schema version and the migrations that bring a database to the current one (`Migrations`).
+extension Store {
     /// The schema version the database is at.
     public func schemaVersion() throws -> Int {
-        try read { try Self.schemaVersion($0) }
+        try read { tx in try tx.schemaVersion() }
     }
 
     /// Applies every migration the database has not seen; returns the versions applied now.
@@ -117,53 +153,38 @@ public final class Store: @unchecked Sendable {
     public func migrate(now: Date) throws -> [Int] {
         if try schemaVersion() == Migrations.currentVersion { return [] }
         var applied: [Int] = []
-        while let version = try transaction({ db in try Self.applyNextMigration(now: now, db, path: path) }) {
+        while let version = try transaction({ tx in try tx.applyNextMigration(now: now, path: path) }) {
             applied.append(version)
         }
         return applied
     }
+}
 
-    /// The version `db` is at; 0 before the first migration (also when `schema_migrations` does not exist yet).
-    private static func schemaVersion(_ db: SQLiteConnection) throws -> Int {
-        let exists = try db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")?.int ?? 0
+extension StoreTransaction {
+    /// The version the database is at; 0 before the first migration (also when `schema_migrations` does not exist yet).
+    func schemaVersion() throws -> Int {
+        let exists = try scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")?.int ?? 0
         guard exists > 0 else { return 0 }
-        return try db.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")?.int ?? 0
+        return try scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")?.int ?? 0
     }
 
     /// Inside the caller's transaction: applies the first migration newer than the database; returns its version,
     /// or nil when the database is up to date.
-    private static func applyNextMigration(now: Date, _ db: SQLiteConnection, path: String) throws -> Int? {
-        try db.execute("""
+    func applyNextMigration(now: Date, path: String) throws -> Int? {
+        try execute("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)
             """)
-        let current = try schemaVersion(db)
+        let current = try schemaVersion()
         if current > Migrations.currentVersion {
-            throw SQLiteError(code: 1, message: "database schema version \(current) is newer than this secretwatch (\(Migrations.currentVersion)); upgrade secretwatch",
-                              context: "checking the schema of \(path)")
+            throw StoreError(SQLiteError(code: 1, message: "database schema version \(current) is newer than this secretwatch (\(Migrations.currentVersion)); upgrade secretwatch",
+                                         context: "checking the schema of \(path)"))
         }
         guard let migration = Migrations.all.first(where: { $0.version > current }) else { return nil }
-        try db.execute(migration.sql)
-        try db.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                   [migration.version, migration.name, now])
+        try execute(migration.sql)
+        try run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                [migration.version, migration.name, now])
         return migration.version
-    }
-
-    /// Writes a consistent copy of the database to `destination` while the daemon runs. The database never
-    /// holds a client secret or a token, so neither does the copy.
-    public func backup(to destination: String) throws {
-        let target = try SQLiteConnection(path: destination)
-        try read { db in try db.backup(to: target) }
-    }
-
-    public func setMeta(_ key: String, _ value: String) throws {
-        try read { db in
-            try db.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
-        }
-    }
-
-    public func meta(_ key: String) throws -> String? {
-        try read { db in try db.scalar("SELECT value FROM meta WHERE key = ?", [key])?.string }
     }
 }
 

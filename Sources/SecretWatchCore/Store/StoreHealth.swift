@@ -74,8 +74,8 @@ public final class StoreHealth: Sendable {
     }
 
     /// An operation failed; errors without a storage reason are ignored.
-    func failed(_ error: SQLiteError) {
-        guard let reason = StoreFailureReason(error) else { return }
+    func failed(_ error: StoreError) {
+        guard let reason = error.reason else { return }
         let now = clock.now()
         // On one line: the context may quote a multi-line statement.
         let text = error.description.split(whereSeparator: \.isWhitespace).joined(separator: " ")

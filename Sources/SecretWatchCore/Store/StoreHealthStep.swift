@@ -31,44 +31,40 @@ public struct StoreHealthStep: SchedulerStep {
             try store.setMeta("store_health.checked_at", Timestamps.rfc3339(now))
         }
         guard let episode = store.health.status.episode, let ended = episode.endedAt else { return }
-        try store.transaction { db in
-            guard let credential = try credential(db) else { return }
-            let alarm = try active(credential, db) ?? raise(episode, for: credential, db)
-            try clear(alarm, episode, at: ended, for: credential, db)
+        try store.transaction { tx in
+            guard let credential = try tx.credential(named: credentialName) else { return }
+            let alarm = try active(credential, tx) ?? raise(episode, for: credential, tx)
+            try clear(alarm, episode, at: ended, for: credential, tx)
         }
         store.health.written(episode)
     }
 
-    private func credential(_ db: SQLiteConnection) throws -> CredentialRecord? {
-        try db.query("SELECT * FROM credentials WHERE name = ?", [credentialName]).first.map(Store.credentialRecord)
+    private func active(_ credential: CredentialRecord, _ tx: StoreTransaction) throws -> Alarm? {
+        try tx.activeAlarms(kinds: [.storeFailing]).first { $0.credentialId == credential.id }
     }
 
-    private func active(_ credential: CredentialRecord, _ db: SQLiteConnection) throws -> Alarm? {
-        try Store.activeAlarms(kinds: [.storeFailing], db).first { $0.credentialId == credential.id }
-    }
-
-    private func raise(_ episode: StoreHealth.Episode, for credential: CredentialRecord, _ db: SQLiteConnection) throws -> Alarm {
+    private func raise(_ episode: StoreHealth.Episode, for credential: CredentialRecord, _ tx: StoreTransaction) throws -> Alarm {
         let reason = episode.reason
         return try engine.raise(.storeFailing, for: credential, severity: .critical, reason: reason.rawValue,
                                 summary: "the database \(engine.store.path) does not accept writes: \(reason.message)",
                                 detail: "\(episode.failures) database operation(s) failed since \(Timestamps.rfc3339(episode.since)) (\(reason.rawValue)); last error: \(episode.error); \(reason.fix)",
-                                at: episode.persistentAt, db: db)
+                                at: episode.persistentAt, tx: tx)
     }
 
     private func clear(_ alarm: Alarm, _ episode: StoreHealth.Episode, at ended: Date, for credential: CredentialRecord,
-                       _ db: SQLiteConnection) throws {
+                       _ tx: StoreTransaction) throws {
         let lasted = DurationText.format(ended.timeIntervalSince(episode.since).rounded())
         try engine.clear(alarm, credential: credential,
                          detail: "the database accepts writes again since \(Timestamps.rfc3339(ended)) (it failed for \(lasted), \(episode.failures) failed operation(s), last reason \(episode.reason.rawValue))",
-                         at: ended, db: db)
+                         at: ended, tx: tx)
     }
 
     private func clearLeftover(now: Date) throws {
         let store = engine.store
-        guard try !store.read({ db in try Store.activeAlarms(kinds: [.storeFailing], db) }).isEmpty else { return }
-        try store.transaction { db in
-            guard let credential = try credential(db), let alarm = try active(credential, db) else { return }
-            try engine.clear(alarm, credential: credential, detail: "the database accepts writes", at: now, db: db)
+        guard try !store.read({ tx in try tx.activeAlarms(kinds: [.storeFailing]) }).isEmpty else { return }
+        try store.transaction { tx in
+            guard let credential = try tx.credential(named: credentialName), let alarm = try active(credential, tx) else { return }
+            try engine.clear(alarm, credential: credential, detail: "the database accepts writes", at: now, tx: tx)
         }
     }
 }

@@ -17,16 +17,11 @@ public struct TokenAlarmEvaluator: Sendable {
     }
 
     public func evaluate(credential name: String, now: Date) throws {
-        try engine.store.transaction { db in
-            guard let record = try db.query("SELECT * FROM credentials WHERE name = ?", [name]).first.map(Store.credentialRecord) else {
-                return
-            }
-            let recent = try db.query("""
-                SELECT t.*, c.name AS credential_name FROM token_attempts t JOIN credentials c ON c.id = t.credential_id
-                WHERE t.credential_id = ? ORDER BY t.id DESC LIMIT ?
-                """, [record.id, policy.tokenFailuresBeforeAlarm]).map(Store.tokenAttempt)
+        try engine.store.transaction { tx in
+            guard let record = try tx.credential(named: name) else { return }
+            let recent = try tx.recentTokenAttempts(credentialId: record.id, limit: policy.tokenFailuresBeforeAlarm)
             guard let last = recent.first else { return }
-            let active = try Store.activeAlarms(kinds: [.tokenAcquisitionFailing, .clientSecretExpired], db)
+            let active = try tx.activeAlarms(kinds: [.tokenAcquisitionFailing, .clientSecretExpired])
                 .filter { $0.credentialId == record.id }
             let failing = active.first { $0.kind == .tokenAcquisitionFailing }
 
@@ -35,17 +30,17 @@ public struct TokenAlarmEvaluator: Sendable {
                 if let expired = active.first(where: { $0.kind == .clientSecretExpired && $0.reason == TokenFailureReason.clientSecretExpired.rawValue }) {
                     try engine.clear(expired, credential: record,
                                      detail: "a token was obtained with the configured secret at \(Timestamps.rfc3339(last.startedAt)) (secret rotated)",
-                                     at: now, db: db)
+                                     at: now, tx: tx)
                 }
                 if let failing {
                     try engine.clear(failing, credential: record,
                                      detail: "token obtained at \(Timestamps.rfc3339(last.startedAt))" + (last.expiresIn.map { " (lifetime \($0) s)" } ?? ""),
-                                     at: now, db: db)
+                                     at: now, tx: tx)
                 }
                 return
             }
             if last.reason == TokenFailureReason.clientSecretExpired.rawValue, !active.contains(where: { $0.kind == .clientSecretExpired }) {
-                try raiseExpiredByIdP(record, last, at: now, db: db)
+                try raiseExpiredByIdP(record, last, at: now, tx: tx)
             }
             let streak = recent.prefix { $0.outcome == .failure }.count
             guard streak >= policy.tokenFailuresBeforeAlarm else { return }
@@ -56,15 +51,15 @@ public struct TokenAlarmEvaluator: Sendable {
                 try engine.update(failing, credential: record, type: .escalated, severity: .major, thresholdDays: nil,
                                   reason: last.reason, summary: summary,
                                   detail: "reason changed from \(failing.reason ?? "unknown") to \(last.reason ?? "unknown"): " + Self.describe(last),
-                                  at: now, db: db)
+                                  at: now, tx: tx)
             } else {
                 try engine.raise(.tokenAcquisitionFailing, for: record, severity: .major, reason: last.reason,
-                                 summary: summary, detail: detail, at: now, db: db)
+                                 summary: summary, detail: detail, at: now, tx: tx)
             }
         }
     }
 
-    private func raiseExpiredByIdP(_ record: CredentialRecord, _ attempt: TokenAttempt, at now: Date, db: SQLiteConnection) throws {
+    private func raiseExpiredByIdP(_ record: CredentialRecord, _ attempt: TokenAttempt, at now: Date, tx: StoreTransaction) throws {
         let configured = record.credential.expiresAt
         let configuredText = configured.map(Timestamps.day) ?? "not set"
         let wrongDate = configured.map { $0 > now } ?? true
@@ -79,7 +74,7 @@ public struct TokenAlarmEvaluator: Sendable {
                          reason: TokenFailureReason.clientSecretExpired.rawValue,
                          summary: "the identity provider says the client secret of \(record.credential.label) has expired"
                             + (wrongDate ? " (configured expiry \(configuredText) is wrong)" : ""),
-                         detail: detail, at: now, db: db)
+                         detail: detail, at: now, tx: tx)
     }
 
     /// `invalid_client_secret — invalid client secret (AADSTS7000215); fix: … (HTTP 401, AADSTS7000215, trace id …)`

@@ -65,7 +65,7 @@ import Testing
         Redactor.shared.register(secret)
         defer { Redactor.shared.forget(secret) }
         // A component that forgot to scrub: the answer still must not carry it.
-        try s.store.read { db in
+        try s.store.withConnection { db in
             try db.run("INSERT INTO deliveries (message_id, attempted_at, duration_seconds, recipients, outcome, reply) VALUES ('<x>', 1, 0, 'a@b', 'failed', ?)",
                        ["535 5.7.3 auth failed for " + secret])
         }
@@ -107,10 +107,10 @@ import Testing
 
         try volume.fill()
         for _ in 0..<2 {
-            #expect(throws: SQLiteError.self) { try s.store.recordDelivery(self.delivery(1, at: s.clock.now())) }
+            #expect(throws: StoreError.self) { try s.store.recordDelivery(self.delivery(1, at: s.clock.now())) }
         }
         #expect(try s.get("/readyz").status == 200, "two failures are not persistent yet")
-        #expect(throws: SQLiteError.self) { try s.store.recordDelivery(self.delivery(1, at: s.clock.now())) }
+        #expect(throws: StoreError.self) { try s.store.recordDelivery(self.delivery(1, at: s.clock.now())) }
         let failing = try s.get("/readyz")
         #expect(failing.status == 503)
         let message = failing.errorMessage ?? failing.text

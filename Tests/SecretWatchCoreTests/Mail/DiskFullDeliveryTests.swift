@@ -69,7 +69,7 @@ struct DiskFullDeliveryTests {
         #expect(tries <= 2 + 2 * rounds, "\(tries) store operations in \(rounds) rounds of backoff: the workers do not wait")
         // store_failing cannot be written yet.
         let step = StoreHealthStep(engine: h.engine, credentialName: smtp.auth.name)
-        await #expect(throws: SQLiteError.self) { try await step.run(now: h.clock.now()) }
+        await #expect(throws: StoreError.self) { try await step.run(now: h.clock.now()) }
         #expect(try store.alarms(AlarmFilter(kind: .storeFailing)).isEmpty)
 
         // Room again: the held outcomes are written, the rest goes out once.

@@ -242,8 +242,8 @@ struct OutboxDeliveryTests {
         let h = try DeliveryHarness(smtp: MailTestSupport.smtpConfig(port: 1, caFile: nil), mailer: MailerConfig())
         _ = try h.enqueue(2)
         let done = try #require(try h.store.claimNextDue(now: h.clock.now()))
-        try h.store.transaction { db in
-            try Store.finishAttempt(outboxId: done.id, state: .sent, nextAttemptAt: nil, reason: nil, reply: nil, at: h.clock.now(), db)
+        try h.store.transaction { tx in
+            try tx.finishAttempt(outboxId: done.id, state: .sent, nextAttemptAt: nil, reason: nil, reply: nil, at: h.clock.now())
         }
         #expect(try h.store.pruneOutbox(finishedBefore: h.clock.now()) == 0)
         #expect(try h.store.pruneOutbox(finishedBefore: h.clock.now().addingTimeInterval(1)) == 1)

@@ -36,12 +36,12 @@ import SecretWatchTesting
 
         try volume.fill()
         for _ in 0..<3 {
-            #expect(throws: SQLiteError.self) { try s.store.setMeta("probe", StoreHealthTests.bulky) }
+            #expect(throws: StoreError.self) { try s.store.setMeta("probe", StoreHealthTests.bulky) }
             s.clock.advance(by: 20)
         }
         #expect(s.store.health.status.persistent)
         // The pass cannot write the alarm: its probe fails (one more failed write) and the database holds nothing.
-        await #expect(throws: SQLiteError.self) { try await s.step.run(now: s.clock.now()) }
+        await #expect(throws: StoreError.self) { try await s.step.run(now: s.clock.now()) }
         #expect(try s.storeAlarms().isEmpty)
         #expect(s.store.health.status.episode?.failures == 4)
 
@@ -76,9 +76,9 @@ import SecretWatchTesting
         let dir = TemporaryDirectory()
         let s = try Setup(path: dir.file("secretwatch.db"))
         let credential = try #require(try s.store.credential(named: "smtp"))
-        try s.store.transaction { db in
+        try s.store.transaction { tx in
             _ = try s.engine.raise(.storeFailing, for: credential, severity: .critical, reason: "disk_full",
-                                   summary: "the database does not accept writes", detail: "test", at: s.clock.now(), db: db)
+                                   summary: "the database does not accept writes", detail: "test", at: s.clock.now(), tx: tx)
         }
         s.clock.advance(by: 600)
         try await s.step.run(now: s.clock.now())

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SecretWatchSQLite
 import SecretWatchTesting
 @testable import SecretWatchCore
 
@@ -7,7 +8,7 @@ import SecretWatchTesting
 /// with the first write that lands; reads and commits that change nothing prove nothing.
 @Suite struct StoreHealthTests {
     static let start = Date.utc("2027-01-01T00:00:00Z")
-    static let full = SQLiteError(code: 13, message: "database or disk is full", context: "executing COMMIT")
+    static let full = StoreError(SQLiteError(code: 13, message: "database or disk is full", context: "executing COMMIT"))
 
     @Test func storageErrorsAreClassifiedAndStatementErrorsAreNot() {
         let cases: [(Int32, StoreFailureReason?)] = [
@@ -16,7 +17,10 @@ import SecretWatchTesting
             (19, nil), (19 | (8 << 8), nil), (1, nil), (21, nil),
         ]
         for (code, reason) in cases {
-            #expect(StoreFailureReason(SQLiteError(code: code, message: "m", context: "c")) == reason, "code \(code)")
+            let error = StoreError(SQLiteError(code: code, message: "m", context: "c"))
+            #expect(error.reason == reason, "code \(code)")
+            #expect(error.isConstraintViolation == (code & 0xff == 19), "code \(code)")
+            #expect(error.description == "SQLite error \(code) while c: m")
         }
     }
 
@@ -58,7 +62,7 @@ import SecretWatchTesting
         #expect(!store.health.status.persistent, "two failures are not persistent yet")
         clock.advance(by: 30)
         let third = failure {
-            try store.transaction { db in try db.run("INSERT INTO meta (key, value) VALUES ('x', ?)", [Self.bulky]) }
+            try store.transaction { tx in try tx.setMeta("x", Self.bulky) }
         }
         #expect(third?.code == 13, "third write: \(third.map(String.init(describing:)) ?? "succeeded")")
         status = store.health.status
@@ -81,15 +85,15 @@ import SecretWatchTesting
         #expect(recoveries.get() == 1, "one recovery per episode")
     }
 
-    /// The SQLite error `body` threw, or nil when it succeeded (another error fails the test).
-    private func failure(_ body: () throws -> Void) -> SQLiteError? {
+    /// The store error `body` threw, or nil when it succeeded (another error fails the test).
+    private func failure(_ body: () throws -> Void) -> StoreError? {
         do {
             try body()
             return nil
-        } catch let error as SQLiteError {
+        } catch let error as StoreError {
             return error
         } catch {
-            Issue.record("not an SQLite error: \(error)")
+            Issue.record("not a store error: \(error)")
             return nil
         }
     }
@@ -121,9 +125,9 @@ import SecretWatchTesting
         health.written(ended)
         #expect(health.status.episode == nil)
         clock.advance(by: 3600)
-        health.failed(SQLiteError(code: 10 | (3 << 8), message: "disk I/O error", context: "executing COMMIT"))
+        health.failed(StoreError(SQLiteError(code: 10 | (3 << 8), message: "disk I/O error", context: "executing COMMIT")))
         #expect(health.status.episode == nil, "one failure is not an episode")
-        health.failed(SQLiteError(code: 10, message: "disk I/O error", context: "executing COMMIT"))
+        health.failed(StoreError(SQLiteError(code: 10, message: "disk I/O error", context: "executing COMMIT")))
         let next = try #require(health.status.episode)
         #expect(next.since == Self.start.addingTimeInterval(3600) && next.reason == .ioError && next.endedAt == nil)
         #expect(health.status.failures == [.diskFull: 2, .ioError: 2])
@@ -131,7 +135,7 @@ import SecretWatchTesting
 
     @Test func errorsAboutTheStatementAreNotStorageFailures() {
         let health = StoreHealth(clock: ManualClock(now: Self.start))
-        for _ in 0..<5 { health.failed(SQLiteError(code: 19, message: "UNIQUE constraint failed", context: "inserting")) }
+        for _ in 0..<5 { health.failed(StoreError(SQLiteError(code: 19, message: "UNIQUE constraint failed", context: "inserting"))) }
         #expect(health.status == StoreHealth.Status())
     }
 }

@@ -10,11 +10,11 @@ struct StoreTests {
         let path = dir.file("state/sw.db")
         let store = try Store(path: path)
         #expect(try store.schemaVersion() == Migrations.currentVersion)
-        let mode = try store.read { try $0.scalar("PRAGMA journal_mode")?.string }
+        let mode = try store.withConnection { try $0.scalar("PRAGMA journal_mode")?.string }
         #expect(mode == "wal")
-        #expect(try store.read { try $0.scalar("PRAGMA foreign_keys")?.int } == 1)
-        #expect(try store.read { try $0.scalar("PRAGMA busy_timeout")?.int } == 5000)
-        let tables = try store.read { db in
+        #expect(try store.withConnection { try $0.scalar("PRAGMA foreign_keys")?.int } == 1)
+        #expect(try store.withConnection { try $0.scalar("PRAGMA busy_timeout")?.int } == 5000)
+        let tables = try store.withConnection { db in
             try db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap { $0["name"].string }
         }
         for table in ["alarm_events", "alarms", "credentials", "deliveries", "meta", "schema_migrations", "token_attempts"] {
@@ -35,7 +35,7 @@ struct StoreTests {
         let store = try Store(path: path)
         #expect(try store.migrate(now: Date()) == [])
         #expect(try store.schemaVersion() == Migrations.currentVersion)
-        let count = try store.read { try $0.scalar("SELECT COUNT(*) FROM schema_migrations")?.int }
+        let count = try store.withConnection { try $0.scalar("SELECT COUNT(*) FROM schema_migrations")?.int }
         #expect(count == Migrations.all.count)
         #expect(try store.credentials().map(\.name) == ["a"])
     }
@@ -46,7 +46,7 @@ struct StoreTests {
         let path = dir.file("sw.db")
         do {
             let store = try Store(path: path)
-            try store.read { try $0.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)") }
+            try store.withConnection { try $0.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)") }
         }
         #expect {
             _ = try Store(path: path)
@@ -61,8 +61,8 @@ struct StoreTests {
         let store = try Store(path: dir.file("sw.db"))
         struct Boom: Error {}
         #expect(throws: Boom.self) {
-            try store.transaction { db in
-                try db.run("INSERT INTO meta (key, value) VALUES ('k', 'v')")
+            try store.transaction { tx in
+                try tx.setMeta("k", "v")
                 throw Boom()
             }
         }
@@ -76,18 +76,40 @@ struct StoreTests {
         let records = try store.syncCredentials([Credential(name: "a", displayName: nil, tenantId: "t.example.com",
                                                              clientId: TestConfig.client, mailbox: nil, expiresAt: nil, hasSecret: false)], now: Date())
         let id = records[0].id
-        try store.transaction { db in
-            _ = try Store.insertAlarm(kind: .clientSecretExpired, credentialId: id, severity: .critical, thresholdDays: nil,
-                                      expiresAt: nil, reason: nil, summary: "x", at: Date(), db)
+        try store.transaction { tx in
+            _ = try tx.insertAlarm(kind: .clientSecretExpired, credentialId: id, severity: .critical, thresholdDays: nil,
+                                   expiresAt: nil, reason: nil, summary: "x", at: Date())
         }
         #expect {
-            try store.transaction { db in
-                _ = try Store.insertAlarm(kind: .clientSecretExpired, credentialId: id, severity: .critical, thresholdDays: nil,
-                                          expiresAt: nil, reason: nil, summary: "y", at: Date(), db)
+            try store.transaction { tx in
+                _ = try tx.insertAlarm(kind: .clientSecretExpired, credentialId: id, severity: .critical, thresholdDays: nil,
+                                       expiresAt: nil, reason: nil, summary: "y", at: Date())
             }
         } throws: { error in
-            (error as? SQLiteError)?.isConstraintViolation == true
+            (error as? StoreError)?.isConstraintViolation == true
         }
+    }
+
+    @Test("a statement the database refuses is a StoreError inside the transaction, which the body may handle and go on")
+    func refusedStatementInsideATransaction() throws {
+        let dir = TemporaryDirectory()
+        let store = try Store(path: dir.file("sw.db"))
+        // No credential 999: the foreign key refuses the alarm.
+        let caught = try store.transaction { tx -> StoreError? in
+            defer { try? tx.setMeta("after", "kept") }
+            do {
+                _ = try tx.insertAlarm(kind: .clientSecretExpired, credentialId: 999, severity: .critical, thresholdDays: nil,
+                                       expiresAt: nil, reason: nil, summary: "x", at: Date())
+                return nil
+            } catch let error as StoreError {
+                return error
+            }
+        }
+        let error = try #require(caught)
+        #expect(error.isConstraintViolation && error.reason == nil, "\(error)")
+        #expect(error.description.hasPrefix("SQLite error 787 while running INSERT INTO alarms"), "\(error)")
+        #expect(try store.meta("after") == "kept")
+        #expect(try store.activeAlarms().isEmpty)
     }
 
     @Test("credentials removed from the configuration are kept but unwatched")

@@ -1,11 +1,11 @@
 import Foundation
-internal import CSQLite
+internal import CSecretWatchSQLite
 
 /// One SQLite connection. The raw handle lives here and nowhere else.
 ///
-/// `@unchecked Sendable`: the handle is opened with SQLITE_OPEN_FULLMUTEX (serialized mode), and every
-/// multi-statement unit of work goes through `Store`, which holds its own lock around the connection, so
-/// no two threads ever interleave statements on it.
+/// `@unchecked Sendable`: the handle is opened with SQLITE_OPEN_FULLMUTEX (serialized mode), and the statement
+/// cache is not locked: the owner holds its own lock around every unit of work on the connection (a transaction,
+/// a read), so no two threads ever interleave statements on it.
 public final class SQLiteConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     public let path: String
@@ -113,7 +113,7 @@ public final class SQLiteConnection: @unchecked Sendable {
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes(handle)) }
     /// Rows inserted, updated or deleted through this connection since it was opened.
-    var totalChanges: Int64 { sqlite3_total_changes64(handle) }
+    public var totalChanges: Int64 { sqlite3_total_changes64(handle) }
 
     /// One value from the first row, or nil.
     public func scalar(_ sql: String, _ parameters: [any SQLBindable] = []) throws -> SQLValue? {

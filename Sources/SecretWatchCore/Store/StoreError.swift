@@ -1,4 +1,40 @@
-internal import CSQLite
+internal import SecretWatchSQLite
+
+/// A database operation that failed: SQLite's result code and message, what secretwatch was doing, and — when
+/// the failure is about where the database lives rather than what was asked — its storage reason. Every database
+/// failure a `Store` method (or a `StoreTransaction` method) throws is one of these.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// SQLite's extended result code.
+    public let code: Int32
+    /// SQLite's own message.
+    public let message: String
+    /// What secretwatch was doing (may quote the statement).
+    public let context: String
+    /// Why the database refused for a storage reason (disk full, I/O error, read-only, ...); nil when the error
+    /// is about the statement (a constraint, a bug), which says nothing about whether the database takes writes.
+    public let reason: StoreFailureReason?
+    /// A unique index, foreign key or check refused the statement.
+    public let isConstraintViolation: Bool
+
+    init(_ error: SQLiteError) {
+        code = error.code
+        message = error.message
+        context = error.context
+        reason = StoreFailureReason(error)
+        isConstraintViolation = error.primary == .constraint
+    }
+
+    public var description: String { "SQLite error \(code) while \(context): \(message)" }
+
+    /// Runs `body`; a SQLite error it throws leaves as a `StoreError`, any other error as it is.
+    static func converting<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SQLiteError {
+            throw StoreError(error)
+        }
+    }
+}
 
 /// Why the database refused an operation because of where it lives (not because of what was asked): the
 /// stable reason of the `store_failing` alarm and the label of `secretwatch_store_failures_total`, with what
@@ -14,16 +50,16 @@ public enum StoreFailureReason: String, Sendable, CaseIterable {
 
     /// The storage reason of a SQLite error; nil when the error is about the statement (a constraint, a bug),
     /// which says nothing about whether the database takes writes.
-    public init?(_ error: SQLiteError) {
-        switch error.code & 0xff {
-        case SQLITE_FULL: self = .diskFull
-        case SQLITE_IOERR: self = .ioError
-        case SQLITE_READONLY, SQLITE_PERM, SQLITE_AUTH: self = .readOnly
-        case SQLITE_CANTOPEN: self = .cannotOpen
-        case SQLITE_CORRUPT, SQLITE_NOTADB: self = .corrupt
-        case SQLITE_BUSY, SQLITE_LOCKED: self = .busy
-        case SQLITE_NOMEM: self = .outOfMemory
-        default: return nil
+    init?(_ error: SQLiteError) {
+        switch error.primary {
+        case .full: self = .diskFull
+        case .ioError: self = .ioError
+        case .readOnly, .permission, .authorization: self = .readOnly
+        case .cannotOpen: self = .cannotOpen
+        case .corrupt, .notADatabase: self = .corrupt
+        case .busy, .locked: self = .busy
+        case .noMemory: self = .outOfMemory
+        case .constraint, .other: return nil
         }
     }
 

@@ -1,5 +1,5 @@
-#ifndef SECRETWATCH_CSQLITE_SHIM_H
-#define SECRETWATCH_CSQLITE_SHIM_H
+#ifndef SECRETWATCH_CSECRETWATCHSQLITE_SHIM_H
+#define SECRETWATCH_CSECRETWATCHSQLITE_SHIM_H
 #include <sqlite3.h>
 
 /* SQLITE_TRANSIENT is a cast macro that does not import into Swift. */
