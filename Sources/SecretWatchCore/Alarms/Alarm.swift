@@ -52,3 +52,106 @@ public struct AlarmEvent: Sendable, Equatable, Codable {
     public var severity: Severity?
     public var detail: String
 }
+
+/// Alarm ids as people and programs write them: the canonical decimal form only (`1`, `42`), never `+1`, `01`,
+/// `0` or a number beyond the store's 64-bit ids, so one alarm has one spelling in the CLI, the API and logs.
+public enum AlarmID {
+    public static func parse(_ text: String) -> Int64? {
+        let bytes = text.utf8
+        guard let first = bytes.first, (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(first), bytes.count <= 19,
+              bytes.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        return Int64(text)
+    }
+}
+
+/// The alarm catalog (product.md). Raw values are stable: they are metric labels and API values.
+public enum AlarmKind: String, Sendable, Codable, CaseIterable {
+    case clientSecretExpiring = "client_secret_expiring"
+    case clientSecretExpired = "client_secret_expired"
+    case tokenAcquisitionFailing = "token_acquisition_failing"
+    case mailDeliveryFailing = "mail_delivery_failing"
+    case storeFailing = "store_failing"
+
+    /// The title operators read in e-mails and listings.
+    public var title: String {
+        switch self {
+        case .clientSecretExpiring: "SMTP OAuth client secret about to expire"
+        case .clientSecretExpired: "SMTP OAuth client secret has expired"
+        case .tokenAcquisitionFailing: "OAuth token acquisition failing"
+        case .mailDeliveryFailing: "Mail delivery failing"
+        case .storeFailing: "Database not accepting writes"
+        }
+    }
+
+    /// System alarms concern secretwatch's own mail path and database; `notifications.include_system_alarms`
+    /// decides whether they are e-mailed.
+    public var isSystem: Bool {
+        switch self {
+        case .clientSecretExpiring, .clientSecretExpired: false
+        case .tokenAcquisitionFailing, .mailDeliveryFailing, .storeFailing: true
+        }
+    }
+
+    public var isExpiry: Bool { !isSystem }
+}
+
+/// Alarm severities, in increasing order.
+public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
+    case warning
+    case major
+    case critical
+
+    private var rank: Int {
+        switch self {
+        case .warning: 0
+        case .major: 1
+        case .critical: 2
+        }
+    }
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// Which alarms a listing wants: newest first, `limit` at a time, continuing below `beforeId`.
+public struct AlarmFilter: Sendable, Equatable {
+    public enum StateFilter: String, Sendable, CaseIterable { case active, cleared, all }
+
+    public var state: StateFilter = .all
+    public var kind: AlarmKind?
+    public var credential: String?
+    /// Only alarms raised at or after this time.
+    public var since: Date?
+    /// Only alarms raised before this time.
+    public var until: Date?
+    public var limit: Int = 50
+    /// Cursor: only alarms with a smaller id (the last id of the previous page).
+    public var beforeId: Int64?
+
+    public init(state: StateFilter = .all, kind: AlarmKind? = nil, credential: String? = nil, since: Date? = nil,
+                until: Date? = nil, limit: Int = 50, beforeId: Int64? = nil) {
+        self.state = state
+        self.kind = kind
+        self.credential = credential
+        self.since = since
+        self.until = until
+        self.limit = limit
+        self.beforeId = beforeId
+    }
+}
+
+/// A change in an alarm's life, handed to observers inside the transaction that made it (so that, for
+/// example, the alarm e-mail is queued atomically with the alarm change).
+public struct AlarmTransition: Sendable {
+    public var type: AlarmEventType
+    /// The alarm after the change.
+    public var alarm: Alarm
+    public var credential: Credential
+    /// The severity before the change (escalations).
+    public var previousSeverity: Severity?
+    public var detail: String
+}
+
+public protocol AlarmTransitionObserver: Sendable {
+    /// Called inside the transaction; throwing rolls the alarm change back.
+    func alarmDidTransition(_ transition: AlarmTransition, tx: StoreTransaction) throws
+}

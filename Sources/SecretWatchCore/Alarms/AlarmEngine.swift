@@ -2,7 +2,8 @@ import Foundation
 import Logging
 
 /// The only writer of alarm state: every transition updates the alarm row and appends its history event in
-/// the caller's transaction, then tells the observers (e-mail queue, metrics).
+/// the caller's transaction, then tells the observers (e-mail queue, metrics). The e-mail observer records
+/// its notifications through `recordNotification`, so no other code writes alarm rows or events.
 public struct AlarmEngine: Sendable {
     public let store: Store
     public var observers: [any AlarmTransitionObserver]
@@ -87,6 +88,15 @@ public struct AlarmEngine: Sendable {
             }
             return .acknowledged(acked)
         }
+    }
+
+    /// Records what became of an alarm's e-mail, in the transaction of the change it announces: the history
+    /// event (`notified`, `renotified`, or `updated` when no mail could be queued) and, when `markNotified`, the
+    /// time re-notification counts from.
+    static func recordNotification(of alarm: Alarm, type: AlarmEventType, markNotified: Bool, detail: String, at: Date,
+                                   tx: StoreTransaction) throws {
+        if markNotified { try tx.markNotified(id: alarm.id, at: at) }
+        try tx.insertEvent(alarmId: alarm.id, type: type, severity: alarm.severity, detail: detail, at: at)
     }
 
     private func emit(_ type: AlarmEventType, _ alarm: Alarm, _ credential: Credential, previous: Severity?, detail: String,

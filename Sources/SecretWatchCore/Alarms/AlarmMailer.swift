@@ -1,5 +1,67 @@
 import Foundation
 
+/// Queues the administrators' e-mail for every alarm raise, escalation, update of a system alarm and clear,
+/// inside the transaction that changed the alarm (so the alarm change and its mail land together), and
+/// records the notification in the alarm's history. System alarms only when `include_system_alarms` is on.
+public struct AlarmMailer: AlarmTransitionObserver {
+    private let source: @Sendable () -> NotificationsConfig
+    public var signal: OutboxSignal?
+    public var clock: any WallClock
+
+    /// The settings in force (a reload can change them).
+    public var notifications: NotificationsConfig { source() }
+
+    public init(notifications: NotificationsConfig, signal: OutboxSignal? = nil, clock: any WallClock = SystemClock()) {
+        self.init(source: { notifications }, signal: signal, clock: clock)
+    }
+
+    /// Reads the settings from `source` at every alarm change (the daemon's current configuration).
+    public init(source: @escaping @Sendable () -> NotificationsConfig, signal: OutboxSignal? = nil, clock: any WallClock = SystemClock()) {
+        self.source = source
+        self.signal = signal
+        self.clock = clock
+    }
+
+    public func wants(_ kind: AlarmKind) -> Bool {
+        !notifications.to.isEmpty && (!kind.isSystem || notifications.includeSystemAlarms)
+    }
+
+    public func alarmDidTransition(_ transition: AlarmTransition, tx: StoreTransaction) throws {
+        let occasion: AlarmMail.Occasion
+        switch transition.type {
+        case .raised: occasion = .raised
+        case .escalated: occasion = .escalated
+        case .cleared: occasion = .cleared
+        case .updated where transition.alarm.kind.isSystem: occasion = .updated
+        default: return
+        }
+        guard wants(transition.alarm.kind) else { return }
+        let at = transition.alarm.updatedAt
+        let mail = AlarmMail(alarm: transition.alarm, credential: transition.credential, occasion: occasion,
+                             detail: transition.detail, now: at)
+        try queue(mail, kind: .alarm, eventType: .notified, tx: tx)
+    }
+
+    /// Queues `mail`, marks the alarm notified and writes the history event.
+    func queue(_ mail: AlarmMail, kind: OutboxMessage.Kind, eventType: AlarmEventType, tx: StoreTransaction) throws {
+        let notifications = notifications
+        let message = mail.message(from: notifications.from, to: notifications.to)
+        do {
+            try tx.enqueue(message, kind: kind, alarmId: mail.alarm.id, at: clock.now())
+        } catch let invalid as MailMessage.Invalid {
+            // An unusable address must not undo the alarm change itself: record why no mail went out.
+            try AlarmEngine.recordNotification(of: mail.alarm, type: .updated, markNotified: false,
+                                               detail: "e-mail not queued: \(invalid.description)", at: mail.now, tx: tx)
+            return
+        }
+        try AlarmEngine.recordNotification(
+            of: mail.alarm, type: eventType, markNotified: mail.occasion != .cleared,
+            detail: "e-mail queued to \(notifications.to.joined(separator: ", ")) (Message-ID <\(message.messageId)>)",
+            at: mail.now, tx: tx)
+        signal?.signal()
+    }
+}
+
 /// The e-mail an alarm change sends the administrators: what happened, for which app, the expiry and days
 /// left, the reason and the fix, and the alarm id to acknowledge. Pure text; `MailMessage` does the encoding.
 public struct AlarmMail: Sendable {
@@ -108,5 +170,44 @@ public struct AlarmMail: Sendable {
     public func message(from: String, to: [String]) -> MailMessage {
         MailMessage(from: from, to: to, subject: subject, body: body, date: now,
                     extraHeaders: [("X-Secretwatch-Alarm", "\(alarm.id) \(alarm.kind.rawValue) \(occasion.rawValue)")])
+    }
+}
+
+/// Re-sends the alarm e-mail for every active, unacknowledged alarm whose last notification is older than
+/// `alarms.renotify_interval`. Acknowledged alarms are never re-notified.
+public struct RenotifyStep: SchedulerStep {
+    public let name = "renotify"
+    public let store: Store
+    public let mailer: AlarmMailer
+    public let interval: TimeInterval
+
+    public init(store: Store, mailer: AlarmMailer, interval: TimeInterval) {
+        self.store = store
+        self.mailer = mailer
+        self.interval = interval
+    }
+
+    public func run(now: Date) async throws {
+        try renotify(now: now)
+    }
+
+    /// Returns the ids of the alarms reminded about.
+    @discardableResult
+    public func renotify(now: Date) throws -> [Int64] {
+        try store.transaction { tx in
+            var reminded: [Int64] = []
+            let due = try tx.activeAlarms(kinds: AlarmKind.allCases).filter { alarm in
+                !alarm.isAcknowledged && mailer.wants(alarm.kind)
+                    && now.timeIntervalSince(alarm.notifiedAt ?? alarm.raisedAt) >= interval
+            }
+            for alarm in due {
+                guard let credential = try tx.credential(id: alarm.credentialId) else { continue }
+                let mail = AlarmMail(alarm: alarm, credential: credential.credential, occasion: .reminder,
+                                     detail: "still active since \(Timestamps.rfc3339(alarm.raisedAt)), not acknowledged", now: now)
+                try mailer.queue(mail, kind: .reminder, eventType: .renotified, tx: tx)
+                reminded.append(alarm.id)
+            }
+            return reminded
+        }
     }
 }
