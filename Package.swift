@@ -18,16 +18,19 @@ let package = Package(
         // C libraries, each behind a module map and a shim of typed static-inline wrappers.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+        .systemLibrary(name: "CSecretWatchCurl", path: "Sources/CSecretWatchCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // libcurl easy handles: typed options, transfers and their results. What must stay secret in the
+        // protocol trace is the caller's to say (`CurlSecretHandling`).
+        .target(name: "SecretWatchCurl", dependencies: ["CSecretWatchCurl"], path: "Sources/Curl"),
         .target(
             name: "SecretWatchCore",
             dependencies: [
-                "CSQLite", "CCurl", "CMicroHTTPD", "CZlib",
+                "CSQLite", "SecretWatchCurl", "CMicroHTTPD", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -52,7 +55,7 @@ let package = Package(
         // Drives the outbox against a local SMTP server: scripts/bench-mail.sh and the kill -9 test.
         .executableTarget(
             name: "mail-bench",
-            dependencies: ["SecretWatchCore"]
+            dependencies: ["SecretWatchCore", "SecretWatchCurl"]
         ),
         // `secretwatch-standins`: both stand-ins in one process for the demo, end-to-end tests and benchmarks.
         .executableTarget(
@@ -67,7 +70,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SecretWatchCoreTests",
-            dependencies: ["SecretWatchCore", "SecretWatchStandIns", .product(name: "Yams", package: "Yams")],
+            dependencies: ["SecretWatchCore", "SecretWatchCurl", "SecretWatchStandIns", .product(name: "Yams", package: "Yams")],
             // Fixtures sit next to the tests that use them and are read from the source tree.
             exclude: ["Config/Fixtures", "Mail/Fixtures"],
             resources: [.copy("Fixtures")]

@@ -1,5 +1,6 @@
 import Foundation
 import SecretWatchCore
+import SecretWatchCurl
 import Synchronization
 
 /// `mail-bench --matrix`: runs every failure case against the local stand-ins and prints what secretwatch

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import SecretWatchCore
+import SecretWatchCurl
 
 /// The SMTP client against a real SMTP server (aiosmtpd) with STARTTLS required and XOAUTH2.
 @Suite("SMTP sending against aiosmtpd")
