@@ -22,15 +22,17 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+        .systemLibrary(name: "CSecretWatchZlib", path: "Sources/CSecretWatchZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         // libcurl easy handles: typed options, transfers and their results. What must stay secret in the
         // protocol trace is the caller's to say (`CurlSecretHandling`).
         .target(name: "SecretWatchCurl", dependencies: ["CSecretWatchCurl"], path: "Sources/Curl"),
+        // Prometheus text exposition written straight into gzip segments that scrapes send as they are.
+        .target(name: "SecretWatchExposition", dependencies: ["CSecretWatchZlib"], path: "Sources/Exposition"),
         .target(
             name: "SecretWatchCore",
             dependencies: [
-                "CSQLite", "SecretWatchCurl", "CMicroHTTPD", "CZlib",
+                "CSQLite", "SecretWatchCurl", "CMicroHTTPD", "SecretWatchExposition",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,7 +72,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SecretWatchCoreTests",
-            dependencies: ["SecretWatchCore", "SecretWatchCurl", "SecretWatchStandIns", .product(name: "Yams", package: "Yams")],
+            dependencies: ["SecretWatchCore", "SecretWatchCurl", "SecretWatchExposition", "SecretWatchStandIns",
+                           .product(name: "Yams", package: "Yams")],
             // Fixtures sit next to the tests that use them and are read from the source tree.
             exclude: ["Config/Fixtures", "Mail/Fixtures"],
             resources: [.copy("Fixtures")]
