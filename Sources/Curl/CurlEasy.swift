@@ -60,7 +60,7 @@ public final class CurlEasy {
         try check(sw_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1), "CURLOPT_SSL_VERIFYPEER")
         try check(sw_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2), "CURLOPT_SSL_VERIFYHOST")
         try check(sw_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION")
-        // Only the protocols secretwatch speaks: a token endpoint can never be file:// or ftp://.
+        // Only the protocols these handles are for: a configured URL can never be file:// or ftp://.
         try check(sw_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https,smtp,smtps"), "CURLOPT_PROTOCOLS_STR")
     }
 

@@ -43,7 +43,7 @@ public struct ExpositionWriter {
     }
 
     /// One sample; `labels` pairs with `family.labels` in order (extra pairs, such as `le`, go last).
-    public mutating func sample(_ name: String, names: [String], values: [String], _ value: Double) {
+    mutating func sample(_ name: String, names: [String], values: [String], _ value: Double) {
         precondition(names.count == values.count, "\(name): \(names.count) label names, \(values.count) values")
         append(name)
         if !names.isEmpty {
