@@ -18,18 +18,23 @@ let package = Package(
         // C libraries, each behind a module map and a shim of typed static-inline wrappers.
         .systemLibrary(name: "CSecretWatchSQLite", path: "Sources/CSecretWatchSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+        .systemLibrary(name: "CSecretWatchCurl", path: "Sources/CSecretWatchCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+        .systemLibrary(name: "CSecretWatchZlib", path: "Sources/CSecretWatchZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         // SQLite behind one connection class: statements, values, result codes; nothing about the domain.
         .target(name: "SecretWatchSQLite", dependencies: ["CSecretWatchSQLite"], path: "Sources/SQLite"),
+        // libcurl easy handles: typed options, transfers and their results. What must stay secret in the
+        // protocol trace is the caller's to say (`CurlSecretHandling`).
+        .target(name: "SecretWatchCurl", dependencies: ["CSecretWatchCurl"], path: "Sources/Curl"),
+        // Prometheus text exposition written straight into gzip segments that scrapes send as they are.
+        .target(name: "SecretWatchExposition", dependencies: ["CSecretWatchZlib"], path: "Sources/Exposition"),
         .target(
             name: "SecretWatchCore",
             dependencies: [
-                "SecretWatchSQLite", "CCurl", "CMicroHTTPD", "CZlib",
+                "SecretWatchSQLite", "SecretWatchCurl", "CMicroHTTPD", "SecretWatchExposition",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -57,7 +62,7 @@ let package = Package(
         // Drives the outbox against a local SMTP server: scripts/bench-mail.sh and the kill -9 test.
         .executableTarget(
             name: "mail-bench",
-            dependencies: ["SecretWatchCore", "SecretWatchTesting"]
+            dependencies: ["SecretWatchCore", "SecretWatchCurl", "SecretWatchTesting"]
         ),
         // `secretwatch-standins`: both stand-ins in one process for the demo, end-to-end tests and benchmarks.
         .executableTarget(
@@ -72,7 +77,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SecretWatchCoreTests",
-            dependencies: ["SecretWatchCore", "SecretWatchSQLite", "SecretWatchStandIns", "SecretWatchTesting",
+            dependencies: ["SecretWatchCore", "SecretWatchSQLite", "SecretWatchCurl", "SecretWatchExposition",
+                           "SecretWatchStandIns", "SecretWatchTesting",
                            .product(name: "Yams", package: "Yams")],
             // Fixtures sit next to the tests that use them and are read from the source tree.
             exclude: ["Config/Fixtures", "HTTP/Fixtures", "Mail/Fixtures"],

@@ -1,5 +1,7 @@
 import Foundation
 import SecretWatchCore
+import SecretWatchCurl
+import Synchronization
 import SecretWatchTesting
 
 /// `mail-bench --matrix`: runs every failure case against the local stand-ins and prints what secretwatch

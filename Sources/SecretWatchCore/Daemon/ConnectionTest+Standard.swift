@@ -1,4 +1,5 @@
 import Foundation
+public import SecretWatchCurl
 
 extension ConnectionTest {
     /// The stages of `check --connect` for a configuration, in order: the token request, then the SMTP session

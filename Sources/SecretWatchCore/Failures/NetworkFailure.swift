@@ -1,4 +1,5 @@
 import Foundation
+internal import SecretWatchCurl
 
 /// The failures below the protocol — name resolution, TCP, proxy, TLS — that every path meets the same way.
 /// One classification of what libcurl reported serves the token and the SMTP paths; each catalog

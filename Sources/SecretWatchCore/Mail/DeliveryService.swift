@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
+public import SecretWatchCurl
 
 /// Delivers the outbox: `mailer.concurrency` workers, each with its own SMTP transport (so each reuses its
 /// authenticated connection), sharing one per-mailbox rate limiter. A worker claims the messages due first

@@ -1,4 +1,5 @@
 import Foundation
+public import SecretWatchCurl
 
 /// Turns a libcurl SMTP transfer (curl code, error text, traced dialogue) into an `SMTPSendResult` with a
 /// reason from `SMTPFailureReason.allCases`. Pure: tested on recorded dialogues as well as against the real server.

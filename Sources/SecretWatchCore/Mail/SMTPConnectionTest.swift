@@ -1,4 +1,5 @@
 import Foundation
+public import SecretWatchCurl
 
 /// The SMTP part of `check --connect`, like ISE's "Test Connection": connect, EHLO, STARTTLS (or implicit
 /// TLS), AUTH XOAUTH2 with a token from the provider, QUIT — no mail. Each stage reports its timing (from

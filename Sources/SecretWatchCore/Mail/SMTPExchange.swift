@@ -1,3 +1,5 @@
+public import SecretWatchCurl
+
 /// The SMTP dialogue of one transfer, rebuilt from libcurl's trace: each command sent with the replies it got,
 /// so that a refusal can be placed (at MAIL FROM, at RCPT TO, after DATA) and each recipient's fate read.
 public struct SMTPExchange: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+public import SecretWatchCurl
 
 /// One SMTP client session owner: a libcurl easy handle configured from `SMTPConfig`. libcurl keeps the
 /// authenticated connection in the handle's cache, so consecutive messages through the same transport (and
@@ -48,7 +49,7 @@ public final class SMTPTransport: @unchecked Sendable {
             try easy.reset()
             return easy
         }
-        let created = try CurlEasy()
+        let created = try CurlEasy(secrets: Redactor.shared.curlSecrets)
         easy = created
         return created
     }
@@ -86,7 +87,7 @@ public final class SMTPTransport: @unchecked Sendable {
     /// same connection. Returns the set-up transfer, the QUIT reply lines (nil when there was no connection to
     /// quit or no answer) and the QUIT's duration, for `check --connect`. Blocking.
     public func connectOnly(token: AccessToken) -> (setup: CurlResponse, quit: [String]?, quitDuration: TimeInterval)? {
-        guard let easy = try? CurlEasy() else { return nil }
+        guard let easy = try? CurlEasy(secrets: Redactor.shared.curlSecrets) else { return nil }
         do {
             try easy.set(baseOptions())
             try easy.set([.xoauth2(user: config.auth.mailbox, bearer: token.value), .connectOnly])

@@ -1,3 +1,5 @@
+internal import SecretWatchExposition
+
 /// The two per-credential families, `secretwatch_credential_info` and
 /// `secretwatch_client_secret_expiry_timestamp_seconds`: with many credentials they are nearly all of
 /// `/metrics` (100,000 credentials: ~38 MB of text). They are rendered and compressed only when the watched

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+internal import SecretWatchExposition
 
 /// The part of `/metrics` that changes all the time: the scheduler's gauges (every pass), the store's health,
 /// HTTP request counters and the `process_*` values. It is small (a few dozen lines), rendered and compressed at most once per

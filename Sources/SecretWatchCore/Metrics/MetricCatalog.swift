@@ -1,100 +1,102 @@
+internal import SecretWatchExposition
+
 /// Every metric family secretwatch exports, with its help text: the contract the Grafana dashboard, the alert
 /// rules and docs/metrics.md rely on. Base units; `_total` counters, `_seconds` durations, `_timestamp_seconds`
 /// absolute times. Labels are bounded: credential names and ids from the configuration, alarm kinds and
 /// severities, outcomes, classified reasons, route templates and status codes. Never a message or a secret.
-public enum MetricCatalog {
-    public static let buildInfo = MetricFamily(
+enum MetricCatalog {
+    static let buildInfo = MetricFamily(
         "secretwatch_build_info", .gauge, labels: ["version"],
         help: "Build information of the running secretwatch; the value is always 1.")
-    public static let secretExpiry = MetricFamily(
+    static let secretExpiry = MetricFamily(
         "secretwatch_client_secret_expiry_timestamp_seconds", .gauge, labels: ["credential", "tenant_id", "client_id"],
         help: "When the client secret of the credential expires, Unix seconds (days left: (value - time()) / 86400).")
-    public static let credentialInfo = MetricFamily(
+    static let credentialInfo = MetricFamily(
         "secretwatch_credential_info", .gauge, labels: ["credential", "display_name", "tenant_id", "client_id", "has_secret"],
         help: "One series per watched credential with its identity from the configuration; the value is always 1.")
-    public static let activeAlarms = MetricFamily(
+    static let activeAlarms = MetricFamily(
         "secretwatch_active_alarms", .gauge, labels: ["kind", "severity", "credential"],
         help: "Active alarms by kind, severity and credential (1 per active alarm; absent when none).")
-    public static let alarmsRaised = MetricFamily(
+    static let alarmsRaised = MetricFamily(
         "secretwatch_alarms_raised_total", .counter, labels: ["kind"],
         help: "Alarms raised since secretwatch started, by kind.")
-    public static let tokenRequests = MetricFamily(
+    static let tokenRequests = MetricFamily(
         "secretwatch_token_requests_total", .counter, labels: ["credential", "outcome", "reason"],
         help: "Requests to the token endpoint by credential, outcome (success, failure) and classified reason (none on success).")
-    public static let tokenDuration = MetricFamily(
+    static let tokenDuration = MetricFamily(
         "secretwatch_token_request_duration_seconds", .histogram, labels: ["outcome"],
         help: "Duration of token endpoint requests, seconds, by outcome.")
-    public static let tokenCachedExpiry = MetricFamily(
+    static let tokenCachedExpiry = MetricFamily(
         "secretwatch_token_cached_expiry_timestamp_seconds", .gauge, labels: ["credential"],
         help: "When the access token last obtained for the credential expires, Unix seconds.")
-    public static let tokenLastSuccess = MetricFamily(
+    static let tokenLastSuccess = MetricFamily(
         "secretwatch_token_last_success_timestamp_seconds", .gauge, labels: ["credential"],
         help: "When a token was last obtained for the credential, Unix seconds.")
-    public static let mailSends = MetricFamily(
+    static let mailSends = MetricFamily(
         "secretwatch_mail_sends_total", .counter, labels: ["outcome", "reason"],
         help: "SMTP send attempts by outcome (sent, partial, deferred, failed) and classified reason (none when sent).")
-    public static let mailDuration = MetricFamily(
+    static let mailDuration = MetricFamily(
         "secretwatch_mail_send_duration_seconds", .histogram, labels: ["outcome"],
         help: "Duration of SMTP send attempts, seconds, by outcome.")
-    public static let outboxMessages = MetricFamily(
+    static let outboxMessages = MetricFamily(
         "secretwatch_outbox_messages", .gauge,
         help: "Messages waiting in the outbox.")
-    public static let outboxOldest = MetricFamily(
+    static let outboxOldest = MetricFamily(
         "secretwatch_outbox_oldest_queued_timestamp_seconds", .gauge,
         help: "When the oldest message still in the outbox was queued, Unix seconds (absent when the outbox is empty).")
-    public static let schedulerLastRun = MetricFamily(
+    static let schedulerLastRun = MetricFamily(
         "secretwatch_scheduler_last_run_timestamp_seconds", .gauge,
         help: "When the last scheduler pass started, Unix seconds.")
-    public static let schedulerLastDuration = MetricFamily(
+    static let schedulerLastDuration = MetricFamily(
         "secretwatch_scheduler_last_run_duration_seconds", .gauge,
         help: "How long the last scheduler pass took, seconds.")
-    public static let schedulerStepFailing = MetricFamily(
+    static let schedulerStepFailing = MetricFamily(
         "secretwatch_scheduler_step_failing", .gauge, labels: ["step"],
         help: "1 when the step failed in the last scheduler pass, 0 when it succeeded.")
-    public static let storeFailing = MetricFamily(
+    static let storeFailing = MetricFamily(
         "secretwatch_store_failing", .gauge,
         help: "1 while the database does not accept writes (store_failing: consecutive storage failures, until a write succeeds), else 0.")
-    public static let storeFailures = MetricFamily(
+    static let storeFailures = MetricFamily(
         "secretwatch_store_failures_total", .counter, labels: ["reason"],
         help: "Database operations that failed because of the storage, by reason (disk_full, io_error, read_only, cannot_open, corrupt, busy, out_of_memory).")
-    public static let httpRequests = MetricFamily(
+    static let httpRequests = MetricFamily(
         "secretwatch_http_requests_total", .counter, labels: ["path", "code"],
         help: "HTTP requests answered, by route template and status code.")
-    public static let processCPU = MetricFamily(
+    static let processCPU = MetricFamily(
         "process_cpu_seconds_total", .counter,
         help: "Total user and system CPU time spent in seconds.")
-    public static let processResident = MetricFamily(
+    static let processResident = MetricFamily(
         "process_resident_memory_bytes", .gauge,
         help: "Resident memory size in bytes.")
-    public static let processVirtual = MetricFamily(
+    static let processVirtual = MetricFamily(
         "process_virtual_memory_bytes", .gauge,
         help: "Virtual memory size in bytes.")
-    public static let processOpenFDs = MetricFamily(
+    static let processOpenFDs = MetricFamily(
         "process_open_fds", .gauge,
         help: "Number of open file descriptors.")
-    public static let processMaxFDs = MetricFamily(
+    static let processMaxFDs = MetricFamily(
         "process_max_fds", .gauge,
         help: "Maximum number of open file descriptors.")
-    public static let processStart = MetricFamily(
+    static let processStart = MetricFamily(
         "process_start_time_seconds", .gauge,
         help: "Start time of the process since unix epoch in seconds.")
 
     /// The families of the state part of the exposition, in output order.
-    public static let stateFamilies: [MetricFamily] = [
+    static let stateFamilies: [MetricFamily] = [
         buildInfo, credentialInfo, secretExpiry, activeAlarms, alarmsRaised, tokenRequests, tokenDuration, tokenCachedExpiry,
         tokenLastSuccess, mailSends, mailDuration, outboxMessages, outboxOldest, schedulerLastRun,
         schedulerLastDuration, schedulerStepFailing,
     ]
     /// The families of the per-second part (process and HTTP), in output order.
-    public static let liveFamilies: [MetricFamily] = [
+    static let liveFamilies: [MetricFamily] = [
         storeFailing, storeFailures, httpRequests, processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStart,
     ]
-    public static let all: [MetricFamily] = stateFamilies + liveFamilies
+    static let all: [MetricFamily] = stateFamilies + liveFamilies
 
     /// Every sample name a query may use (`_bucket`/`_sum`/`_count` included).
-    public static var sampleNames: Set<String> { Set(all.flatMap(\.sampleNames)) }
+    static var sampleNames: Set<String> { Set(all.flatMap(\.sampleNames)) }
 
     /// Histogram buckets, seconds.
-    public static let tokenDurationBuckets: [Double] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
-    public static let mailDurationBuckets: [Double] = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+    static let tokenDurationBuckets: [Double] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+    static let mailDurationBuckets: [Double] = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 }

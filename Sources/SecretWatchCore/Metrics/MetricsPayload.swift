@@ -1,4 +1,5 @@
 import Logging
+internal import SecretWatchExposition
 
 /// One scrape's answer: the state part and the live part, each plain or gzip. Keeps both alive for as long as
 /// the HTTP server sends from their memory.

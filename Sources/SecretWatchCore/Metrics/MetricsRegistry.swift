@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+internal import SecretWatchExposition
 
 /// Holds everything `/metrics` shows and keeps a rendered, compressed exposition ready.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+internal import SecretWatchExposition
 
 extension MetricsState {
     /// The families rendered on every state change: everything but the credential families (which
@@ -63,5 +64,14 @@ extension MetricsState {
         }
         // The scheduler's gauges follow in the live part (`LiveMetrics`), so the page reads the same.
         w.finish()
+    }
+}
+
+extension Exposition {
+    /// Renders the state's small families now and puts them after its credential families.
+    convenience init(generation: UInt64, state: MetricsState, plainLimit: Int = DeflateSegment.defaultPlainLimit) throws {
+        let credentials = try state.credentialFamilies ?? CredentialFamilies.render([], plainLimit: plainLimit)
+        let rest = try DeflateSegment.render(plainLimit: plainLimit) { state.render(into: &$0) }
+        self.init(generation: generation, segments: credentials.segments + [rest])
     }
 }

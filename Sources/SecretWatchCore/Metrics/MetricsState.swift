@@ -1,4 +1,5 @@
 import Foundation
+internal import SecretWatchExposition
 
 /// Everything the state part of `/metrics` shows, kept in memory and updated by telemetry events and store
 /// refreshes. Rendering it (`MetricsState+Render.swift`) is a pure function of this value, so the same state

@@ -1,4 +1,5 @@
 import Foundation
+internal import SecretWatchExposition
 
 /// The scheduler's gauges. They change with every pass, so they live in the small live part of `/metrics`
 /// (`LiveMetrics`): a pass then costs no re-render of the state part, which with 100,000 credentials is a

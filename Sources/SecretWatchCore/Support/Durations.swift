@@ -1,7 +1,7 @@
 import Foundation
 
-/// Every conversion of a duration lives here: configuration text (`DurationText`), whole units for C and
-/// `Task.sleep` (`CheckedConversion`), and `Duration` to seconds.
+/// Every conversion of a duration in the domain lives here: configuration text (`DurationText`), nanoseconds for
+/// `Task.sleep` (`CheckedConversion`), and `Duration` to seconds. (libcurl's milliseconds are the Curl target's.)
 
 /// Durations written the Prometheus way: `90s`, `5m`, `1h30m`, `7d`, `2w`, `500ms`.
 public enum DurationText {
@@ -38,17 +38,9 @@ public enum DurationText {
     }
 }
 
-/// Seconds (a `TimeInterval`) to the whole units C interfaces and `Task.sleep` take, without the trap that
+/// Seconds (a `TimeInterval`) to the whole nanoseconds `Task.sleep` takes, without the trap that
 /// `Int(_:)`/`UInt64(_:)` raise on an out-of-range or non-finite value.
 public enum CheckedConversion {
-    /// Whole milliseconds, at least 1 for a positive value (0 means "no timeout" to libcurl); nil when negative,
-    /// not finite or beyond `Int.max`.
-    public static func milliseconds(_ seconds: TimeInterval) -> Int? {
-        let value = (seconds * 1000).rounded()
-        guard value.isFinite, seconds >= 0, value < 9.0e18 else { return nil }
-        return seconds > 0 ? max(1, Int(value)) : 0
-    }
-
     /// Nanoseconds for a sleep: negative or NaN → 0, beyond `UInt64.max` (584 years) → `UInt64.max`.
     public static func sleepNanoseconds(_ seconds: TimeInterval) -> UInt64 {
         let value = seconds * 1_000_000_000

@@ -1,4 +1,5 @@
 import Foundation
+internal import SecretWatchCurl
 
 /// Client-credentials token requests to the Entra token endpoint over libcurl: TLS always verified (system
 /// trust store, or `ca_file`), connect and total timeouts, optional proxy, answer size capped, every failure
@@ -38,7 +39,7 @@ public struct EntraTokenClient: Sendable {
         }
         let response: CurlResponse
         do {
-            let easy = try CurlEasy()
+            let easy = try CurlEasy(secrets: Redactor.shared.curlSecrets)
             try easy.set(options(settings, body: TokenFormBody.clientCredentials(clientId: settings.clientId, secret: secret,
                                                                                  scope: settings.scope)))
             response = easy.perform()

@@ -1,4 +1,5 @@
 import Foundation
+internal import SecretWatchCurl
 
 /// Turns what libcurl reported for a token request into a classified `TokenFailure` (rows 1–16 of the
 /// reference table and the catch-alls), or nil when the answer is a token.

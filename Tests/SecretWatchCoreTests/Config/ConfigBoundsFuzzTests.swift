@@ -3,6 +3,7 @@ import Logging
 import Testing
 import SecretWatchTesting
 @testable import SecretWatchCore
+import SecretWatchCurl
 
 /// Every duration and whole-number field, fed huge, negative, zero, overflowing and boundary values through the
 /// built `secretwatch`: `check` either refuses the value (exit 2, naming the field) or accepts it, and then the
@@ -138,9 +139,9 @@ struct ConfigBoundsFuzzTests {
         let config = try ConfigLoader(environment: [:]).load(path: path).config
         try await BlockingExecutor.run {
             for settings in TokenEndpointSettings.all(config: config, environment: [:]) {
-                try CurlEasy().set(EntraTokenClient.options(settings, body: "grant_type=client_credentials"))
+                try CurlEasy(secrets: Redactor.shared.curlSecrets).set(EntraTokenClient.options(settings, body: "grant_type=client_credentials"))
             }
-            try CurlEasy().set(SMTPTransport(config: config.smtp).baseOptions())
+            try CurlEasy(secrets: Redactor.shared.curlSecrets).set(SMTPTransport(config: config.smtp).baseOptions())
         }
         let m = config.mailer
         for seconds in [config.scheduler.interval, config.alarms.renotifyInterval, m.retryInitial, m.retryMax, m.giveUpAfter,

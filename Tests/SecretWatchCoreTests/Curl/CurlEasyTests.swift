@@ -1,7 +1,9 @@
 import Foundation
+import Synchronization
 import Testing
 import SecretWatchStandIns
 @testable import SecretWatchCore
+@testable import SecretWatchCurl
 
 /// `CurlEasy` against the HTTPS stand-in: the options secretwatch relies on do what they say.
 @Suite("CurlEasy")
@@ -9,7 +11,7 @@ struct CurlEasyTests {
     /// Runs a transfer on a Dispatch thread, as production code does.
     func perform(_ options: [CurlOption], trace: Bool = false, reuse: (@Sendable (CurlEasy) throws -> CurlResponse)? = nil) async throws -> CurlResponse {
         try await BlockingExecutor.run {
-            let easy = try CurlEasy()
+            let easy = try CurlEasy(secrets: Redactor.shared.curlSecrets)
             if trace { try easy.enableTrace() }
             try easy.set(options)
             let first = easy.perform()
@@ -21,9 +23,18 @@ struct CurlEasyTests {
         [.url(f.standIn.tokenEndpoint(tenant: "t")), .caFile(f.ca.certificatePath), .connectTimeout(5), .timeout(10), .proxy("")]
     }
 
+    @Test func secondsBecomeWholeMillisecondsWithoutATrap() {
+        #expect(CurlEasy.milliseconds(1.5) == 1500)
+        #expect(CurlEasy.milliseconds(0.0001) == 1, "a positive timeout never becomes 0 (no timeout)")
+        #expect(CurlEasy.milliseconds(0) == 0)
+        for bad in [-1, .infinity, .nan, 9.3e15, 110_000_000_000 * 86400] as [Double] {
+            #expect(CurlEasy.milliseconds(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func aTimeoutNoLongHoldsIsASetupErrorNotATrap() async throws {
         try await BlockingExecutor.run {
-            let easy = try CurlEasy()
+            let easy = try CurlEasy(secrets: Redactor.shared.curlSecrets)
             for seconds in [110_000_000_000 * 86400, 9.3e15, .infinity, .nan, -1] as [Double] {
                 #expect(throws: CurlSetupError.self, "\(seconds)") { try easy.set(.timeout(seconds)) }
                 #expect(throws: CurlSetupError.self, "\(seconds)") { try easy.set(.connectTimeout(seconds)) }
@@ -123,6 +134,35 @@ struct CurlEasyTests {
         #expect(r.trace.contains { $0.kind == .sent && $0.text.hasPrefix("GET /t/oauth2/v2.0/token") })
         #expect(r.trace.contains { $0.kind == .sent && $0.text == "Authorization: Bearer [REDACTED]" })
         #expect(!r.trace.contains { $0.text.contains("trace-canary-credential-77") })
+    }
+
+    /// The redactor's handling, recording what a handle tells it.
+    final class RecordingSecrets: CurlSecretHandling {
+        let redactor = Redactor()
+        let told = Mutex<[String]>([])
+
+        func willSend(_ secret: String) {
+            told.withLock { $0.append(secret) }
+            redactor.curlSecrets.willSend(secret)
+        }
+        func scrub(_ text: String) -> String { redactor.curlSecrets.scrub(text) }
+        var mask: String { redactor.curlSecrets.mask }
+    }
+
+    @Test func theXOAUTH2InitialResponseIsToldOncePerTokenNotPerTransfer() async throws {
+        let secrets = RecordingSecrets()
+        let initial = { (bearer: String) in "user=sender@contoso.example\u{1}auth=Bearer \(bearer)\u{1}\u{1}" }
+        try await BlockingExecutor.run {
+            let easy = try CurlEasy(secrets: secrets)
+            for bearer in ["first-bearer-token-1", "first-bearer-token-1", "second-bearer-token-2", "second-bearer-token-2"] {
+                try easy.reset()
+                try easy.set(.xoauth2(user: "sender@contoso.example", bearer: bearer))
+            }
+        }
+        #expect(secrets.told.withLock { $0 } == ["first-bearer-token-1", "second-bearer-token-2"].flatMap {
+            [initial($0), Data(initial($0).utf8).base64EncodedString()]
+        })
+        #expect(secrets.redactor.registeredCount == 4, "what the handle tells reaches the redactor behind Core's handling")
     }
 
     @Test func uploadSendsTheExactBytes() async throws {

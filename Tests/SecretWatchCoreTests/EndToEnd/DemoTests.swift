@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SecretWatchCore
+import SecretWatchCurl
 
 /// `secretwatch demo` as a newcomer runs it: stand-ins start, alarms are raised, alarm e-mails arrive as .eml
 /// files, /metrics and the alarm API answer, the token failure is shown with its fix, and it stops cleanly.
@@ -21,7 +22,7 @@ struct DemoTests {
 
         let base = "http://127.0.0.1:\(port)"
         func get(_ path: String) throws -> String {
-            let curl = try CurlEasy()
+            let curl = try CurlEasy(secrets: Redactor.shared.curlSecrets)
             try curl.set([.url(base + path), .connectTimeout(2), .timeout(10), .proxy("")])
             let r = curl.perform()
             guard r.code == .ok, r.responseCode == 200 else { throw TestFailure("\(path): \(r.codeText) \(r.responseCode)") }
@@ -87,7 +88,7 @@ struct DemoTests {
         #expect(first.isRunning)
         // Stop the first one once its daemon runs (and handles Ctrl-C by stopping its stand-ins).
         func healthy() -> Bool {
-            guard let curl = try? CurlEasy(), (try? curl.set([.url("http://127.0.0.1:\(port)/healthz"), .connectTimeout(2), .timeout(5), .proxy("")])) != nil
+            guard let curl = try? CurlEasy(secrets: Redactor.shared.curlSecrets), (try? curl.set([.url("http://127.0.0.1:\(port)/healthz"), .connectTimeout(2), .timeout(5), .proxy("")])) != nil
             else { return false }
             let r = curl.perform()
             return r.code == .ok && r.responseCode == 200

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SecretWatchCore
+import SecretWatchCurl
 
 /// The built binaries as an operator runs them: `secretwatch-standins` (Entra and Exchange stand-ins) and
 /// `secretwatch run` as subprocesses, talking over loopback. Stops everything it started, even on failure.
@@ -154,7 +155,7 @@ final class EndToEndHarness: @unchecked Sendable {
     }
 
     func request(_ url: String, body: String? = nil, headers: [String] = []) throws -> Answer {
-        let curl = try CurlEasy()
+        let curl = try CurlEasy(secrets: Redactor.shared.curlSecrets)
         try curl.set([.url(url), .connectTimeout(5), .timeout(30), .proxy(""), .maxResponseBytes(16 << 20)])
         if let body { try curl.set(.post(body: body, headers: headers)) } else { try curl.set(.httpHeaders(headers)) }
         let response = curl.perform()

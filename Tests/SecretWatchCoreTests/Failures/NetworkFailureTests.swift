@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import SecretWatchCurl
 @testable import SecretWatchCore
 
 /// Failures below the protocol are classified once: the token and the SMTP path give the same reason name

@@ -2,13 +2,14 @@ import Foundation
 import Testing
 import SecretWatchTesting
 @testable import SecretWatchCore
+import SecretWatchCurl
 
 /// The libcurl wrapper on SMTP: reply lines reach `headerLines` (a 535's text only arrives there), the trace
 /// never holds the XOAUTH2 blob (also in the two-step form a real 2 KB token takes), and connect-only + QUIT.
 @Suite("CurlEasy over SMTP")
 struct CurlEasySMTPTests {
     func transfer(_ server: SMTPTestServer, bearer: String, connectOnly: Bool = false) throws -> CurlResponse {
-        let easy = try CurlEasy()
+        let easy = try CurlEasy(secrets: Redactor.shared.curlSecrets)
         let transport = SMTPTransport(config: server.smtpConfig())
         try easy.set(transport.baseOptions())
         try easy.set([.xoauth2(user: "sender@contoso.example", bearer: bearer)])

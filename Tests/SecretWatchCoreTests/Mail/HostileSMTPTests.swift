@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SecretWatchTesting
 @testable import SecretWatchCore
+import SecretWatchCurl
 
 /// The mailer against a server that answers what no stand-in of ours would: refusals after DATA, RFC 7628 error
 /// challenges, 421 at any stage, echoes of the AUTH blob, a TLS mode that does not match the port.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import SecretWatchCore
+@testable import SecretWatchCurl
 
 enum MailTestSupport {
     static let tenant = "0b5f6f2e-8a1c-4d4e-9f3a-6c2d1e0a7b91"

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SecretWatchCore
+@testable import SecretWatchCurl
 
 /// The reason table and its classification of replies and curl codes (rows that a local server cannot produce).
 @Suite("SMTP classification")

@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import SecretWatchTesting
 @testable import SecretWatchCore
+import SecretWatchCurl
 
 /// The SMTP client against a real SMTP server (aiosmtpd) with STARTTLS required and XOAUTH2.
 @Suite("SMTP sending against aiosmtpd")

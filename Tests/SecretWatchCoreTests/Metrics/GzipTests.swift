@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SecretWatchCore
+@testable import SecretWatchExposition
 
 extension Gzip {
     /// The gzip header and one segment: the leading part of a member (what the tests build members from).

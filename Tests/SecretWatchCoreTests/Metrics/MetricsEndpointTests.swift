@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SecretWatchCore
+@testable import SecretWatchExposition
 
 /// `/metrics` as a contract: the golden exposition for a fixed state, promtool on live output, gzip, bounded
 /// labels, and the prepared-state behaviour.

@@ -1,6 +1,7 @@
 import Foundation
 import SecretWatchStandIns
 @testable import SecretWatchCore
+import SecretWatchCurl
 
 /// A token stand-in and an Exchange stand-in sharing one throwaway CA and one registry of issued tokens, a mail
 /// directory, and a libcurl client for both: what every Exchange stand-in test starts from.
@@ -40,7 +41,7 @@ final class ExchangeFixture: Sendable {
 
     /// A client-credentials token request to the token stand-in; the access token.
     func fetchToken(secret: String = ExchangeFixture.secret) throws -> String {
-        let easy = try CurlEasy()
+        let easy = try CurlEasy(secrets: Redactor.shared.curlSecrets)
         try easy.set([.url(token.tokenEndpoint(tenant: "contoso")), .caFile(ca.certificatePath), .proxy(""), .timeout(10),
                       .post(body: "grant_type=client_credentials&client_id=app&client_secret=\(secret)&scope=https%3A%2F%2Foutlook.office365.com%2F.default",
                             headers: ["Content-Type: application/x-www-form-urlencoded"])])
@@ -56,7 +57,7 @@ final class ExchangeFixture: Sendable {
     func send(_ message: String = ExchangeFixture.message(), bearer: String, user: String = ExchangeFixture.mailbox,
               from: String = ExchangeFixture.mailbox, to recipients: [String] = ["ops@contoso.example"],
               allowRecipientFailures: Bool = false, timeout: TimeInterval = 20, easy: CurlEasy? = nil) throws -> CurlResponse {
-        let easy = try easy ?? CurlEasy()
+        let easy = try easy ?? CurlEasy(secrets: Redactor.shared.curlSecrets)
         try easy.set([.url(exchange.url), .requireTLS, .caFile(ca.certificatePath), .proxy(""), .connectTimeout(10), .timeout(timeout),
                       .xoauth2(user: user, bearer: bearer), .mailFrom(from), .mailRecipients(recipients),
                       .allowRecipientFailures(allowRecipientFailures), .upload(Data(message.utf8))])
@@ -66,7 +67,7 @@ final class ExchangeFixture: Sendable {
     /// Opens a session and authenticates (greeting, EHLO, STARTTLS, EHLO, AUTH), then holds it open as long as
     /// the returned handle lives.
     func holdSession(bearer: String) throws -> (CurlEasy, CurlResponse) {
-        let easy = try CurlEasy()
+        let easy = try CurlEasy(secrets: Redactor.shared.curlSecrets)
         try easy.set([.url(exchange.url), .requireTLS, .caFile(ca.certificatePath), .proxy(""), .connectTimeout(10), .timeout(20),
                       .xoauth2(user: Self.mailbox, bearer: bearer), .connectOnly])
         return (easy, easy.perform())

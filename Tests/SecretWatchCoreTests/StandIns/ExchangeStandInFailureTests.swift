@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SecretWatchStandIns
 @testable import SecretWatchCore
+import SecretWatchCurl
 
 /// Every failure behaviour of the Exchange stand-in, seen through libcurl: the exact reply at the step where
 /// Exchange Online gives it (docs/stand-ins.md lists them), and nothing queued.

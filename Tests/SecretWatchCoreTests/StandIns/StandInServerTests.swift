@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import SecretWatchStandIns
 @testable import SecretWatchCore
+import SecretWatchCurl
 
 /// The stand-in machinery the mailer's Exchange stand-in will build on: a plaintext conversation upgraded to TLS
 /// in place (STARTTLS), driven by libcurl's real SMTP client.
@@ -39,7 +40,7 @@ struct StandInServerTests {
         }
         defer { server.stop() }
         let response = try await BlockingExecutor.run {
-            let easy = try CurlEasy()
+            let easy = try CurlEasy(secrets: Redactor.shared.curlSecrets)
             try easy.set([.url("smtp://127.0.0.1:\(server.port)"), .requireTLS, .caFile(ca.certificatePath),
                           .connectOnly, .connectTimeout(5), .timeout(10), .proxy("")])
             return easy.perform()

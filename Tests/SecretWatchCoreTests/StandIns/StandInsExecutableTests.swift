@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import SecretWatchCore
+import SecretWatchCurl
 
 /// The built `secretwatch-standins` executable as the demo and the end-to-end tests use it: a subprocess that
 /// prints one JSON line, serves a token and a mail through its stand-ins, obeys its control endpoint and stops
@@ -56,21 +57,21 @@ struct StandInsExecutableTests {
 
         let result = try await BlockingExecutor.run { () throws -> [CurlResponse] in
             func tokenRequest(tenant: String) throws -> CurlResponse {
-                let easy = try CurlEasy()
+                let easy = try CurlEasy(secrets: Redactor.shared.curlSecrets)
                 try easy.set([.url(endpoint.replacingOccurrences(of: "{tenant}", with: tenant)), .caFile(caFile), .proxy(""), .timeout(10),
                               .post(body: "grant_type=client_credentials&client_id=app&client_secret=exe-secret&scope=https%3A%2F%2Foutlook.office365.com%2F.default",
                                     headers: ["Content-Type: application/x-www-form-urlencoded"])])
                 return easy.perform()
             }
             func send(_ bearer: String) throws -> CurlResponse {
-                let easy = try CurlEasy()
+                let easy = try CurlEasy(secrets: Redactor.shared.curlSecrets)
                 try easy.set([.url("smtp://127.0.0.1:\(smtpPort)"), .requireTLS, .caFile(caFile), .proxy(""), .connectTimeout(10), .timeout(20),
                               .xoauth2(user: mailbox, bearer: bearer), .mailFrom(mailbox), .mailRecipients(["ops@contoso.example"]),
                               .upload(Data("Subject: through the executable\r\nMessage-ID: <exe-1@secretwatch.test>\r\n\r\nhello\r\n".utf8))])
                 return easy.perform()
             }
             func post(_ path: String, _ body: String) throws -> CurlResponse {
-                let easy = try CurlEasy()
+                let easy = try CurlEasy(secrets: Redactor.shared.curlSecrets)
                 try easy.set([.url(control + path), .proxy(""), .timeout(10), .post(body: body, headers: ["Content-Type: application/json"])])
                 return easy.perform()
             }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SecretWatchTesting
 @testable import SecretWatchCore
+import SecretWatchExposition
 
 /// A store, alarm engine, metrics registry and HTTP server on a random 127.0.0.1 port, over a temporary
 /// database (or `database`) with a fixed clock. `stop()` (or deinit) stops the server and removes the directory.

@@ -1,36 +1,36 @@
 /// Takes the exposition a chunk at a time as it is written (the compressor of a large exposition).
-protocol ExpositionSink: AnyObject {
+public protocol ExpositionSink: AnyObject {
     func consume(_ chunk: UnsafeRawBufferPointer)
 }
 
 /// Writes the Prometheus text format (version 0.0.4) into a byte buffer: HELP and TYPE once per family,
 /// then its samples, label values escaped. With a sink, the buffer is handed over whenever it passes
 /// `chunkSize` (and by `finish()`), so the whole text never exists at once.
-struct ExpositionWriter {
-    private(set) var bytes: [UInt8] = []
+public struct ExpositionWriter {
+    public private(set) var bytes: [UInt8] = []
     private let sink: ExpositionSink?
     private let chunkSize: Int
 
-    init(capacity: Int = 4096) {
+    public init(capacity: Int = 4096) {
         sink = nil
         chunkSize = .max
         bytes.reserveCapacity(capacity)
     }
 
-    init(sink: ExpositionSink, chunkSize: Int = 1 << 16) {
+    public init(sink: ExpositionSink, chunkSize: Int = 1 << 16) {
         self.sink = sink
         self.chunkSize = chunkSize
         bytes.reserveCapacity(chunkSize + 4096)
     }
 
     /// Hands what is buffered to the sink (no-op without one).
-    mutating func finish() {
+    public mutating func finish() {
         guard let sink, !bytes.isEmpty else { return }
         bytes.withUnsafeBytes { sink.consume($0) }
         bytes.removeAll(keepingCapacity: true)
     }
 
-    mutating func family(_ family: MetricFamily) {
+    public mutating func family(_ family: MetricFamily) {
         append("# HELP ")
         append(family.name)
         append(" ")
@@ -63,11 +63,11 @@ struct ExpositionWriter {
         if bytes.count >= chunkSize { finish() }
     }
 
-    mutating func sample(_ family: MetricFamily, _ values: [String], _ value: Double) {
+    public mutating func sample(_ family: MetricFamily, _ values: [String], _ value: Double) {
         sample(family.name, names: family.labels, values: values, value)
     }
 
-    mutating func histogram(_ family: MetricFamily, _ values: [String], _ histogram: Histogram) {
+    public mutating func histogram(_ family: MetricFamily, _ values: [String], _ histogram: Histogram) {
         let names = family.labels + ["le"]
         for (bound, count) in histogram.cumulative {
             sample(family.name + "_bucket", names: names, values: values + [Self.format(bound)], Double(count))
@@ -107,5 +107,65 @@ struct ExpositionWriter {
 
     static func escapeHelp(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+    }
+}
+
+/// One metric family: its name, type, help text and label names.
+public struct MetricFamily: Sendable, Hashable {
+    public enum Kind: String, Sendable {
+        case counter, gauge, histogram
+    }
+
+    public let name: String
+    public let kind: Kind
+    public let help: String
+    /// Label names, in the order samples carry them (histograms add `le`).
+    public let labels: [String]
+
+    public init(_ name: String, _ kind: Kind, labels: [String] = [], help: String) {
+        self.name = name
+        self.kind = kind
+        self.help = help
+        self.labels = labels
+    }
+
+    /// Sample names a family exposes (`_bucket`, `_sum`, `_count` for histograms).
+    public var sampleNames: [String] {
+        switch kind {
+        case .histogram: [name + "_bucket", name + "_sum", name + "_count"]
+        case .counter, .gauge: [name]
+        }
+    }
+}
+
+/// A Prometheus histogram's state: per-bucket counts (not cumulative), the sum and the count.
+public struct Histogram: Sendable, Equatable {
+    let upperBounds: [Double]
+    private(set) var counts: [Int]
+    private(set) var sum: Double = 0
+    private(set) var count: Int = 0
+
+    public init(upperBounds: [Double]) {
+        precondition(upperBounds == upperBounds.sorted() && !upperBounds.isEmpty, "bucket bounds must be ascending")
+        self.upperBounds = upperBounds
+        counts = Array(repeating: 0, count: upperBounds.count)
+    }
+
+    public mutating func observe(_ value: Double) {
+        let v = value.isFinite ? max(0, value) : 0
+        if let index = upperBounds.firstIndex(where: { v <= $0 }) {
+            counts[index] += 1
+        }
+        sum += v
+        count += 1
+    }
+
+    /// (upper bound, cumulative count) pairs; the `+Inf` bucket is `count`.
+    var cumulative: [(Double, Int)] {
+        var running = 0
+        return zip(upperBounds, counts).map { bound, n in
+            running += n
+            return (bound, running)
+        }
     }
 }

@@ -1,5 +1,5 @@
-#ifndef SECRETWATCH_CCURL_SHIM_H
-#define SECRETWATCH_CCURL_SHIM_H
+#ifndef CSECRETWATCHCURL_SHIM_H
+#define CSECRETWATCHCURL_SHIM_H
 #include <curl/curl.h>
 
 /* curl_easy_setopt and curl_easy_getinfo are variadic and cannot be called from Swift:
@@ -23,11 +23,6 @@ typedef size_t (*sw_curl_data_callback)(char *ptr, size_t size, size_t nmemb, vo
 static inline CURLcode sw_curl_setopt_data_callback(CURL *h, CURLoption opt, sw_curl_data_callback cb) {
     return curl_easy_setopt(h, opt, cb);
 }
-typedef int (*sw_curl_xferinfo_callback)(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
-                                         curl_off_t ultotal, curl_off_t ulnow);
-static inline CURLcode sw_curl_setopt_xferinfo_callback(CURL *h, sw_curl_xferinfo_callback cb) {
-    return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, cb);
-}
 typedef int (*sw_curl_debug_callback)(CURL *handle, curl_infotype type, char *data, size_t size, void *userdata);
 static inline CURLcode sw_curl_setopt_debug_callback(CURL *h, sw_curl_debug_callback cb) {
     return curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, cb);
@@ -40,9 +35,6 @@ static inline CURLcode sw_curl_getinfo_long(CURL *h, CURLINFO info, long *out) {
     return curl_easy_getinfo(h, info, out);
 }
 static inline CURLcode sw_curl_getinfo_double(CURL *h, CURLINFO info, double *out) {
-    return curl_easy_getinfo(h, info, out);
-}
-static inline CURLcode sw_curl_getinfo_string(CURL *h, CURLINFO info, char **out) {
     return curl_easy_getinfo(h, info, out);
 }
 

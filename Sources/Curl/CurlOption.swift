@@ -1,6 +1,6 @@
 import Foundation
 
-/// The transfer settings secretwatch uses, typed, so that no caller needs the C module.
+/// The transfer settings a handle takes, typed, so that no caller needs the C module.
 public enum CurlOption: Sendable {
     case url(String)
     case connectTimeout(TimeInterval)
@@ -27,7 +27,8 @@ public enum CurlOption: Sendable {
     case mailRecipients([String])
     /// SMTP: keep going when some recipients are refused.
     case allowRecipientFailures(Bool)
-    /// SASL XOAUTH2 with this user and bearer token; initial response sent with AUTH.
+    /// SASL XOAUTH2 with this user and bearer token; initial response sent with AUTH. The handle tells its
+    /// `CurlSecretHandling` the initial response it sends.
     case xoauth2(user: String, bearer: String)
     /// The message to upload (SMTP DATA).
     case upload(Data)
@@ -37,4 +38,19 @@ public enum CurlOption: Sendable {
     case tls12OrNewer
     /// Resolve `host:port` to `address` without DNS (tests).
     case resolve([String])
+}
+
+/// What a handle must keep out of the text it reports, supplied by its owner (who knows what is secret). A server
+/// may echo what it was sent, and libcurl sends secrets in forms the owner never builds itself: the XOAUTH2 initial
+/// response and its base64.
+public protocol CurlSecretHandling: Sendable {
+    /// `secret` is about to be sent: from now on `scrub` must mask it. A handle tells each value once while it
+    /// keeps sending it (across transfers and `reset()`), not once per transfer: a series of mails with one token
+    /// sends the same value hundreds of times.
+    func willSend(_ secret: String)
+    /// `text` with every secret it holds masked. Lines the handle sends (its trace) and libcurl's error buffer
+    /// pass here before they reach a `CurlResponse`.
+    func scrub(_ text: String) -> String
+    /// What stands for a sent line that is dropped whole (a SASL continuation answering a `334` challenge).
+    var mask: String { get }
 }

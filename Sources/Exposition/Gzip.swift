@@ -1,21 +1,20 @@
 import Foundation
-internal import CZlib
+internal import CSecretWatchZlib
 
 /// gzip through zlib (with `GzipStreams.swift`, the only files that touch zlib).
 ///
-/// `/metrics` is served as pieces so that a scrape never recompresses the large part: the gzip header, then the
-/// exposition's *segments*, each compressed once when its part changes into raw deflate blocks ended by a sync
-/// flush (byte-aligned, nothing later refers back into it; see `DeflateSegment`), then the small per-second part
-/// (process and HTTP counters) compressed into a *tail*: a fresh raw deflate stream ending in the final block,
-/// then the gzip trailer, whose CRC and length combine every piece's. Together they are one ordinary
-/// single-member gzip file.
-enum Gzip {
+/// An exposition is served as pieces so that a scrape never recompresses the large part: the gzip header, then
+/// the exposition's *segments*, each compressed once when its part changes into raw deflate blocks ended by a sync
+/// flush (byte-aligned, nothing later refers back into it; see `DeflateSegment`), then a small, often-changing
+/// part compressed into a *tail*: a fresh raw deflate stream ending in the final block, then the gzip trailer,
+/// whose CRC and length combine every piece's. Together they are one ordinary single-member gzip file.
+public enum Gzip {
     /// The gzip header (RFC 1952): magic, deflate, no flags, no mtime, no extra flags, OS = Unix.
     static let header: [UInt8] = [0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03]
 
-    struct Prefix: Sendable {
+    public struct Prefix: Sendable {
         /// What the tail's trailer needs to know about the prefix.
-        struct Info: Sendable, Equatable {
+        public struct Info: Sendable, Equatable {
             var crc: UInt
             var length: Int
         }
@@ -25,7 +24,7 @@ enum Gzip {
     }
 
     /// Compresses the last part of the member whose earlier parts add up to `prefix`, and appends the trailer.
-    static func tail(_ data: [UInt8], after prefix: Prefix.Info, level: Int32 = 6) throws(GzipError) -> [UInt8] {
+    public static func tail(_ data: [UInt8], after prefix: Prefix.Info, level: Int32 = 6) throws(GzipError) -> [UInt8] {
         let writer = try DeflateWriter(level: level)
         try writer.write(data)
         var (out, info) = try writer.finish(last: true)
@@ -82,4 +81,12 @@ enum Gzip {
             throw GzipError(code: rc, message: stream.msg.map { String(cString: $0) } ?? "zlib error \(rc)", context: context)
         }
     }
+}
+
+/// A failed zlib call: its return code, zlib's message and what was being done.
+public struct GzipError: Error, Sendable, CustomStringConvertible {
+    let code: Int32
+    let message: String
+    let context: String
+    public var description: String { "zlib error \(code) while \(context): \(message)" }
 }

@@ -1,4 +1,4 @@
-internal import CZlib
+internal import CSecretWatchZlib
 
 /// Streaming halves of `Gzip`, for expositions too large to hold twice: `DeflateWriter` compresses text chunk
 /// by chunk as it is rendered (the plain text never exists whole), and `DeflateReader` gives the text back
@@ -15,7 +15,7 @@ final class DeflateWriter {
     init(level: Int32 = 6) throws(GzipError) {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        // windowBits -15: raw deflate; the gzip framing is written by `Gzip` and `MetricsPayload`.
+        // windowBits -15: raw deflate; the gzip framing is `Gzip.header` and the trailer `Gzip.tail` writes.
         let rc = sw_deflate_init2(stream, level, -15)
         guard rc == Z_OK else {
             stream.deinitialize(count: 1)
@@ -81,14 +81,14 @@ final class DeflateWriter {
 }
 
 /// Inflates raw deflate data that ends in a sync flush back into its text, a caller-sized piece at a time.
-final class DeflateReader {
+public final class DeflateReader {
     private let stream: UnsafeMutablePointer<z_stream>
     private let raw: ImmutableBytes
     private var produced = 0
     let length: Int
 
     /// - Parameter length: the length of the text `raw` was made from.
-    init(raw: ImmutableBytes, length: Int) throws(GzipError) {
+    public init(raw: ImmutableBytes, length: Int) throws(GzipError) {
         self.raw = raw
         self.length = length
         stream = .allocate(capacity: 1)
@@ -109,10 +109,10 @@ final class DeflateReader {
         stream.deallocate()
     }
 
-    var isFinished: Bool { produced >= length }
+    public var isFinished: Bool { produced >= length }
 
     /// Fills up to `buffer.count` bytes of text; returns how many (0 only when finished).
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(GzipError) -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(GzipError) -> Int {
         guard !isFinished, let base = buffer.baseAddress, !buffer.isEmpty else { return 0 }
         let wanted = min(buffer.count, length - produced)
         stream.pointee.next_out = base.assumingMemoryBound(to: Bytef.self)
@@ -127,7 +127,7 @@ final class DeflateReader {
         return count
     }
 
-    /// The whole text (the CLI and tests; scrapes stream it).
+    /// The whole text (`DeflateSegment.plainBytes`; scrapes stream it).
     func readAll() throws(GzipError) -> [UInt8] {
         var result: [UInt8] = []
         result.reserveCapacity(length)

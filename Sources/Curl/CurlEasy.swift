@@ -1,31 +1,33 @@
 import Foundation
-internal import CCurl
+internal import CSecretWatchCurl
 
-/// One libcurl easy handle: the only place that calls libcurl. Not thread-safe and not Sendable: a handle is
-/// used by one thread at a time (a `BlockingExecutor` closure), never on Swift's cooperative pool.
+/// One libcurl easy handle: with the callbacks in `CurlTransferState.swift`, the only code that calls libcurl.
+/// Not thread-safe and not Sendable: a handle is used by one thread at a time, never on Swift's cooperative pool
+/// (its calls block).
 /// `reset()` keeps the handle's connection cache, so a worker reusing its handle reuses connections.
+/// Secrets it sends are told to, and the text it reports is scrubbed by, the owner's `CurlSecretHandling`.
 public final class CurlEasy {
     private let handle: UnsafeMutableRawPointer
     /// libcurl writes into this until cleanup, so it lives as long as the handle.
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var lists: [UnsafeMutablePointer<curl_slist>] = []
-    private let state = TransferState()
-    private var problems: [String] = []
-    /// The XOAUTH2 initial response last registered with the redactor (kept across `reset()`).
-    private var registeredInitialResponse: String?
+    private let state: TransferState
+    private let secrets: any CurlSecretHandling
+    /// The XOAUTH2 initial response last told to `secrets` (kept across `reset()`).
+    private var toldInitialResponse: String?
     private var closed = false
 
     /// `curl_global_init` exactly once per process, before the first handle (Swift runs a static let once).
     private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
 
-    public static var version: String { String(cString: curl_version()) }
-
-    public init() throws {
+    public init(secrets: any CurlSecretHandling) throws {
         guard Self.globalInit == CURLE_OK else {
             throw CurlSetupError(message: "curl_global_init failed: \(String(cString: curl_easy_strerror(Self.globalInit)))")
         }
         guard let h = curl_easy_init() else { throw CurlSetupError(message: "curl_easy_init failed (out of memory)") }
         handle = h
+        self.secrets = secrets
+        state = TransferState(secrets: secrets)
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         try applyBase()
@@ -58,7 +60,7 @@ public final class CurlEasy {
         try check(sw_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1), "CURLOPT_SSL_VERIFYPEER")
         try check(sw_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2), "CURLOPT_SSL_VERIFYHOST")
         try check(sw_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION")
-        // Only the protocols secretwatch speaks: a token endpoint can never be file:// or ftp://.
+        // Only the protocols these handles are for: a configured URL can never be file:// or ftp://.
         try check(sw_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https,smtp,smtps"), "CURLOPT_PROTOCOLS_STR")
     }
 
@@ -72,9 +74,9 @@ public final class CurlEasy {
         case .url(let url):
             try check(sw_curl_setopt_string(handle, CURLOPT_URL, url), "CURLOPT_URL")
         case .connectTimeout(let seconds):
-            try check(sw_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, try Self.milliseconds(seconds, "CURLOPT_CONNECTTIMEOUT_MS")), "CURLOPT_CONNECTTIMEOUT_MS")
+            try check(sw_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, try Self.timeoutMilliseconds(seconds, "CURLOPT_CONNECTTIMEOUT_MS")), "CURLOPT_CONNECTTIMEOUT_MS")
         case .timeout(let seconds):
-            try check(sw_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, try Self.milliseconds(seconds, "CURLOPT_TIMEOUT_MS")), "CURLOPT_TIMEOUT_MS")
+            try check(sw_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, try Self.timeoutMilliseconds(seconds, "CURLOPT_TIMEOUT_MS")), "CURLOPT_TIMEOUT_MS")
         case .lowSpeed(let bytes, let seconds):
             try check(sw_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, bytes), "CURLOPT_LOW_SPEED_LIMIT")
             try check(sw_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, seconds), "CURLOPT_LOW_SPEED_TIME")
@@ -110,10 +112,10 @@ public final class CurlEasy {
             // What libcurl will send, and its base64: a server that echoes it must not get it into any text.
             // Once per token and user, not per transfer (a series sends hundreds of mails with one token).
             let initial = "user=\(user)\u{1}auth=Bearer \(bearer)\u{1}\u{1}"
-            if initial != registeredInitialResponse {
-                Redactor.shared.registerEphemeral(initial)
-                Redactor.shared.registerEphemeral(Data(initial.utf8).base64EncodedString())
-                registeredInitialResponse = initial
+            if initial != toldInitialResponse {
+                secrets.willSend(initial)
+                secrets.willSend(Data(initial.utf8).base64EncodedString())
+                toldInitialResponse = initial
             }
             try check(sw_curl_setopt_string(handle, CURLOPT_USERNAME, user), "CURLOPT_USERNAME")
             try check(sw_curl_setopt_string(handle, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2"), "CURLOPT_LOGIN_OPTIONS")
@@ -159,7 +161,7 @@ public final class CurlEasy {
     public func rawExchange(_ text: String, timeout: TimeInterval) -> [String]? {
         precondition(!closed, "CurlEasy used after close()")
         // At most a day: a longer wait for one reply line is never meant, and the addition cannot overflow.
-        let deadline = ContinuousClock.now + .milliseconds(min(CheckedConversion.milliseconds(timeout) ?? 0, 86_400_000))
+        let deadline = ContinuousClock.now + .milliseconds(min(Self.milliseconds(timeout) ?? 0, 86_400_000))
         var bytes = Array(text.utf8)
         while !bytes.isEmpty {
             var sent = 0
@@ -209,7 +211,7 @@ public final class CurlEasy {
         state.flushHeader()
         return CurlResponse(code: CurlCode(rawValue: Int32(rc.rawValue)),
                             codeText: String(cString: curl_easy_strerror(rc)),
-                            errorText: Redactor.scrub(String(cString: errorBuffer)),
+                            errorText: secrets.scrub(String(cString: errorBuffer)),
                             responseCode: status, body: state.body, headerLines: state.headerLines,
                             responseTooLarge: state.tooLarge, connected: connect > 0 || pretransfer > 0, totalTime: total,
                             connectTime: connect, trace: state.trace)
@@ -222,9 +224,17 @@ public final class CurlEasy {
         return head
     }
 
+    /// Seconds in whole milliseconds, at least 1 for a positive value (0 means "no timeout" to libcurl); nil when
+    /// negative, not finite or beyond `Int.max`, where `Int(_:)` would trap.
+    static func milliseconds(_ seconds: TimeInterval) -> Int? {
+        let value = (seconds * 1000).rounded()
+        guard value.isFinite, seconds >= 0, value < 9.0e18 else { return nil }
+        return seconds > 0 ? max(1, Int(value)) : 0
+    }
+
     /// A timeout in whole milliseconds as libcurl's `long` takes it; a value no `long` holds is a setup error, not a trap.
-    static func milliseconds(_ seconds: TimeInterval, _ what: String) throws -> Int {
-        guard let ms = CheckedConversion.milliseconds(seconds) else {
+    static func timeoutMilliseconds(_ seconds: TimeInterval, _ what: String) throws -> Int {
+        guard let ms = milliseconds(seconds) else {
             throw CurlSetupError(message: "setting \(what) failed: \(seconds) s is not a timeout libcurl can take (0 to \(Int.max / 1000) s)")
         }
         return ms
@@ -235,124 +245,4 @@ public final class CurlEasy {
             throw CurlSetupError(message: "setting \(what) failed: \(String(cString: curl_easy_strerror(rc))) (curl error \(rc.rawValue))")
         }
     }
-}
-
-/// A handle could not be set up (an option libcurl refused): a programming or installation problem.
-public struct CurlSetupError: Error, Sendable, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
-}
-
-/// Buffers the callbacks fill; reached from C through an unretained pointer while `CurlEasy` keeps it alive.
-private final class TransferState {
-    var body = Data()
-    var maxBody = 1 << 20
-    var tooLarge = false
-    var headerLines: [String] = []
-    var pendingHeader = Data()
-    var upload = Data()
-    var uploadOffset = 0
-    var tracing = false
-    var trace: [CurlResponse.TraceLine] = []
-    var started = ContinuousClock.now
-
-    func clear() {
-        body = Data(); maxBody = 1 << 20; tooLarge = false; headerLines = []; pendingHeader = Data()
-        upload = Data(); uploadOffset = 0; tracing = false; trace = []
-    }
-
-    func startTransfer() {
-        body = Data(); tooLarge = false; headerLines = []; pendingHeader = Data(); trace = []; uploadOffset = 0
-        started = .now
-    }
-
-    func flushHeader() {
-        guard !pendingHeader.isEmpty else { return }
-        headerLines.append(Self.trimmingNewlines(String(decoding: pendingHeader, as: UTF8.self)))
-        pendingHeader = Data()
-    }
-
-    /// `trimmingCharacters(in: .newlines)` on unicode scalars, without going through NSString (every SMTP
-    /// reply line passes here).
-    static func trimmingNewlines(_ text: String) -> String {
-        func isNewline(_ s: Unicode.Scalar) -> Bool {
-            (0x0A...0x0D).contains(s.value) || s.value == 0x85 || s.value == 0x2028 || s.value == 0x2029
-        }
-        let scalars = text.unicodeScalars
-        guard let first = scalars.first, let last = scalars.last, isNewline(first) || isNewline(last) else { return text }
-        var start = scalars.startIndex, end = scalars.endIndex
-        while start < end, isNewline(scalars[start]) { start = scalars.index(after: start) }
-        while end > start, isNewline(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
-        return String(scalars[start..<end])
-    }
-
-    var elapsed: TimeInterval {
-        let d = ContinuousClock.now - started
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
-
-    func addTrace(_ kind: CurlResponse.TraceLine.Kind, _ bytes: UnsafeBufferPointer<UInt8>) {
-        // Split on CR and LF bytes (UTF-8 never uses them inside a multi-byte character): cheaper than splitting
-        // the decoded string by Character, and every line of every transfer passes here.
-        for raw in bytes.split(omittingEmptySubsequences: true, whereSeparator: { $0 == 0x0A || $0 == 0x0D }) {
-            var line = String(decoding: UnsafeBufferPointer(rebasing: raw), as: UTF8.self)
-            if kind == .sent {
-                // A SASL continuation answers a 334 challenge with a credential blob: never keep it.
-                if let last = trace.last(where: { $0.kind == .received }), last.text.hasPrefix("334") {
-                    line = Redactor.mask
-                }
-                line = Redactor.scrub(line)
-            }
-            trace.append(.init(kind: kind, text: line, at: elapsed))
-        }
-    }
-}
-
-private let curlWrite: sw_curl_data_callback = { pointer, size, count, context in
-    let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
-    let n = size * count
-    guard let pointer, n > 0 else { return n }
-    if state.body.count + n > state.maxBody {
-        state.tooLarge = true
-        return 0 // makes libcurl stop with CURLE_WRITE_ERROR
-    }
-    pointer.withMemoryRebound(to: UInt8.self, capacity: n) { state.body.append($0, count: n) }
-    return n
-}
-
-private let curlHeader: sw_curl_data_callback = { pointer, size, count, context in
-    let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
-    let n = size * count
-    guard let pointer, n > 0 else { return n }
-    pointer.withMemoryRebound(to: UInt8.self, capacity: n) { state.pendingHeader.append($0, count: n) }
-    if state.pendingHeader.last == 0x0A { state.flushHeader() }
-    if state.headerLines.count > 10_000 { return 0 } // an endless header stream is not a server we talk to
-    return n
-}
-
-private let curlRead: sw_curl_data_callback = { pointer, size, count, context in
-    let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
-    let room = size * count
-    let remaining = state.upload.count - state.uploadOffset
-    let n = min(room, remaining)
-    guard let pointer, n > 0 else { return 0 }
-    state.upload.withUnsafeBytes { bytes in
-        UnsafeMutableRawPointer(pointer).copyMemory(from: bytes.baseAddress! + state.uploadOffset, byteCount: n)
-    }
-    state.uploadOffset += n
-    return n
-}
-
-private let curlDebug: sw_curl_debug_callback = { _, type, data, size, context in
-    guard let context, let data else { return 0 }
-    let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
-    guard state.tracing else { return 0 }
-    let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size)
-    switch type {
-    case CURLINFO_TEXT: state.addTrace(.info, bytes)
-    case CURLINFO_HEADER_IN: state.addTrace(.received, bytes)
-    case CURLINFO_HEADER_OUT: state.addTrace(.sent, bytes)
-    default: break
-    }
-    return 0
 }
