@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
+import Dispatch
 
 /// The composition root: from a validated configuration, the store, the alarm engine and the scheduler
 /// with its registered steps. `secretwatch run` runs it; tests build it with a `ManualClock`.
@@ -127,3 +129,73 @@ public final class Daemon: Sendable {
         logger.info("secretwatch stopped")
     }
 }
+
+/// The mailer's parts of the daemon, built in one place so the composition root stays short: the alarm
+/// e-mail observer, the outbox steps (re-notification, outbox age) and the delivery service.
+public struct MailComponents: Sendable {
+    public let signal: OutboxSignal
+    public let alarmMailer: AlarmMailer
+
+    public init(current: CurrentConfig, clock: any WallClock) {
+        signal = OutboxSignal()
+        alarmMailer = AlarmMailer(source: { current.value.notifications }, signal: signal, clock: clock)
+    }
+
+    public func steps(config: Config, engine: AlarmEngine) -> [any SchedulerStep] {
+        [
+            RenotifyStep(store: engine.store, mailer: alarmMailer, interval: config.alarms.renotifyInterval),
+            OutboxAgeStep(alarm: MailDeliveryAlarm(engine: engine, credentialName: config.smtp.auth.name),
+                          maxAge: config.mailer.alarmAfter),
+        ]
+    }
+
+    /// The delivery service, when there is a token provider to authenticate with.
+    public func deliveryService(config: Config, engine: AlarmEngine, tokens: (any TokenProvider)?, clock: any WallClock,
+                                telemetry: any TelemetryObserver, logger: Logger) -> DeliveryService? {
+        guard let tokens else { return nil }
+        return DeliveryService(store: engine.store, alarm: MailDeliveryAlarm(engine: engine, credentialName: config.smtp.auth.name),
+                               settings: .init(smtp: config.smtp, mailer: config.mailer, tokens: tokens), clock: clock,
+                               signal: signal, telemetry: telemetry, logger: logger)
+    }
+}
+
+/// The configuration in force; replaced by a successful reload, read by whoever needs the live value.
+public final class CurrentConfig: Sendable {
+    private let state: Mutex<Config>
+
+    public init(_ config: Config) {
+        state = Mutex(config)
+    }
+
+    public var value: Config { state.withLock { $0 } }
+
+    func replace(with config: Config) {
+        state.withLock { $0 = config }
+    }
+}
+
+/// Turns SIGHUP into `ConfigReloader.reload()`, one reload at a time, until graceful shutdown.
+public final class ReloadService: Service, Sendable {
+    public let reloader: ConfigReloader
+
+    public init(reloader: ConfigReloader) {
+        self.reloader = reloader
+    }
+
+    public func run() async throws {
+        signal(SIGHUP, SIG_IGN) // handled by the dispatch source below, not by the default action (exit)
+        let (signals, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler { continuation.yield() }
+        source.resume()
+        defer { source.cancel() }
+        await cancelWhenGracefulShutdown {
+            for await _ in signals {
+                await self.reloader.reload()
+            }
+        }
+        continuation.finish()
+    }
+}
+
+public enum SecretWatchVersion { public static let string = "0.1.0" }

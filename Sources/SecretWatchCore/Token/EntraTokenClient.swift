@@ -75,3 +75,122 @@ public struct EntraTokenClient: Sendable {
         return options
     }
 }
+
+/// Everything one credential's token requests need, resolved from the configuration and the environment.
+public struct TokenEndpointSettings: Sendable, Equatable {
+    public var credential: String
+    public var endpoint: String
+    public var tenantId: String
+    public var clientId: String
+    public var scope: String
+    public var secret: SecretSource
+    public var connectTimeout: TimeInterval
+    public var timeout: TimeInterval
+    /// Extra trust anchors (PEM); nil = the system trust store. Verification is always on.
+    public var caFile: String?
+    public var proxy: ProxyChoice
+    /// Larger answers are `response_too_large` (a real one is 2–5 KB).
+    public var maxResponseBytes: Int
+
+    public static let defaultMaxResponseBytes = 256 * 1024
+
+    public init(credential: String, endpoint: String, tenantId: String, clientId: String, scope: String,
+                secret: SecretSource, connectTimeout: TimeInterval = ConfigDefaults.tokenConnectTimeout,
+                timeout: TimeInterval = ConfigDefaults.tokenTimeout, caFile: String? = nil,
+                proxy: ProxyChoice = .direct, maxResponseBytes: Int = TokenEndpointSettings.defaultMaxResponseBytes) {
+        self.credential = credential
+        self.endpoint = endpoint
+        self.tenantId = tenantId
+        self.clientId = clientId
+        self.scope = scope
+        self.secret = secret
+        self.connectTimeout = connectTimeout
+        self.timeout = timeout
+        self.caFile = caFile
+        self.proxy = proxy
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    /// The SMTP credential's settings: `token.*`, falling back to `smtp.ca_file` / `smtp.proxy`, then to
+    /// `https_proxy` / `no_proxy` from the environment.
+    public init(config: Config, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let auth = config.smtp.auth
+        self.init(credential: auth.name, endpoint: auth.resolvedTokenEndpoint, tenantId: auth.tenantId,
+                  clientId: auth.clientId, scope: auth.scope, secret: auth.secret,
+                  connectTimeout: config.token.connectTimeout, timeout: config.token.timeout,
+                  caFile: config.token.caFile ?? config.smtp.caFile,
+                  proxy: ProxyChoice.resolve(configured: config.token.proxy, noProxy: config.token.noProxy,
+                                             fallback: config.smtp.proxy, environment: environment))
+    }
+
+    /// The settings of every credential that has a secret: the SMTP one first, then the watched ones with a
+    /// `client_secret_file` / `client_secret_env`. All share the `token.*` connection settings.
+    public static func all(config: Config, environment: [String: String] = ProcessInfo.processInfo.environment) -> [TokenEndpointSettings] {
+        let smtp = TokenEndpointSettings(config: config, environment: environment)
+        return [smtp] + config.credentials.compactMap { watched in
+            guard let secret = watched.secret else { return nil }
+            var settings = smtp
+            settings.credential = watched.name
+            settings.endpoint = watched.resolvedTokenEndpoint
+            settings.tenantId = watched.tenantId
+            settings.clientId = watched.clientId
+            settings.scope = watched.scope
+            settings.secret = secret
+            return settings
+        }
+    }
+
+    /// Host and port of the endpoint (for messages).
+    public var hostAndPort: (host: String, port: Int) {
+        let url = URL(string: endpoint)
+        return (url?.host ?? endpoint, url?.port ?? 443)
+    }
+}
+
+/// Which proxy token requests use, and where that choice came from (shown by `check`).
+public struct ProxyChoice: Sendable, Equatable {
+    /// `http://[user:pass@]host:port`; nil = direct.
+    public var url: String?
+    public var noProxy: String?
+    /// `token.proxy`, `smtp.proxy`, `environment (https_proxy)` or `none`.
+    public var source: String
+
+    public static let direct = ProxyChoice(url: nil, noProxy: nil, source: "none")
+
+    public init(url: String?, noProxy: String?, source: String) {
+        self.url = url
+        self.noProxy = noProxy
+        self.source = source
+        if let url { Self.registerPassword(in: url) }
+    }
+
+    /// The configured proxy (`direct` turns proxies off, even the environment's), else the fallback
+    /// (`smtp.proxy`), else `https_proxy` / `HTTPS_PROXY` / `all_proxy` with `no_proxy` from the environment.
+    public static func resolve(configured: String?, noProxy: String?, fallback: String?,
+                               environment: [String: String]) -> ProxyChoice {
+        if let configured {
+            return configured == "direct" ? .direct : ProxyChoice(url: configured, noProxy: noProxy, source: "token.proxy")
+        }
+        if let fallback { return ProxyChoice(url: fallback, noProxy: noProxy, source: "smtp.proxy") }
+        for name in ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
+            if let value = environment[name], !value.isEmpty {
+                let exempt = noProxy ?? environment["no_proxy"] ?? environment["NO_PROXY"]
+                return ProxyChoice(url: value, noProxy: exempt, source: "environment (\(name))")
+            }
+        }
+        return .direct
+    }
+
+    /// `http://proxy:3128 (token.proxy)` with any password masked.
+    public var display: String {
+        guard let url else { return "none (direct)" }
+        return "\(Redactor.scrubURLCredentials(url)) (\(source))" + (noProxy.map { ", except \($0)" } ?? "")
+    }
+
+    /// A proxy password is a secret too: it must never reach a log line or an error text.
+    private static func registerPassword(in url: String) {
+        guard let parsed = URLComponents(string: url), let password = parsed.password, !password.isEmpty else { return }
+        Redactor.shared.register(password)
+        if let decoded = password.removingPercentEncoding { Redactor.shared.register(decoded) }
+    }
+}

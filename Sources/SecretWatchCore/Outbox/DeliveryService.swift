@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
+
 public import SecretWatchCurl
 
 /// Delivers the outbox: `mailer.concurrency` workers, each with its own SMTP transport (so each reuses its
@@ -226,4 +227,79 @@ public final class DeliveryService: Service, Sendable {
             logger.log(level: .error, "cannot read the outbox", metadata: ["error": "\(error)"], limitedBy: logLimiter)
         }
     }
+}
+
+extension DeliveryService {
+    /// Sends one queued message now, outside the workers (`secretwatch send-test`), and returns the recorded
+    /// attempt; nil when the message is not queued any more (a running daemon claimed it first).
+    public func deliverNow(outboxId: Int64) async throws -> Delivery? {
+        guard let message = try store.claim(outboxId: outboxId, now: clock.now()) else { return nil }
+        try await limiter.acquire()
+        let settings = self.settings
+        let sender = SMTPSender(transport: SMTPTransport(config: settings.smtp, extraOptions: transportOptions),
+                                tokens: settings.tokens, credential: settings.smtp.auth.name)
+        try await deliver(message, with: sender)
+        return try store.lastDelivery(messageId: message.messageId)
+    }
+}
+
+extension DeliveryService {
+    /// One bounded delivery round (`secretwatch run --once`): the workers deliver what is due, retry transient
+    /// failures whose next attempt still falls before `deadline`, and stop once nothing more is due before it
+    /// (or it has passed: an attempt in flight then finishes, bounded by the SMTP timeouts). Messages claimed but
+    /// not attempted go back to the queue. Mail backing off past the deadline stays queued for a later round.
+    public func deliverDue(until deadline: Date) async throws -> OutboxRound {
+        let start = clock.now()
+        let recovered = try store.recoverInFlight()
+        if recovered > 0 {
+            logger.notice("re-queued mail that was being sent when secretwatch stopped", metadata: ["count": "\(recovered)"])
+        }
+        let workers = settings.mailer.concurrency
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<workers {
+                group.addTask { await self.worker(index, until: deadline) }
+            }
+        }
+        let round = try store.outboxRound(since: start, deadline: deadline)
+        if round.waiting > 0 {
+            logger.info("mail left queued for a later attempt", metadata: [
+                "count": "\(round.waiting)", "next_attempt_at": "\(round.nextAttemptAt.map(Timestamps.rfc3339) ?? "-")",
+            ])
+        }
+        return round
+    }
+}
+
+/// What one bounded delivery round (`run --once`) did with the mail that was due, and what it left queued.
+/// Mail whose next attempt lies after the round's deadline (a retry backing off) was not due: it is counted as
+/// `waiting`, not as undelivered.
+public struct OutboxRound: Sendable, Equatable {
+    /// Messages accepted by the server for every recipient during the round.
+    public var sent: Int
+    /// Messages that were due (their next attempt at or before the deadline, or attempted in the round) and are
+    /// still queued.
+    public var undelivered: Int
+    /// Messages that ended in the round without reaching every recipient: refused for good, given up, or a
+    /// recipient refused.
+    public var failed: Int
+    /// Queued messages not due before the deadline, left for a later run, and the earliest of their next attempts.
+    public var waiting: Int
+    public var nextAttemptAt: Date?
+    /// The round's last failed attempt: its reason and the server's reply (or the failure's detail).
+    public var lastReason: String?
+    public var lastReply: String?
+
+    public init(sent: Int = 0, undelivered: Int = 0, failed: Int = 0, waiting: Int = 0, nextAttemptAt: Date? = nil,
+                lastReason: String? = nil, lastReply: String? = nil) {
+        self.sent = sent
+        self.undelivered = undelivered
+        self.failed = failed
+        self.waiting = waiting
+        self.nextAttemptAt = nextAttemptAt
+        self.lastReason = lastReason
+        self.lastReply = lastReply
+    }
+
+    /// Everything that was due went out.
+    public var complete: Bool { undelivered == 0 && failed == 0 }
 }

@@ -1,3 +1,37 @@
+import Foundation
+
+/// One SMTP reply line such as `535 5.7.3 Authentication unsuccessful`, split into its parts.
+public struct SMTPReply: Sendable, Equatable {
+    public var code: Int
+    /// RFC 3463 enhanced status code (`5.7.3`), when the line has one.
+    public var enhancedCode: String?
+    /// The whole line, as received.
+    public var line: String
+    /// `250-…` (more lines follow) rather than `250 …`.
+    public var continues: Bool
+
+    public init?(_ line: String) {
+        let chars = Array(line.utf8)
+        guard chars.count >= 3, chars[0...2].allSatisfy({ (0x30...0x39).contains($0) }),
+              let code = Int(String(decoding: chars[0...2], as: UTF8.self)) else { return nil }
+        self.code = code
+        self.line = line
+        continues = chars.count > 3 && chars[3] == UInt8(ascii: "-")
+        let rest = line.dropFirst(4)
+        let first = rest.prefix(while: { !$0.isWhitespace })
+        let parts = first.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }),
+           ["2", "4", "5"].contains(String(parts[0])) {
+            enhancedCode = String(first)
+        } else {
+            enhancedCode = nil
+        }
+    }
+
+    public var isPositive: Bool { code < 400 }
+    public var isTransient: Bool { (400..<500).contains(code) }
+}
+
 public import SecretWatchCurl
 
 /// The SMTP dialogue of one transfer, rebuilt from libcurl's trace: each command sent with the replies it got,
@@ -68,4 +102,40 @@ public struct SMTPExchange: Sendable, Equatable {
     public var recipientSteps: [Step] { steps.filter { $0.verb == "RCPT" } }
 
     public func step(_ verb: String) -> Step? { steps.last { $0.verb == verb } }
+}
+
+/// The error challenge of an XOAUTH2 (RFC 7628 style) server that refuses a bearer token: `334 <base64 JSON>` such
+/// as `{"status":"401","schemes":"bearer","scope":"mail"}`, sent before the server's final 535. Exchange answers a
+/// bad token with 535 at once; Dovecot, Google and others send this first.
+struct XOAUTH2Challenge: Sendable, Equatable, CustomStringConvertible {
+    var status: String?
+    var schemes: String?
+    var scope: String?
+    /// The decoded challenge when it is not the JSON object above (scrubbed and shortened when shown).
+    var text: String?
+
+    /// Nil for anything but a 334 with a non-empty base64 challenge (the empty `334 ` of a two-step AUTH).
+    init?(_ reply: SMTPReply) {
+        guard reply.code == 334 else { return nil }
+        let encoded = reply.line.dropFirst(4).trimmingCharacters(in: .whitespaces)
+        guard !encoded.isEmpty, encoded.utf8.count <= 8192, let data = Data(base64Encoded: encoded), !data.isEmpty else { return nil }
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            func field(_ name: String) -> String? {
+                guard let value = object[name] else { return nil }
+                return String(describing: value).prefix(200).filter { !$0.isNewline && $0.isASCII }
+            }
+            status = field("status")
+            schemes = field("schemes")
+            scope = field("scope")
+            if status == nil && schemes == nil && scope == nil { text = String(decoding: data.prefix(200), as: UTF8.self) }
+        } else {
+            text = String(decoding: data.prefix(200), as: UTF8.self)
+        }
+    }
+
+    var description: String {
+        if let text { return "the server refused the token: \(Redactor.scrub(text.filter { !$0.isNewline }))" }
+        let parts = [status.map { "status \($0)" }, schemes.map { "schemes \($0)" }, scope.map { "scope \($0)" }].compactMap { $0 }
+        return "the server refused the token (\(parts.joined(separator: ", ")))"
+    }
 }
