@@ -81,7 +81,7 @@ let package = Package(
                            "SecretWatchStandIns", "SecretWatchTesting",
                            .product(name: "Yams", package: "Yams")],
             // Fixtures sit next to the tests that use them and are read from the source tree.
-            exclude: ["Config/Fixtures", "HTTP/Fixtures", "Mail/Fixtures"],
+            exclude: ["Config/Fixtures", "HTTP/Fixtures", "SMTP/Fixtures"],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -14,7 +14,7 @@ trap 'exec 3>&-; wait 2>/dev/null; rm -rf "$work"' EXIT
 # A realistic bearer (Entra tokens are 1.5–2.5 KB): libcurl sends it in the two-step AUTH form.
 head -c 1500 /dev/urandom | base64 -w0 | tr '+/' '-_' > "$work/token"; echo >> "$work/token"
 mkfifo "$work/stdin"
-/usr/bin/python3 Tests/SecretWatchCoreTests/Mail/Fixtures/smtp_server.py --dir "$work/mail" --certdir "$work/certs" \
+/usr/bin/python3 Tests/SecretWatchCoreTests/SMTP/Fixtures/smtp_server.py --dir "$work/mail" --certdir "$work/certs" \
   --tokens "$work/token" --stats "$work/stats.json" < "$work/stdin" > "$work/port" 2>"$work/server.log" &
 exec 3>"$work/stdin"   # the server exits when this closes
 for _ in $(seq 100); do grep -q PORT "$work/port" 2>/dev/null && break; sleep 0.1; done

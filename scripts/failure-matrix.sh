@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 swift build --product mail-bench >/dev/null
 work=$(mktemp -d)
-fixtures=Tests/SecretWatchCoreTests/Mail/Fixtures
+fixtures=Tests/SecretWatchCoreTests/SMTP/Fixtures
 echo "matrix-token-accepted-0001" > "$work/token"
 fds=()
 start() { # name script args... — runs in this shell so the stdin pipe stays open

@@ -1,5 +1,5 @@
 // mail-bench: drives secretwatch's outbox and delivery service against a local SMTP server (the aiosmtpd
-// stand-in in Tests/SecretWatchCoreTests/Mail/Fixtures), with a fixed bearer token read from a file.
+// stand-in in Tests/SecretWatchCoreTests/SMTP/Fixtures), with a fixed bearer token read from a file.
 // Used by scripts/bench-mail.sh (throughput) and by the kill -9 test (a real process dying mid-batch).
 // Not part of the product: it never talks to Entra or Exchange.
 //

@@ -2,7 +2,7 @@ import Foundation
 @testable import SecretWatchCore
 
 /// A real Dovecot 2.3 submission service (Debian's dovecot-core + dovecot-submissiond), run by
-/// `Mail/Fixtures/dovecot_submission.py` from its own temporary directory on a free 127.0.0.1 port: STARTTLS
+/// `SMTP/Fixtures/dovecot_submission.py` from its own temporary directory on a free 127.0.0.1 port: STARTTLS
 /// with a throwaway CA, AUTH XOAUTH2/OAUTHBEARER checked by Dovecot's oauth2 passdb, which validates HS256 JWTs
 /// locally (no introspection), and accepted mail relayed to an aiosmtpd sink whose messages `received()` reads.
 /// A refused token gets Dovecot's RFC 7628 answer, `334 <base64 {"status":"401","schemes":"bearer","scope":"mail"}>`,
@@ -27,7 +27,7 @@ final class DovecotSubmission: @unchecked Sendable {
     /// The `aud` Dovecot requires (its `client_id`); fixed in the fixture.
     static let audience = "secretwatch-tests"
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Mail/Fixtures/dovecot_submission.py")
+        .appendingPathComponent("SMTP/Fixtures/dovecot_submission.py")
 
     let port: Int
     let directory: URL
