@@ -65,3 +65,150 @@ struct MetricsState: Sendable {
         return reason
     }
 }
+
+extension MetricsState {
+    /// The families rendered on every state change: everything but the credential families (which
+    /// `CredentialFamilies` renders when the credentials change), HELP and TYPE each, samples sorted by label
+    /// values so that equal states render to equal bytes.
+    func render(into w: inout ExpositionWriter) {
+        let c = MetricCatalog.self
+
+        w.family(c.buildInfo)
+        w.sample(c.buildInfo, [version], 1)
+
+        w.family(c.activeAlarms)
+        let alarms = activeAlarms.sorted { ($0.kind.rawValue, $0.severity.rawValue, $0.credentialName, $0.id) <
+                                           ($1.kind.rawValue, $1.severity.rawValue, $1.credentialName, $1.id) }
+        var seen = Set<[String]>()
+        for alarm in alarms {
+            // The database allows one active alarm per (kind, credential); guard the series anyway.
+            let labels = [alarm.kind.rawValue, alarm.severity.rawValue, alarm.credentialName]
+            if seen.insert(labels).inserted { w.sample(c.activeAlarms, labels, 1) }
+        }
+
+        w.family(c.alarmsRaised)
+        for kind in AlarmKind.allCases {
+            w.sample(c.alarmsRaised, [kind.rawValue], Double(alarmsRaised[kind] ?? 0))
+        }
+
+        w.family(c.tokenRequests)
+        for (key, count) in tokenRequests.sorted(by: { $0.key < $1.key }) {
+            w.sample(c.tokenRequests, [key.credential, key.outcome, key.reason], Double(count))
+        }
+
+        w.family(c.tokenDuration)
+        for (outcome, histogram) in tokenDuration.sorted(by: { $0.key < $1.key }) {
+            w.histogram(c.tokenDuration, [outcome], histogram)
+        }
+
+        w.family(c.tokenCachedExpiry)
+        for (credential, date) in tokenCachedExpiry.sorted(by: { $0.key < $1.key }) {
+            w.sample(c.tokenCachedExpiry, [credential], date.timeIntervalSince1970)
+        }
+
+        w.family(c.tokenLastSuccess)
+        for (credential, date) in tokenLastSuccess.sorted(by: { $0.key < $1.key }) {
+            w.sample(c.tokenLastSuccess, [credential], date.timeIntervalSince1970)
+        }
+
+        w.family(c.mailSends)
+        for (key, count) in mailSends.sorted(by: { $0.key < $1.key }) {
+            w.sample(c.mailSends, [key.outcome, key.reason], Double(count))
+        }
+
+        w.family(c.mailDuration)
+        for (outcome, histogram) in mailDuration.sorted(by: { $0.key < $1.key }) {
+            w.histogram(c.mailDuration, [outcome], histogram)
+        }
+
+        w.family(c.outboxMessages)
+        w.sample(c.outboxMessages, [], Double(outbox.depth))
+        w.family(c.outboxOldest)
+        if let oldest = outbox.oldestQueuedAt {
+            w.sample(c.outboxOldest, [], oldest.timeIntervalSince1970)
+        }
+        // The scheduler's gauges follow in the live part (`LiveMetrics`), so the page reads the same.
+        w.finish()
+    }
+}
+
+extension Exposition {
+    /// Renders the state's small families now and puts them after its credential families.
+    convenience init(generation: UInt64, state: MetricsState, plainLimit: Int = DeflateSegment.defaultPlainLimit) throws {
+        let credentials = try state.credentialFamilies ?? CredentialFamilies.render([], plainLimit: plainLimit)
+        let rest = try DeflateSegment.render(plainLimit: plainLimit) { state.render(into: &$0) }
+        self.init(generation: generation, segments: credentials.segments + [rest])
+    }
+}
+
+/// The scheduler's gauges. They change with every pass, so they live in the small live part of `/metrics`
+/// (`LiveMetrics`): a pass then costs no re-render of the state part, which with 100,000 credentials is a
+/// 38 MB text and its gzip.
+struct SchedulerGauges: Sendable {
+    var lastRun: Date?
+    var lastDuration: TimeInterval?
+    /// Step name → failed in the last pass.
+    var steps: [String: Bool] = [:]
+
+    mutating func recordPass(startedAt: Date, duration: TimeInterval, failingSteps: [String]) {
+        lastRun = startedAt
+        lastDuration = duration
+        for step in steps.keys { steps[step] = false }
+        for step in failingSteps { steps[MetricsState.labelSafe(step)] = true }
+    }
+
+    func render(into w: inout ExpositionWriter) {
+        let c = MetricCatalog.self
+        w.family(c.schedulerLastRun)
+        if let lastRun { w.sample(c.schedulerLastRun, [], lastRun.timeIntervalSince1970) }
+        w.family(c.schedulerLastDuration)
+        if let lastDuration { w.sample(c.schedulerLastDuration, [], lastDuration) }
+        w.family(c.schedulerStepFailing)
+        for (step, failing) in steps.sorted(by: { $0.key < $1.key }) {
+            w.sample(c.schedulerStepFailing, [step], failing ? 1 : 0)
+        }
+    }
+}
+
+/// The two per-credential families, `secretwatch_credential_info` and
+/// `secretwatch_client_secret_expiry_timestamp_seconds`: with many credentials they are nearly all of
+/// `/metrics` (100,000 credentials: ~38 MB of text). They are rendered and compressed only when the watched
+/// credentials change (start-up, reload), straight from the store's rows, and reused by every later render:
+/// the credential list itself is not kept by the metrics, and a render after a counter changes costs the
+/// small families only.
+struct CredentialFamilies: Sendable {
+    let info: DeflateSegment
+    let expiry: DeflateSegment
+
+    var segments: [DeflateSegment] { [info, expiry] }
+
+    /// Renders from `each`, which calls its argument once per credential, in the order they should appear
+    /// (by name: equal credentials render to equal bytes).
+    static func render(plainLimit: Int = DeflateSegment.defaultPlainLimit,
+                       _ each: ((Credential) -> Void) throws -> Void) throws -> CredentialFamilies {
+        let c = MetricCatalog.self
+        let infoBuilder = try SegmentBuilder(plainLimit: plainLimit)
+        let expiryBuilder = try SegmentBuilder(plainLimit: plainLimit)
+        var info = ExpositionWriter(sink: infoBuilder)
+        var expiry = ExpositionWriter(sink: expiryBuilder)
+        info.family(c.credentialInfo)
+        expiry.family(c.secretExpiry)
+        try each { credential in
+            info.sample(c.credentialInfo, [credential.name, credential.displayName ?? "", credential.tenantId, credential.clientId,
+                                           credential.hasSecret ? "true" : "false"], 1)
+            if let expiresAt = credential.expiresAt {
+                expiry.sample(c.secretExpiry, [credential.name, credential.tenantId, credential.clientId], expiresAt.timeIntervalSince1970)
+            }
+        }
+        info.finish()
+        expiry.finish()
+        return CredentialFamilies(info: try infoBuilder.finish(), expiry: try expiryBuilder.finish())
+    }
+
+    /// Renders a list (sorted by name here).
+    static func render(_ credentials: [Credential], plainLimit: Int = DeflateSegment.defaultPlainLimit) throws -> CredentialFamilies {
+        try render(plainLimit: plainLimit) { emit in
+            for credential in credentials.sorted(by: { $0.name < $1.name }) { emit(credential) }
+        }
+    }
+}
