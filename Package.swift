@@ -20,14 +20,20 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
-        .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD", pkgConfig: "libmicrohttpd",
+        .systemLibrary(name: "CSecretWatchMicroHTTPD", path: "Sources/CSecretWatchMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // The libmicrohttpd server: requests, responses and response bodies, limits, request deadlines.
+        .target(
+            name: "SecretWatchHTTPServer",
+            dependencies: ["CSecretWatchMicroHTTPD", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/HTTPServer"
+        ),
         .target(
             name: "SecretWatchCore",
             dependencies: [
-                "CSQLite", "CCurl", "CMicroHTTPD", "CZlib",
+                "CSQLite", "CCurl", "SecretWatchHTTPServer", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -67,7 +73,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SecretWatchCoreTests",
-            dependencies: ["SecretWatchCore", "SecretWatchStandIns", .product(name: "Yams", package: "Yams")],
+            dependencies: ["SecretWatchCore", "SecretWatchHTTPServer", "SecretWatchStandIns", .product(name: "Yams", package: "Yams")],
             // Fixtures sit next to the tests that use them and are read from the source tree.
             exclude: ["Config/Fixtures", "Mail/Fixtures"],
             resources: [.copy("Fixtures")]

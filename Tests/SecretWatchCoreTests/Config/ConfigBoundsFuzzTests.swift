@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 @testable import SecretWatchCore
+import SecretWatchHTTPServer
 
 /// Every duration and whole-number field, fed huge, negative, zero, overflowing and boundary values through the
 /// built `secretwatch`: `check` either refuses the value (exit 2, naming the field) or accepts it, and then the

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 @testable import SecretWatchCore
+@testable import SecretWatchHTTPServer
 
 /// Listening beyond loopback without a token for reads warns at start-up, naming what anyone can read.
 @Suite struct ExposureWarningTests {

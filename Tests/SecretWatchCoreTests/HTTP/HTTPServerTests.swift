@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SecretWatchCore
+import SecretWatchHTTPServer
 
 /// The server itself: statuses, error answers, keep-alive, HEAD, limits.
 @Suite struct HTTPServerTests {
@@ -165,4 +166,5 @@ struct NotFoundHandler: HTTPHandling {
     func plan(_ request: HTTPRequest) -> HTTPPlan { .immediate(route: "other", .error(404, "nothing here")) }
     func routeLabel(path: String) -> String { "other" }
     func answered(route: String, status: Int) {}
+    func refusal(status: Int, message: String) -> HTTPResponse { .error(status, message) }
 }
