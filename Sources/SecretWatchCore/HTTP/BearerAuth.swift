@@ -31,8 +31,6 @@ public struct BearerAuth: Sendable {
         return BearerAuth(token: token)
     }
 
-    public var isConfigured: Bool { expected != nil }
-
     /// nil when the request carries the right token; otherwise the answer to give (401 or 403).
     func check(_ request: HTTPRequest, action: String) -> APIError? {
         guard let expected else {
