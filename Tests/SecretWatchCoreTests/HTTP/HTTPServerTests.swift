@@ -1,7 +1,8 @@
 import Foundation
+import Logging
 import Testing
 @testable import SecretWatchCore
-import SecretWatchHTTPServer
+@testable import SecretWatchHTTPServer
 
 /// The server itself: statuses, error answers, keep-alive, HEAD, limits.
 @Suite struct HTTPServerTests {
@@ -146,6 +147,22 @@ import SecretWatchHTTPServer
         }
         let bad = MicroHTTPDServer(host: "not a host name", port: 0, handler: NotFoundHandler())
         #expect(throws: HTTPServerError.self) { try bad.start() }
+    }
+
+    /// The log line docs/troubleshooting.md quotes, with the timeout spelled as in the configuration.
+    @Test func requestTimeoutSweepLogsHowManyConnectionsItClosed() throws {
+        let sink = LogSink.memory()
+        let logger = Logger(label: "secretwatch.http") { KeyValueLogHandler(label: $0, level: .info, sink: sink) }
+        let deadlines = RequestDeadlines(timeout: 90, logger: logger)
+        var pair: [Int32] = [-1, -1]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+        defer { pair.forEach { close($0) } }
+        deadlines.opened(1, fd: pair[0])
+        #expect(deadlines.sweep(now: .now + .seconds(91)) == 1)
+        let lines = sink.lines.filter { $0.contains("closed connections whose request did not arrive in time") }
+        #expect(lines.count == 1, "\(sink.lines)")
+        #expect(lines.first?.contains("connections=1") == true, "\(lines)")
+        #expect(lines.first?.contains("request_timeout=1m30s") == true, "\(lines)")
     }
 
     @Test func acceptEncodingParsing() {
