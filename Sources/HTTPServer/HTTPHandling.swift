@@ -26,8 +26,8 @@ public struct HTTPRequest: Sendable {
     public var headers: [String: String]
     public var body: [UInt8]
 
-    public init(method: String, path: String, query: [(name: String, value: String)] = [], headers: [String: String] = [:],
-                body: [UInt8] = []) {
+    init(method: String, path: String, query: [(name: String, value: String)] = [], headers: [String: String] = [:],
+         body: [UInt8] = []) {
         self.method = method
         self.path = path
         self.query = query

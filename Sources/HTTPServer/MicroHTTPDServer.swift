@@ -12,9 +12,9 @@ internal import CSecretWatchMicroHTTPD
 /// `@unchecked Sendable`: `daemon` is written in `start()` and `stop()` only, which callers serialise (they call
 /// each once, in order); everything the callbacks touch is immutable or locked.
 public final class MicroHTTPDServer: @unchecked Sendable {
-    public let host: String
-    public let requestedPort: Int
-    public let limits: HTTPServerLimits
+    let host: String
+    let requestedPort: Int
+    let limits: HTTPServerLimits
     let handler: any HTTPHandling
     public let logger: Logger
     private var daemon: OpaquePointer?

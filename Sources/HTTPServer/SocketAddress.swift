@@ -55,7 +55,7 @@ struct SocketAddress {
 
 /// Why the HTTP server could not start: the address, and the system's or libmicrohttpd's reason.
 public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
-    public let message: String
+    let message: String
 
     public var description: String { message }
 
