@@ -20,7 +20,7 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CSecretWatchCurl", path: "Sources/CSecretWatchCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
-        .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD", pkgConfig: "libmicrohttpd",
+        .systemLibrary(name: "CSecretWatchMicroHTTPD", path: "Sources/CSecretWatchMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "CSecretWatchZlib", path: "Sources/CSecretWatchZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
@@ -29,12 +29,18 @@ let package = Package(
         // libcurl easy handles: typed options, transfers and their results. What must stay secret in the
         // protocol trace is the caller's to say (`CurlSecretHandling`).
         .target(name: "SecretWatchCurl", dependencies: ["CSecretWatchCurl"], path: "Sources/Curl"),
+        // The libmicrohttpd server: requests, responses and response bodies, limits, request deadlines.
+        .target(
+            name: "SecretWatchHTTPServer",
+            dependencies: ["CSecretWatchMicroHTTPD", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/HTTPServer"
+        ),
         // Prometheus text exposition written straight into gzip segments that scrapes send as they are.
         .target(name: "SecretWatchExposition", dependencies: ["CSecretWatchZlib"], path: "Sources/Exposition"),
         .target(
             name: "SecretWatchCore",
             dependencies: [
-                "SecretWatchSQLite", "SecretWatchCurl", "CMicroHTTPD", "SecretWatchExposition",
+                "SecretWatchSQLite", "SecretWatchCurl", "SecretWatchHTTPServer", "SecretWatchExposition",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -77,8 +83,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SecretWatchCoreTests",
-            dependencies: ["SecretWatchCore", "SecretWatchSQLite", "SecretWatchCurl", "SecretWatchExposition",
-                           "SecretWatchStandIns", "SecretWatchTesting",
+            dependencies: ["SecretWatchCore", "SecretWatchSQLite", "SecretWatchCurl", "SecretWatchHTTPServer",
+                           "SecretWatchExposition", "SecretWatchStandIns", "SecretWatchTesting",
                            .product(name: "Yams", package: "Yams")],
             // Fixtures sit next to the tests that use them and are read from the source tree.
             exclude: ["Config/Fixtures", "HTTP/Fixtures", "SMTP/Fixtures"],

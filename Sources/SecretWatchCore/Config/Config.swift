@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+internal import SecretWatchHTTPServer
 
 /// The validated configuration. Built only by `ConfigLoader`; every field is documented in docs/configuration.md.
 public struct Config: Sendable {
@@ -34,7 +35,7 @@ public struct HTTPConfig: Sendable, Equatable {
     public var authReads: Bool
     /// Connection limits and timeouts (`connection_limit`, `per_ip_connection_limit`, `request_timeout`,
     /// `idle_timeout`).
-    public var limits = HTTPServerLimits()
+    var limits = HTTPServerLimits()
 }
 
 public struct SchedulerConfig: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Yams
+internal import SecretWatchHTTPServer
 
 /// Reads and validates the YAML configuration, reporting every problem at once.
 public struct ConfigLoader: Sendable {

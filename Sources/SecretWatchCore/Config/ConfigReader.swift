@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Yams
+internal import SecretWatchHTTPServer
 
 /// The field-by-field reading of the document, one method per section; every problem is recorded under its
 /// field path. Credentials and secrets are read in ConfigReader+Credentials.swift.

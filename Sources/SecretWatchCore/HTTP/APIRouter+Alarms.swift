@@ -1,4 +1,5 @@
 import Foundation
+internal import SecretWatchHTTPServer
 
 /// `/api/v1/alarms`, `/api/v1/alarms/{id}` and `POST /api/v1/alarms/{id}/ack`.
 extension APIRouter {

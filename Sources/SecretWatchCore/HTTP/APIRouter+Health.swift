@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+internal import SecretWatchHTTPServer
 
 /// `/metrics`, `/healthz` and `/readyz`.
 extension APIRouter {
@@ -16,7 +18,7 @@ extension APIRouter {
         let gzip = request.acceptsGzip
         var headers = [(name: "Content-Type", value: Self.metricsContentType), (name: "Vary", value: "Accept-Encoding")]
         if gzip { headers.append(("Content-Encoding", "gzip")) }
-        return HTTPResponse(status: 200, headers: headers, body: .metrics(payload, gzip: gzip))
+        return HTTPResponse(status: 200, headers: headers, body: .streamed(MetricsBody(payload: payload, gzip: gzip, logger: logger)))
     }
 
     /// How stale the last scheduler pass may be before the daemon is not ready: two intervals (one pass
@@ -62,5 +64,34 @@ extension APIRouter {
                           code: "scheduler_stale")
         }
         return .json(Readiness(status: "ready", schedulerLastPass: last))
+    }
+}
+
+/// The `/metrics` body: the payload's byte ranges sent from its own memory without a copy, or, for a plain answer
+/// when a segment keeps only its deflate data, its text inflated as the server sends.
+struct MetricsBody: HTTPResponseBody {
+    let payload: MetricsPayload
+    let gzip: Bool
+    /// Where a failure mid-body is reported (the server can only close the connection then).
+    let logger: Logger
+
+    func content() -> HTTPBodyContent {
+        if let segments = payload.segments(gzip: gzip) { return .buffers(segments, owner: payload) }
+        let stream = PlainMetricsStream(payload, logger: logger)
+        return .stream(stream, length: stream.length)
+    }
+}
+
+extension PlainMetricsStream: HTTPBodyStream {
+    /// An inflate failure cannot happen for a prefix this process compressed; if it does, the connection is closed
+    /// mid-body rather than sending wrong bytes.
+    func next(into buffer: UnsafeMutableRawBufferPointer) -> Int? {
+        do {
+            return try read(into: buffer)
+        } catch {
+            logger.error("cannot inflate the metrics exposition for a plain scrape; closing the connection mid-body",
+                         metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+internal import SecretWatchHTTPServer
 
 /// `/api/v1/credentials` and `/api/v1/deliveries`.
 extension APIRouter {

@@ -1,10 +1,11 @@
 import Foundation
 import Logging
+internal import SecretWatchHTTPServer
 
 /// Routes every request: `/metrics` and `/healthz` from prepared state on the server thread, everything
 /// that needs the store as deferred work. Checks, in order: path (404), method (405 with `Allow`), token
 /// (401/403), query (400); then serves.
-public struct APIRouter: HTTPHandling {
+struct APIRouter: HTTPHandling {
     let store: Store
     let engine: AlarmEngine
     let metrics: MetricsRegistry
@@ -16,9 +17,9 @@ public struct APIRouter: HTTPHandling {
     let authReads: Bool
     let logger: Logger
 
-    public init(store: Store, engine: AlarmEngine, metrics: MetricsRegistry, schedulerStatus: SchedulerStatus,
-                schedulerInterval: TimeInterval, policy: AlarmPolicy, clock: any WallClock, auth: BearerAuth,
-                authReads: Bool, logger: Logger = Logger(label: "secretwatch.http")) {
+    init(store: Store, engine: AlarmEngine, metrics: MetricsRegistry, schedulerStatus: SchedulerStatus,
+         schedulerInterval: TimeInterval, policy: AlarmPolicy, clock: any WallClock, auth: BearerAuth,
+         authReads: Bool, logger: Logger = Logger(label: "secretwatch.http")) {
         self.store = store
         self.engine = engine
         self.metrics = metrics
@@ -35,15 +36,19 @@ public struct APIRouter: HTTPHandling {
     static let maxPageSize = 500
     static let defaultPageSize = 50
 
-    public func routeLabel(path: String) -> String {
+    func routeLabel(path: String) -> String {
         Route.match(path).0.rawValue
     }
 
-    public func answered(route: String, status: Int) {
+    func answered(route: String, status: Int) {
         metrics.countRequest(path: route, code: status)
     }
 
-    public func plan(_ request: HTTPRequest) -> HTTPPlan {
+    func refusal(status: Int, message: String) -> HTTPResponse {
+        .error(status, message)
+    }
+
+    func plan(_ request: HTTPRequest) -> HTTPPlan {
         let (route, id) = Route.match(request.path)
         let label = route.rawValue
         guard route != .other else {

@@ -1,4 +1,5 @@
 import Foundation
+internal import SecretWatchHTTPServer
 
 /// Checks `Authorization: Bearer <token>` against the API token from `http.api_token_file`, in constant
 /// time. No token configured means the write endpoints are disabled (403), never open.
@@ -14,23 +15,21 @@ public struct BearerAuth: Sendable {
     public static func load(path: String?) throws -> BearerAuth {
         guard let path else { return BearerAuth(token: nil) }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw HTTPServerError.tokenFile(path, "the file does not exist or is not readable")
+            throw TokenFileError(path: path, detail: "the file does not exist or is not readable")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw HTTPServerError.tokenFile(path, "the file is not UTF-8 text")
+            throw TokenFileError(path: path, detail: "the file is not UTF-8 text")
         }
         let token = text.split(separator: "\n", omittingEmptySubsequences: false).first.map {
             $0.trimmingCharacters(in: .whitespacesAndNewlines)
         } ?? ""
-        guard !token.isEmpty else { throw HTTPServerError.tokenFile(path, "the file is empty") }
+        guard !token.isEmpty else { throw TokenFileError(path: path, detail: "the file is empty") }
         guard !token.contains(where: { $0 == " " || $0 == "\t" }) else {
-            throw HTTPServerError.tokenFile(path, "the token contains white space")
+            throw TokenFileError(path: path, detail: "the token contains white space")
         }
         Redactor.shared.register(token)
         return BearerAuth(token: token)
     }
-
-    public var isConfigured: Bool { expected != nil }
 
     /// nil when the request carries the right token; otherwise the answer to give (401 or 403).
     func check(_ request: HTTPRequest, action: String) -> APIError? {
@@ -60,4 +59,12 @@ public struct BearerAuth: Sendable {
         }
         return difference == 0
     }
+}
+
+/// Why `http.api_token_file` cannot be used: the path and what is wrong with the file.
+struct TokenFileError: Error, Sendable, CustomStringConvertible {
+    let path: String
+    let detail: String
+
+    var description: String { "cannot read http.api_token_file \(path): \(detail)" }
 }

@@ -4,6 +4,7 @@ import Testing
 import SecretWatchTesting
 @testable import SecretWatchCore
 import SecretWatchCurl
+import SecretWatchHTTPServer
 
 /// Every duration and whole-number field, fed huge, negative, zero, overflowing and boundary values through the
 /// built `secretwatch`: `check` either refuses the value (exit 2, naming the field) or accepts it, and then the

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SecretWatchStandIns
 @testable import SecretWatchCore
+import SecretWatchHTTPServer
 
 @Suite("Configuration loading and validation")
 struct ConfigLoaderTests {

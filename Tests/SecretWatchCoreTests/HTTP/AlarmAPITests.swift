@@ -166,6 +166,16 @@ import Testing
         #expect(r.errorMessage?.contains("configure http.api_token_file") == true)
     }
 
+    @Test func anEmptyTokenFileIsRefusedNamingTheFile() throws {
+        let dir = TemporaryDirectory()
+        let path = try dir.write("api-token", "\n", mode: 0o600)
+        #expect {
+            try BearerAuth.load(path: path)
+        } throws: { error in
+            "\(error)" == "cannot read http.api_token_file \(path): the file is empty"
+        }
+    }
+
     @Test func authReadsPutsTheAPIBehindTheTokenButNotMetricsOrHealth() throws {
         let s = try TestServer(authReads: true)
         try s.seedStandard()

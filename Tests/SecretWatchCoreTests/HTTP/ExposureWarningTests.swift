@@ -3,6 +3,7 @@ import Logging
 import Testing
 import SecretWatchTesting
 @testable import SecretWatchCore
+@testable import SecretWatchHTTPServer
 
 /// Listening beyond loopback without a token for reads warns at start-up, naming what anyone can read.
 @Suite struct ExposureWarningTests {

@@ -1,6 +1,9 @@
 import Foundation
+import Logging
 import Testing
 @testable import SecretWatchCore
+@testable import SecretWatchHTTPServer
+import SecretWatchTesting
 
 /// The server itself: statuses, error answers, keep-alive, HEAD, limits.
 @Suite struct HTTPServerTests {
@@ -147,6 +150,22 @@ import Testing
         #expect(throws: HTTPServerError.self) { try bad.start() }
     }
 
+    /// The log line docs/troubleshooting.md quotes, with the timeout spelled as in the configuration.
+    @Test func requestTimeoutSweepLogsHowManyConnectionsItClosed() throws {
+        let sink = MemoryLogSink()
+        let logger = Logger(label: "secretwatch.http") { KeyValueLogHandler(label: $0, level: .info, sink: sink) }
+        let deadlines = RequestDeadlines(timeout: 90, logger: logger)
+        var pair: [Int32] = [-1, -1]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+        defer { pair.forEach { close($0) } }
+        deadlines.opened(1, fd: pair[0])
+        #expect(deadlines.sweep(now: .now + .seconds(91)) == 1)
+        let lines = sink.lines.filter { $0.contains("closed connections whose request did not arrive in time") }
+        #expect(lines.count == 1, "\(sink.lines)")
+        #expect(lines.first?.contains("connections=1") == true, "\(lines)")
+        #expect(lines.first?.contains("request_timeout=1m30s") == true, "\(lines)")
+    }
+
     @Test func acceptEncodingParsing() {
         func accepts(_ value: String?) -> Bool {
             HTTPRequest(method: "GET", path: "/", headers: value.map { ["accept-encoding": $0] } ?? [:]).acceptsGzip
@@ -165,4 +184,5 @@ struct NotFoundHandler: HTTPHandling {
     func plan(_ request: HTTPRequest) -> HTTPPlan { .immediate(route: "other", .error(404, "nothing here")) }
     func routeLabel(path: String) -> String { "other" }
     func answered(route: String, status: Int) {}
+    func refusal(status: Int, message: String) -> HTTPResponse { .error(status, message) }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SecretWatchCore
+import SecretWatchHTTPServer
 
 /// Many slow or idle clients must not take `/healthz` and `/metrics` away from probes and Prometheus.
 @Suite(.serialized) struct SlowClientTests {

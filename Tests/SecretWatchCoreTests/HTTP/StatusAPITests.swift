@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SecretWatchCore
+import SecretWatchHTTPServer
 
 /// `/api/v1/credentials`, `/api/v1/deliveries`, `/readyz`, secrets never in answers, and concurrent use.
 @Suite struct StatusAPITests {

@@ -3,6 +3,7 @@ import Logging
 import SecretWatchTesting
 @testable import SecretWatchCore
 import SecretWatchExposition
+import SecretWatchHTTPServer
 
 /// A store, alarm engine, metrics registry and HTTP server on a random 127.0.0.1 port, over a temporary
 /// database (or `database`) with a fixed clock. `stop()` (or deinit) stops the server and removes the directory.

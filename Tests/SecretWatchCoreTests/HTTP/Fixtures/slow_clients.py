@@ -10,7 +10,7 @@ connections that send nothing; a connection the server closes is opened again. E
 """
 import argparse, asyncio, json, os, resource, sys, threading
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Mail", "Fixtures"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "SMTP", "Fixtures"))
 from fixture_support import exit_when_stdin_closes
 
 p = argparse.ArgumentParser()

@@ -105,9 +105,22 @@ final class RequestDeadlines: Sendable {
         }
         if let report {
             logger.notice("closed connections whose request did not arrive in time", metadata: [
-                "connections": "\(report)", "request_timeout": "\(DurationText.format(seconds))",
+                "connections": "\(report)", "request_timeout": "\(Self.durationText(seconds))",
             ])
         }
         return closed
+    }
+
+    /// A duration as the configuration spells it: `5s`, `2m30s`, `500ms` (the shortest exact spelling).
+    static func durationText(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0, seconds < 1e15 else { return "\(seconds)s" }
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
+        var rest = Int(seconds.rounded())
+        var out = ""
+        for (name, size) in [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)] where rest >= size {
+            out += "\(rest / size)\(name)"
+            rest %= size
+        }
+        return out.isEmpty ? "0s" : out
     }
 }

@@ -1,5 +1,5 @@
-#ifndef SECRETWATCH_CMICROHTTPD_SHIM_H
-#define SECRETWATCH_CMICROHTTPD_SHIM_H
+#ifndef SECRETWATCH_CSECRETWATCHMICROHTTPD_SHIM_H
+#define SECRETWATCH_CSECRETWATCHMICROHTTPD_SHIM_H
 #include <sys/types.h>
 #include <sys/select.h>
 #include <sys/socket.h>

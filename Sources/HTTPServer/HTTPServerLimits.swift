@@ -1,6 +1,8 @@
-/// The server's resource limits. The defaults keep `/healthz` and `/metrics` answering while thousands of slow or
-/// idle clients hold connections; `http` in the configuration may change the first four (within `ConfigBounds`),
-/// tests lower them to exercise the limits.
+import Foundation
+
+/// The server's resource limits. The defaults keep health probes and scrapes answered while thousands of slow or
+/// idle clients hold connections; the daemon's configuration may change the first four, tests lower them to
+/// exercise the limits.
 public struct HTTPServerLimits: Sendable, Equatable {
     /// Connections open at once. At the limit libmicrohttpd stops accepting until a connection closes.
     public var connectionLimit: Int = 4096
@@ -15,7 +17,7 @@ public struct HTTPServerLimits: Sendable, Equatable {
     /// Threads serving connections. libmicrohttpd treats 0 and 1 as "no pool" (a single thread), so the
     /// minimum is 2.
     public var threadPoolSize: Int = 4
-    /// Largest request body accepted (the ack body is a few hundred bytes).
+    /// Largest request body accepted; a larger one is refused with 413 (`HTTPHandling.refusal`).
     public var maxBodyBytes: Int = 16 * 1024
     /// Memory per connection for the request line, headers and read buffer; larger headers get 431.
     public var connectionMemoryLimit: Int = 64 * 1024
@@ -35,5 +37,30 @@ public struct HTTPServerLimits: Sendable, Equatable {
         self.threadPoolSize = threadPoolSize
         self.maxBodyBytes = maxBodyBytes
         self.connectionMemoryLimit = connectionMemoryLimit
+    }
+}
+
+/// The process's open-file limit (RLIMIT_NOFILE). Every HTTP connection is a descriptor, and the usual soft limit
+/// of 1,024 is below the server's connection limit; the hard limit (524,288 under systemd) is not.
+enum OpenFileLimit {
+    /// Descriptors kept aside for the rest of the process (database, outgoing transfers, log and standard streams).
+    static let reserve = 256
+
+    private static let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+
+    /// Raises the soft limit to `needed` (never above the hard limit, never lowering it); returns the soft limit
+    /// now in force, or nil when it cannot be read.
+    @discardableResult
+    static func raise(toAtLeast needed: Int) -> UInt64? {
+        var limit = rlimit()
+        guard getrlimit(resource, &limit) == 0 else { return nil }
+        let wanted = rlim_t(max(0, needed))
+        // RLIM_INFINITY is all ones (it does not import): `min` covers it.
+        guard limit.rlim_cur < wanted else { return UInt64(limit.rlim_cur) }
+        let target = min(wanted, limit.rlim_max)
+        var raised = limit
+        raised.rlim_cur = target
+        guard setrlimit(resource, &raised) == 0 else { return UInt64(limit.rlim_cur) }
+        return UInt64(target)
     }
 }

@@ -52,3 +52,18 @@ struct SocketAddress {
         isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }
+
+/// Why the HTTP server could not start: the address, and the system's or libmicrohttpd's reason.
+public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
+    let message: String
+
+    public var description: String { message }
+
+    static func badAddress(_ host: String, _ detail: String) -> HTTPServerError {
+        HTTPServerError(message: "cannot listen on \"\(host)\": \(detail)")
+    }
+
+    static func startFailed(_ address: String, errno code: Int32, _ detail: String) -> HTTPServerError {
+        HTTPServerError(message: "cannot start the HTTP server on \(address): \(detail) (errno \(code)); is the port in use or the address not local?")
+    }
+}

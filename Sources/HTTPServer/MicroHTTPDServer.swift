@@ -1,22 +1,22 @@
 import Foundation
 import Logging
 import Synchronization
-internal import CMicroHTTPD
+internal import CSecretWatchMicroHTTPD
 
-/// The libmicrohttpd daemon: the only file that sees libmicrohttpd. Connections are served by a pool of
-/// internal threads (epoll); every request goes through `HTTPHandling.plan`. Work that needs the store runs
-/// on `workQueue` while its connection is suspended, so a slow query never holds up a scrape served by the
-/// same thread. Slow and idle clients are bounded by `limits`: thousands of connections, a few per client
-/// address, and a request timeout (`RequestDeadlines`) that a client trickling its headers cannot reset.
+/// The libmicrohttpd daemon. Connections are served by a pool of internal threads (epoll); every request goes
+/// through `HTTPHandling.plan`. Deferred work runs on `workQueue` while its connection is suspended, so a slow
+/// query never holds up a cheap answer served by the same thread. Slow and idle clients are bounded by `limits`:
+/// thousands of connections, a few per client address, and a request timeout (`RequestDeadlines`) that a client
+/// trickling its headers cannot reset.
 ///
-/// `@unchecked Sendable`: `daemon` is written in `start()` and `stop()` only, which callers serialise (the
-/// `HTTPService` calls them once each, in order); everything the callbacks touch is immutable or locked.
+/// `@unchecked Sendable`: `daemon` is written in `start()` and `stop()` only, which callers serialise (they call
+/// each once, in order); everything the callbacks touch is immutable or locked.
 public final class MicroHTTPDServer: @unchecked Sendable {
-    public let host: String
-    public let requestedPort: Int
-    public let limits: HTTPServerLimits
+    let host: String
+    let requestedPort: Int
+    let limits: HTTPServerLimits
     let handler: any HTTPHandling
-    let logger: Logger
+    public let logger: Logger
     private var daemon: OpaquePointer?
     private let workQueue = DispatchQueue(label: "secretwatch.http.work", attributes: .concurrent)
     private let workers = DispatchGroup()
@@ -100,7 +100,7 @@ public final class MicroHTTPDServer: @unchecked Sendable {
 
     // MARK: - request handling (server threads)
 
-    fileprivate func handle(_ connection: OpaquePointer, url: String, method: String, upload: UnsafePointer<CChar>?,
+    func handle(_ connection: OpaquePointer, url: String, method: String, upload: UnsafePointer<CChar>?,
                             uploadSize: UnsafeMutablePointer<Int>, slot: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> MHD_Result {
         guard let existing = slot.pointee else {
             // First call: only the headers are known. Answer now only to refuse an announced oversized body
@@ -160,8 +160,11 @@ public final class MicroHTTPDServer: @unchecked Sendable {
     }
 
     private func tooLarge() -> HTTPResponse {
-        .error(413, "request body larger than \(limits.maxBodyBytes) bytes")
+        handler.refusal(status: 413, message: "request body larger than \(limits.maxBodyBytes) bytes")
     }
+
+    /// Most bytes a pulled body is asked for at once.
+    private static let streamBlockSize = 1 << 16
 
     private func gather(_ connection: OpaquePointer, into ctx: RequestContext) {
         let cls = Unmanaged.passUnretained(ctx).toOpaque()
@@ -178,19 +181,19 @@ public final class MicroHTTPDServer: @unchecked Sendable {
             created = bytes.withUnsafeBytes { raw in
                 MHD_create_response_from_buffer(raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
             }
-        case .metrics(let payload, let gzip):
-            if let segments = payload.segments(gzip: gzip) {
-                let iov = segments.map { MHD_IoVec(iov_base: $0.baseAddress, iov_len: $0.count) }
-                // The payload stays alive until libmicrohttpd calls `releasePayload` after the last byte is sent.
-                let owner = Unmanaged.passRetained(payload).toOpaque()
-                created = iov.withUnsafeBufferPointer { MHD_create_response_from_iovec($0.baseAddress, UInt32($0.count), releasePayload, owner) }
-                if created == nil { Unmanaged<MetricsPayload>.fromOpaque(owner).release() }
-            } else {
-                // Plain text of an exposition kept only as gzip: inflated 64 KiB at a time as libmicrohttpd sends.
-                let stream = PlainMetricsStream(payload, logger: logger)
-                let owner = Unmanaged.passRetained(stream).toOpaque()
-                created = MHD_create_response_from_callback(UInt64(stream.length), 1 << 16, readPlainMetrics, owner, releasePlainMetrics)
-                if created == nil { Unmanaged<PlainMetricsStream>.fromOpaque(owner).release() }
+        case .streamed(let body):
+            switch body.content() {
+            case .buffers(let buffers, let owner):
+                let iov = buffers.map { MHD_IoVec(iov_base: $0.baseAddress, iov_len: $0.count) }
+                // The owner stays alive until libmicrohttpd calls `releaseOwner` after the last byte is sent.
+                let retained = Unmanaged.passRetained(owner).toOpaque()
+                created = iov.withUnsafeBufferPointer { MHD_create_response_from_iovec($0.baseAddress, UInt32($0.count), releaseOwner, retained) }
+                if created == nil { Unmanaged<AnyObject>.fromOpaque(retained).release() }
+            case .stream(let stream, let length):
+                // Pulled at most `streamBlockSize` bytes at a time as libmicrohttpd sends.
+                let retained = Unmanaged.passRetained(PulledBody(stream)).toOpaque()
+                created = MHD_create_response_from_callback(UInt64(length), Self.streamBlockSize, readPulledBody, retained, releasePulledBody)
+                if created == nil { Unmanaged<PulledBody>.fromOpaque(retained).release() }
             }
         }
         guard let created else {
@@ -212,94 +215,3 @@ public final class MicroHTTPDServer: @unchecked Sendable {
     }
 }
 
-/// A suspended connection handed to a worker, which resumes it once the answer is ready.
-/// `@unchecked Sendable`: libmicrohttpd allows `MHD_resume_connection` from any thread (the daemon runs
-/// with MHD_ALLOW_SUSPEND_RESUME), and the pointer stays valid while the connection is suspended.
-private struct SuspendedConnection: @unchecked Sendable {
-    let connection: OpaquePointer
-    func resume() { MHD_resume_connection(connection) }
-}
-
-// MARK: - C callbacks (non-capturing; context through the `cls` pointers)
-
-private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _, upload, uploadSize, slot in
-    guard let cls, let connection, let uploadSize, let slot else { return .NO }
-    let server = Unmanaged<MicroHTTPDServer>.fromOpaque(cls).takeUnretainedValue()
-    return server.handle(connection, url: url.map { String(cString: $0) } ?? "/", method: method.map { String(cString: $0) } ?? "",
-                         upload: upload, uploadSize: uploadSize, slot: slot)
-}
-
-private let requestCompleted: MHD_RequestCompletedCallback = { cls, connection, slot, _ in
-    if let cls, let connection {
-        // The connection waits for its next request: the request timeout runs again.
-        Unmanaged<MicroHTTPDServer>.fromOpaque(cls).takeUnretainedValue().deadlines.answered(UInt(bitPattern: connection))
-    }
-    guard let slot, let pointer = slot.pointee else { return }
-    Unmanaged<RequestContext>.fromOpaque(pointer).release()
-    slot.pointee = nil
-}
-
-/// A connection opened or closed (the closing call comes before libmicrohttpd closes the descriptor).
-private let connectionNotified: MHD_NotifyConnectionCallback = { cls, connection, _, code in
-    guard let cls, let connection else { return }
-    let deadlines = Unmanaged<MicroHTTPDServer>.fromOpaque(cls).takeUnretainedValue().deadlines
-    switch code {
-    case .CONNECTION_NOTIFY_STARTED: deadlines.opened(UInt(bitPattern: connection), fd: sw_mhd_connection_fd(connection))
-    default: deadlines.forget(UInt(bitPattern: connection))
-    }
-}
-
-/// libmicrohttpd's own messages (a client leaving mid-request, the connection limit reached…): one a connection
-/// under abuse, so at debug level; the request timeout sums up what it closed.
-private let libraryMessage: MHD_LogCallback = { cls, format, arguments in
-    guard let cls, let format, let arguments else { return }
-    var buffer = [UInt8](repeating: 0, count: 512)
-    let written = buffer.withUnsafeMutableBufferPointer { raw in
-        raw.withMemoryRebound(to: CChar.self) { vsnprintf($0.baseAddress, $0.count, format, arguments) }
-    }
-    let text = String(decoding: buffer.prefix(max(0, min(Int(written), buffer.count - 1))), as: UTF8.self)
-        .trimmingCharacters(in: .whitespacesAndNewlines)
-    Unmanaged<MicroHTTPDServer>.fromOpaque(cls).takeUnretainedValue().logger.debug("libmicrohttpd: \(text)")
-}
-
-private let collectValue: MHD_KeyValueIterator = { cls, kind, key, value in
-    guard let cls, let key else { return .YES }
-    let ctx = Unmanaged<RequestContext>.fromOpaque(cls).takeUnretainedValue()
-    let name = String(cString: key)
-    let text = value.map { String(cString: $0) } ?? ""
-    ctx.gathered.withLock { g in
-        if kind == .GET_ARGUMENT_KIND {
-            g.query.append((name, text))
-        } else {
-            let lower = name.lowercased()
-            g.headers[lower] = g.headers[lower].map { $0 + ", " + text } ?? text
-        }
-    }
-    return .YES
-}
-
-private let releasePayload: MHD_ContentReaderFreeCallback = { cls in
-    guard let cls else { return }
-    Unmanaged<MetricsPayload>.fromOpaque(cls).release()
-}
-
-/// libmicrohttpd asks for the next bytes at `position` (always where the previous call ended: the response is
-/// sent once, in order). An inflate failure cannot happen for a prefix this process compressed; if it does,
-/// the connection is closed mid-body rather than sending wrong bytes.
-private let readPlainMetrics: MHD_ContentReaderCallback = { cls, _, buffer, max in
-    guard let cls, let buffer else { return -2 }
-    let stream = Unmanaged<PlainMetricsStream>.fromOpaque(cls).takeUnretainedValue()
-    do {
-        let count = try stream.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: max))
-        return count > 0 ? count : -1
-    } catch {
-        stream.logger.error("cannot inflate the metrics exposition for a plain scrape; closing the connection mid-body",
-                            metadata: ["error": "\(error)"])
-        return -2
-    }
-}
-
-private let releasePlainMetrics: MHD_ContentReaderFreeCallback = { cls in
-    guard let cls else { return }
-    Unmanaged<PlainMetricsStream>.fromOpaque(cls).release()
-}
