@@ -122,3 +122,102 @@ struct APIRouter: HTTPHandling {
         return id
     }
 }
+
+/// Every route the server answers, by template. The template is the `path` label of
+/// `secretwatch_http_requests_total`, so the label stays bounded whatever paths clients send.
+public enum Route: String, Sendable, CaseIterable {
+    case metrics = "/metrics"
+    case healthz = "/healthz"
+    case readyz = "/readyz"
+    case alarms = "/api/v1/alarms"
+    case alarm = "/api/v1/alarms/{id}"
+    case ack = "/api/v1/alarms/{id}/ack"
+    case credentials = "/api/v1/credentials"
+    case deliveries = "/api/v1/deliveries"
+    /// Anything else (answered 404).
+    case other = "other"
+
+    /// The route of a path, and the `{id}` segment when it has one.
+    public static func match(_ path: String) -> (Route, id: String?) {
+        if let route = Route(rawValue: path), route != .other, !route.rawValue.contains("{") { return (route, nil) }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        // "", "api", "v1", "alarms", id[, "ack"]
+        if parts.count >= 5, parts[0].isEmpty, parts[1] == "api", parts[2] == "v1", parts[3] == "alarms", !parts[4].isEmpty {
+            if parts.count == 5 { return (.alarm, String(parts[4])) }
+            if parts.count == 6, parts[5] == "ack" { return (.ack, String(parts[4])) }
+        }
+        return (.other, nil)
+    }
+
+    /// Methods the route answers; HEAD wherever GET is.
+    public var allowedMethods: [String] {
+        switch self {
+        case .ack: ["POST"]
+        case .other: []
+        default: ["GET", "HEAD"]
+        }
+    }
+
+    /// API reads that `http.auth_reads` puts behind the token (metrics and health stay open for probes).
+    public var isAPIRead: Bool {
+        switch self {
+        case .alarms, .alarm, .credentials, .deliveries: true
+        default: false
+        }
+    }
+}
+
+/// An answer other than success, decided before or while serving a request: status, message and extra
+/// headers (`Allow`, `WWW-Authenticate`).
+struct APIError: Error, Sendable {
+    let status: Int
+    let message: String
+    var code: String?
+    var headers: [(name: String, value: String)] = []
+
+    static func badRequest(_ message: String) -> APIError { APIError(status: 400, message: message) }
+    static func notFound(_ message: String) -> APIError { APIError(status: 404, message: message) }
+
+    var response: HTTPResponse { .error(status, message, code: code, headers: headers) }
+}
+
+/// The API's answers are JSON. Error answers are `{"error": "…", "code": "…"}`: a message naming the problem and a
+/// stable code for programs (docs/api.md lists them).
+extension HTTPResponse {
+    static let jsonContentType = "application/json; charset=utf-8"
+
+    /// A JSON answer; every answer goes through the `Redactor` as a last guard against a leaked secret.
+    static func json<T: Encodable>(_ value: T, status: Int = 200, headers: [(name: String, value: String)] = []) -> HTTPResponse {
+        do {
+            let text = try JSONOutput.string(value, pretty: false)
+            return HTTPResponse(status: status, headers: [("Content-Type", jsonContentType)] + headers,
+                                body: .bytes(Array((Redactor.scrub(text) + "\n").utf8)))
+        } catch {
+            return .error(500, "cannot encode the answer")
+        }
+    }
+
+    /// An error answer. `code` defaults to the one for the status (`defaultCode`).
+    static func error(_ status: Int, _ message: String, code: String? = nil,
+                      headers: [(name: String, value: String)] = []) -> HTTPResponse {
+        let fields = ["error": Redactor.scrub(message), "code": code ?? defaultCode(status)]
+        let text = (try? JSONOutput.string(fields, pretty: false)) ?? #"{"code":"internal_error","error":"internal error"}"#
+        return HTTPResponse(status: status, headers: [("Content-Type", jsonContentType)] + headers,
+                            body: .bytes(Array((text + "\n").utf8)))
+    }
+
+    /// The error code of an answer that gives none: one per status.
+    static func defaultCode(_ status: Int) -> String {
+        switch status {
+        case 400: "bad_request"
+        case 401: "unauthorized"
+        case 403: "forbidden"
+        case 404: "not_found"
+        case 405: "method_not_allowed"
+        case 409: "conflict"
+        case 413: "body_too_large"
+        case 503: "unavailable"
+        default: "internal_error"
+        }
+    }
+}
