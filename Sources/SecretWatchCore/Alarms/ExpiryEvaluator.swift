@@ -175,3 +175,17 @@ public struct ExpiryAssessment: Sendable, Equatable {
     public var threshold: Int?
     public var severity: Severity?
 }
+
+/// Expiry alarms for every watched credential.
+public struct ExpiryStep: SchedulerStep {
+    public let name = "expiry"
+    public let evaluator: ExpiryEvaluator
+
+    public init(evaluator: ExpiryEvaluator) {
+        self.evaluator = evaluator
+    }
+
+    public func run(now: Date) async throws {
+        try evaluator.evaluate(now: now)
+    }
+}

@@ -35,7 +35,7 @@ public struct HTTPConfig: Sendable, Equatable {
     public var authReads: Bool
     /// Connection limits and timeouts (`connection_limit`, `per_ip_connection_limit`, `request_timeout`,
     /// `idle_timeout`).
-    var limits = HTTPServerLimits()
+    var limits = ConfigDefaults.httpLimits
 }
 
 public struct SchedulerConfig: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+internal import SecretWatchHTTPServer
 
 /// What every optional field takes when the configuration leaves it out (docs/configuration.md states each).
 /// The reader and the configuration types take their defaults from here and nowhere else.
@@ -16,6 +17,11 @@ public enum ConfigDefaults {
     public static let httpRequestTimeout: TimeInterval = 5
     /// libmicrohttpd counts whole seconds.
     public static let httpIdleTimeout = 30
+    /// The server's limits as configured when `http:` sets none of them.
+    static var httpLimits: HTTPServerLimits {
+        HTTPServerLimits(connectionLimit: httpConnectionLimit, perIPConnectionLimit: httpPerIPConnectionLimit,
+                         requestTimeout: httpRequestTimeout, connectionTimeout: httpIdleTimeout)
+    }
 
     public static let schedulerInterval: TimeInterval = 60
 

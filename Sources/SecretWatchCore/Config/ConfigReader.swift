@@ -76,7 +76,7 @@ struct ConfigReader {
     /// `connection_limit`, `per_ip_connection_limit`, `request_timeout`, `idle_timeout`, each within its bounds
     /// (`ConfigBounds`); the per-address limit no larger than the whole.
     func readHTTPLimits(_ obj: YAMLObject) -> HTTPServerLimits {
-        var limits = HTTPServerLimits()
+        var limits = ConfigDefaults.httpLimits
         if let value = obj.int("connection_limit") { limits.connectionLimit = value }
         if let value = obj.int("per_ip_connection_limit") {
             if value > limits.connectionLimit {

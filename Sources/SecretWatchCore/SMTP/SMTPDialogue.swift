@@ -29,7 +29,6 @@ public struct SMTPReply: Sendable, Equatable {
     }
 
     public var isPositive: Bool { code < 400 }
-    public var isTransient: Bool { (400..<500).contains(code) }
 }
 
 public import SecretWatchCurl

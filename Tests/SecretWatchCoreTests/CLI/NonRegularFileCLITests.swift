@@ -5,7 +5,7 @@ import Testing
 /// A FIFO where the configuration or a secret file belongs: refused at once with its kind named.
 @Suite("CLI on files that are not regular files")
 struct NonRegularFileCLITests {
-    @Test("a FIFO where a file belongs is refused at once (check used to wait for a writer forever)")
+    @Test("a FIFO where a file belongs is refused at once, without waiting for a writer")
     func fifoIsRefused() async throws {
         let dir = TemporaryDirectory()
         #expect(mkfifo(dir.file("fifo"), 0o600) == 0)
