@@ -111,16 +111,8 @@ final class RequestDeadlines: Sendable {
         return closed
     }
 
-    /// A duration as the configuration spells it: `5s`, `2m30s`, `500ms` (the shortest exact spelling).
+    /// The timeout in a spelling the configuration accepts: whole seconds (`5s`, `90s`), else milliseconds.
     static func durationText(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0, seconds < 1e15 else { return "\(seconds)s" }
-        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
-        var rest = Int(seconds.rounded())
-        var out = ""
-        for (name, size) in [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)] where rest >= size {
-            out += "\(rest / size)\(name)"
-            rest %= size
-        }
-        return out.isEmpty ? "0s" : out
+        seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(Int((seconds * 1000).rounded()))ms"
     }
 }

@@ -163,7 +163,7 @@ import SecretWatchTesting
         let lines = sink.lines.filter { $0.contains("closed connections whose request did not arrive in time") }
         #expect(lines.count == 1, "\(sink.lines)")
         #expect(lines.first?.contains("connections=1") == true, "\(lines)")
-        #expect(lines.first?.contains("request_timeout=1m30s") == true, "\(lines)")
+        #expect(lines.first?.contains("request_timeout=90s") == true, "\(lines)")
     }
 
     @Test func acceptEncodingParsing() {
