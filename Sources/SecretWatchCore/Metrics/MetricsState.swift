@@ -2,7 +2,7 @@ import Foundation
 internal import SecretWatchExposition
 
 /// Everything the state part of `/metrics` shows, kept in memory and updated by telemetry events and store
-/// refreshes. Rendering it (`MetricsState+Render.swift`) is a pure function of this value, so the same state
+/// refreshes. Rendering it (`render`, below) is a pure function of this value, so the same state
 /// always gives the same bytes.
 struct MetricsState: Sendable {
     struct TokenKey: Hashable, Comparable, Sendable {
