@@ -100,7 +100,7 @@ if options.deliver {
     // One fixed token, like a warm cache; counts how often the mailer asked.
     let tokens = TestTokenProvider([try firstLine(ofFile: options.tokenFile)])
     let engine = AlarmEngine(store: store)
-    let service = DeliveryService(store: store, alarm: MailDeliveryAlarm(engine: engine, credentialName: "smtp"),
+    let service = DeliveryService(store: store, alarm: MailDeliveryEvaluator(engine: engine, credentialName: "smtp"),
                                   settings: .init(smtp: smtp, mailer: MailerConfig(concurrency: options.concurrency, ratePerMinute: options.rate,
                                                                                    pollInterval: 0.2),
                                                   tokens: tokens),

@@ -62,7 +62,7 @@ public final class Daemon: Sendable {
         let steps: [any SchedulerStep] = [
             StoreHealthStep(engine: engine, credentialName: config.smtp.auth.name),
             ExpiryStep(evaluator: ExpiryEvaluator(engine: engine, policy: config.alarms)),
-            TokenHealthStep(holder: holder, evaluator: TokenAlarmEvaluator(engine: engine, policy: config.alarms)),
+            TokenHealthStep(holder: holder, evaluator: TokenHealthEvaluator(engine: engine, policy: config.alarms)),
         ] + mail.steps(config: config, engine: engine)
         scheduler = Scheduler(steps: steps, interval: config.scheduler.interval, clock: clock, store: store,
                               telemetry: telemetry)
@@ -144,7 +144,7 @@ public struct MailComponents: Sendable {
     public func steps(config: Config, engine: AlarmEngine) -> [any SchedulerStep] {
         [
             RenotifyStep(store: engine.store, mailer: alarmMailer, interval: config.alarms.renotifyInterval),
-            OutboxAgeStep(alarm: MailDeliveryAlarm(engine: engine, credentialName: config.smtp.auth.name),
+            OutboxAgeStep(alarm: MailDeliveryEvaluator(engine: engine, credentialName: config.smtp.auth.name),
                           maxAge: config.mailer.alarmAfter),
         ]
     }
@@ -153,7 +153,7 @@ public struct MailComponents: Sendable {
     public func deliveryService(config: Config, engine: AlarmEngine, tokens: (any TokenProvider)?, clock: any WallClock,
                                 telemetry: any TelemetryObserver, logger: Logger) -> DeliveryService? {
         guard let tokens else { return nil }
-        return DeliveryService(store: engine.store, alarm: MailDeliveryAlarm(engine: engine, credentialName: config.smtp.auth.name),
+        return DeliveryService(store: engine.store, alarm: MailDeliveryEvaluator(engine: engine, credentialName: config.smtp.auth.name),
                                settings: .init(smtp: config.smtp, mailer: config.mailer, tokens: tokens), clock: clock,
                                signal: signal, telemetry: telemetry, logger: logger)
     }

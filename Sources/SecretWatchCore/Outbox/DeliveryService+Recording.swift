@@ -74,7 +74,7 @@ extension DeliveryService {
     }
 
     private static func write(_ message: OutboxMessage, _ result: SMTPSendResult, attemptedAt: Date, recipients: [String],
-                              now: Date, mailer: MailerConfig, retry: RetryPolicy, alarm: MailDeliveryAlarm,
+                              now: Date, mailer: MailerConfig, retry: RetryPolicy, alarm: MailDeliveryEvaluator,
                               _ tx: StoreTransaction) throws -> Delivery {
         try tx.updateRecipients(outboxId: message.id, result.recipients, at: now)
         let replyText = result.replyText

@@ -33,7 +33,7 @@ public final class DeliveryService: Service, Sendable {
     }
 
     let store: Store
-    let alarm: MailDeliveryAlarm
+    let alarm: MailDeliveryEvaluator
     let clock: any WallClock
     let telemetry: any TelemetryObserver
     public let signal: OutboxSignal
@@ -50,7 +50,7 @@ public final class DeliveryService: Service, Sendable {
     private let stopRequested = Atomic<Bool>(false)
     let stats = Mutex(Statistics())
 
-    public init(store: Store, alarm: MailDeliveryAlarm, settings: Settings, clock: any WallClock,
+    public init(store: Store, alarm: MailDeliveryEvaluator, settings: Settings, clock: any WallClock,
                 signal: OutboxSignal = OutboxSignal(), telemetry: any TelemetryObserver = TelemetryHub(),
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, transportOptions: [CurlOption] = [],
                 logger: Logger = Logger(label: "secretwatch.mailer"), logLimiter: LogRateLimiter? = nil) {

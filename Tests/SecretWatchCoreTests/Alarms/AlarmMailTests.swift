@@ -55,7 +55,7 @@ struct AlarmMailTests {
         for include in [true, false] {
             let (store, engine, _) = try setUp(includeSystem: include)
             try store.transaction { tx in
-                try MailDeliveryAlarm(engine: engine, credentialName: "smtp")
+                try MailDeliveryEvaluator(engine: engine, credentialName: "smtp")
                     .failing(reason: "smtp_auth_rejected", summary: "s", detail: "d", at: now, tx: tx)
             }
             #expect(try store.outboxMessages().count == (include ? 1 : 0))

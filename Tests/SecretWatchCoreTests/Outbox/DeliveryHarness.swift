@@ -22,7 +22,7 @@ final class DeliveryHarness: @unchecked Sendable {
         let signal = OutboxSignal()
         let mailer2 = AlarmMailer(notifications: MailTestSupport.notifications(includeSystem: includeSystemAlarms), signal: signal, clock: clock)
         engine = AlarmEngine(store: self.store, observers: [mailer2])
-        service = DeliveryService(store: self.store, alarm: MailDeliveryAlarm(engine: engine, credentialName: smtp.auth.name),
+        service = DeliveryService(store: self.store, alarm: MailDeliveryEvaluator(engine: engine, credentialName: smtp.auth.name),
                                   settings: .init(smtp: smtp, mailer: mailer, tokens: provider ?? tokens), clock: clock, signal: signal,
                                   jitter: { jitter }, logger: logger)
     }

@@ -231,7 +231,7 @@ struct OutboxDeliveryTests {
         let h = try DeliveryHarness(smtp: MailTestSupport.smtpConfig(port: MailTestSupport.closedPort(), caFile: nil),
                                     mailer: MailerConfig(alarmAfter: 600))
         _ = try h.enqueue(1)
-        let step = OutboxAgeStep(alarm: MailDeliveryAlarm(engine: h.engine, credentialName: "smtp"), maxAge: 600)
+        let step = OutboxAgeStep(alarm: MailDeliveryEvaluator(engine: h.engine, credentialName: "smtp"), maxAge: 600)
         try await step.run(now: h.clock.now().addingTimeInterval(599))
         #expect(try h.store.activeAlarms().isEmpty)
         try await step.run(now: h.clock.now().addingTimeInterval(601))

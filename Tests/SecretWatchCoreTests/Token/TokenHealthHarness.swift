@@ -32,7 +32,7 @@ final class TokenHealthHarness: Sendable {
         engine = AlarmEngine(store: store, telemetry: telemetry, logger: logger)
         cache = TokenCache(clients: [fixture.client()], clock: clock,
                            recorder: TokenAttemptRecorder(store: store, telemetry: telemetry, logger: logger), jitter: { 1 })
-        step = TokenHealthStep(cache: cache, evaluator: TokenAlarmEvaluator(
+        step = TokenHealthStep(cache: cache, evaluator: TokenHealthEvaluator(
             engine: engine, policy: AlarmPolicy(tokenFailuresBeforeAlarm: failuresBeforeAlarm)))
     }
 

@@ -3,7 +3,7 @@ import Foundation
 /// Keeps `mail_delivery_failing` (a system alarm on the SMTP credential) in step with the outbox: raised when
 /// a send fails with a non-transient reason or the oldest queued message is too old, its reason updated when
 /// the failure changes, cleared when a message goes out. Every call runs inside the caller's transaction.
-public struct MailDeliveryAlarm: Sendable {
+public struct MailDeliveryEvaluator: Sendable {
     public let engine: AlarmEngine
     /// The credential the alarm is filed under (the SMTP one).
     public let credentialName: String
@@ -54,11 +54,11 @@ public struct MailDeliveryAlarm: Sendable {
 /// drops finished messages after `retention` (their attempts stay in the delivery history).
 public struct OutboxAgeStep: SchedulerStep {
     public let name = "outbox_age"
-    public let alarm: MailDeliveryAlarm
+    public let alarm: MailDeliveryEvaluator
     public let maxAge: TimeInterval
     public let retention: TimeInterval
 
-    public init(alarm: MailDeliveryAlarm, maxAge: TimeInterval, retention: TimeInterval = 30 * 86400) {
+    public init(alarm: MailDeliveryEvaluator, maxAge: TimeInterval, retention: TimeInterval = 30 * 86400) {
         self.alarm = alarm
         self.maxAge = maxAge
         self.retention = retention

@@ -7,7 +7,7 @@ import Foundation
 /// - an identity-provider verdict that the secret expired (AADSTS7000222) raises `client_secret_expired` at once,
 ///   even when the configured date lies ahead, saying that the configured date is wrong. Like every expiry alarm
 ///   it clears on rotation (a new `secret_expires`), see `ExpiryEvaluator`.
-public struct TokenAlarmEvaluator: Sendable {
+public struct TokenHealthEvaluator: Sendable {
     public var engine: AlarmEngine
     public var policy: AlarmPolicy
 
@@ -94,18 +94,18 @@ public struct TokenAlarmEvaluator: Sendable {
 public struct TokenHealthStep: SchedulerStep {
     public let name = "token_health"
     private let current: @Sendable () -> TokenCache
-    public let evaluator: TokenAlarmEvaluator
+    public let evaluator: TokenHealthEvaluator
 
     /// The cache in force (a reload may replace the daemon's).
     public var cache: TokenCache { current() }
 
-    public init(cache: TokenCache, evaluator: TokenAlarmEvaluator) {
+    public init(cache: TokenCache, evaluator: TokenHealthEvaluator) {
         self.current = { cache }
         self.evaluator = evaluator
     }
 
     /// Probes through whatever cache the holder has in force at each pass.
-    public init(holder: TokenCacheHolder, evaluator: TokenAlarmEvaluator) {
+    public init(holder: TokenCacheHolder, evaluator: TokenHealthEvaluator) {
         self.current = { holder.cache }
         self.evaluator = evaluator
     }
