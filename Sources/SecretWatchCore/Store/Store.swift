@@ -81,14 +81,6 @@ public final class Store: @unchecked Sendable {
         }
     }
 
-    /// The connection itself, holding the lock and reporting to `health` like `read`: for tests that set up or
-    /// inspect what no store method does (a pragma, a row written past the scrubber, a page to damage).
-    func withConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try observed { try body(connection) }
-    }
-
     /// Tells `health` how a unit of work went (call with the lock held): a storage failure, or rows written and
     /// committed. A read, or a commit that changed nothing, says nothing about whether writes work. A SQLite
     /// error leaves as a `StoreError`.

@@ -212,7 +212,7 @@ struct CLITests {
         if FileManager.default.fileExists(atPath: dir.file("sw.db")) {
             let store = try Store(path: dir.file("sw.db"))
             #expect(try store.meta("scheduler.last_pass_at") == nil, "a scheduler pass was recorded")
-            #expect(try store.withConnection { try $0.scalar("SELECT COUNT(*) FROM outbox")?.int } == 0, "mail was queued")
+            #expect(try store.withRawConnection { try $0.scalar("SELECT COUNT(*) FROM outbox")?.int } == 0, "mail was queued")
             #expect(try store.activeAlarms().isEmpty)
         }
     }

@@ -54,7 +54,7 @@ struct RunOnceDeliveryTests {
         #expect(down.status == 1, "\(down.all)")
         #expect(down.stderr.contains("error: 1 e-mail is still queued after --deliver-timeout 4s"), "\(down.stderr)")
         #expect(down.stderr.contains("last failure: connect_refused"), "\(down.stderr)")
-        let attempts = try Store(path: database).withConnection { try $0.scalar("SELECT COUNT(*) FROM deliveries")?.int ?? 0 }
+        let attempts = try Store(path: database).withRawConnection { try $0.scalar("SELECT COUNT(*) FROM deliveries")?.int ?? 0 }
         #expect(attempts >= 2, "a transient failure is retried within the deadline; \(attempts) attempt(s)")
         var outbox = try Self.outbox(database)
         #expect(outbox.depth == 1 && outbox.sent == 0, "\(outbox)")
@@ -83,7 +83,7 @@ struct RunOnceDeliveryTests {
         let again = try await SecretWatchCLI.run(["run", "--once", "--config", config, "--deliver-timeout", "2s"])
         #expect(again.status == 0, "\(again.all)")
         #expect(try Self.outbox(database).depth == 1)
-        let attempts = try Store(path: database).withConnection { try $0.scalar("SELECT COUNT(*) FROM deliveries")?.int ?? 0 }
+        let attempts = try Store(path: database).withRawConnection { try $0.scalar("SELECT COUNT(*) FROM deliveries")?.int ?? 0 }
         #expect(attempts == 1, "the second run does not try mail that is not due")
     }
 

@@ -66,7 +66,7 @@ import SecretWatchHTTPServer
         Redactor.shared.register(secret)
         defer { Redactor.shared.forget(secret) }
         // A component that forgot to scrub: the answer still must not carry it.
-        try s.store.withConnection { db in
+        try s.store.withRawConnection { db in
             try db.run("INSERT INTO deliveries (message_id, attempted_at, duration_seconds, recipients, outcome, reply) VALUES ('<x>', 1, 0, 'a@b', 'failed', ?)",
                        ["535 5.7.3 auth failed for " + secret])
         }

@@ -10,7 +10,7 @@ import SecretWatchTesting
     /// A copy of a seeded database with the first page of the alarms table overwritten: the file still opens
     /// and its schema reads, but every read of an alarm fails.
     static func corruptedCopy(of s: TestServer, into dir: TemporaryDirectory) throws -> String {
-        let (root, pageSize) = try s.store.withConnection { db -> (Int, Int) in
+        let (root, pageSize) = try s.store.withRawConnection { db -> (Int, Int) in
             try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             let root = try #require(try db.scalar("SELECT rootpage FROM sqlite_master WHERE name = 'alarms'")?.int)
             return (root, try #require(try db.scalar("PRAGMA page_size")?.int))

@@ -29,7 +29,7 @@ struct DeliverDueTests {
 
         _ = try h.enqueue(1)
         let later = h.clock.now().addingTimeInterval(600)
-        try h.store.withConnection { try $0.run("UPDATE outbox SET next_attempt_at = ?", [later]) }
+        try h.store.withRawConnection { try $0.run("UPDATE outbox SET next_attempt_at = ?", [later]) }
         let round = try await h.service.deliverDue(until: h.clock.now().addingTimeInterval(60))
         #expect(round == OutboxRound(waiting: 1, nextAttemptAt: later))
         #expect(round.complete)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SecretWatchCore
+import SecretWatchSQLite
 
 @Suite("SQLite store: pragmas, migrations, transactions")
 struct StoreTests {
@@ -10,17 +11,35 @@ struct StoreTests {
         let path = dir.file("state/sw.db")
         let store = try Store(path: path)
         #expect(try store.schemaVersion() == Migrations.currentVersion)
-        let mode = try store.withConnection { try $0.scalar("PRAGMA journal_mode")?.string }
+        let mode = try store.withRawConnection { try $0.scalar("PRAGMA journal_mode")?.string }
         #expect(mode == "wal")
-        #expect(try store.withConnection { try $0.scalar("PRAGMA foreign_keys")?.int } == 1)
-        #expect(try store.withConnection { try $0.scalar("PRAGMA busy_timeout")?.int } == 5000)
-        let tables = try store.withConnection { db in
+        // Foreign keys are on for the store's connection: an event for an alarm that does not exist is refused.
+        #expect(throws: StoreError.self) {
+            try store.transaction { tx in try tx.insertEvent(alarmId: 999, type: .raised, severity: .warning, detail: "x", at: Date()) }
+        }
+        let tables = try store.withRawConnection { db in
             try db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap { $0["name"].string }
         }
         for table in ["alarm_events", "alarms", "credentials", "deliveries", "meta", "schema_migrations", "token_attempts"] {
             #expect(tables.contains(table), "missing table \(table)")
         }
         #expect(SecretReader.mode(ofFile: path) == 0o600)
+    }
+
+    @Test("a write waits for another connection's write lock instead of failing at once (busy timeout)")
+    func busyTimeout() async throws {
+        let dir = TemporaryDirectory()
+        let store = try Store(path: dir.file("sw.db"))
+        let holder = try SQLiteConnection(path: store.path)
+        try holder.execute("BEGIN IMMEDIATE")
+        let released = Task.detached {
+            try await Task.sleep(for: .milliseconds(300))
+            try holder.execute("COMMIT")
+        }
+        // Without a busy timeout this write would fail at once with SQLITE_BUSY while the other connection holds the lock.
+        try store.setMeta("waited", "yes")
+        try await released.value
+        #expect(try store.meta("waited") == "yes")
     }
 
     @Test("opening a database already at the current version applies nothing and keeps data")
@@ -35,7 +54,7 @@ struct StoreTests {
         let store = try Store(path: path)
         #expect(try store.migrate(now: Date()) == [])
         #expect(try store.schemaVersion() == Migrations.currentVersion)
-        let count = try store.withConnection { try $0.scalar("SELECT COUNT(*) FROM schema_migrations")?.int }
+        let count = try store.withRawConnection { try $0.scalar("SELECT COUNT(*) FROM schema_migrations")?.int }
         #expect(count == Migrations.all.count)
         #expect(try store.credentials().map(\.name) == ["a"])
     }
@@ -46,7 +65,7 @@ struct StoreTests {
         let path = dir.file("sw.db")
         do {
             let store = try Store(path: path)
-            try store.withConnection { try $0.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)") }
+            try store.withRawConnection { try $0.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)") }
         }
         #expect {
             _ = try Store(path: path)

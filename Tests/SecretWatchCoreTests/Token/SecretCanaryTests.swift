@@ -108,7 +108,7 @@ struct SecretCanaryTests {
 
     /// Every value of every row of every table, as text.
     static func dumpEveryTable(_ store: Store) throws -> [String] {
-        try store.withConnection { db in
+        try store.withRawConnection { db in
             let tables = try db.query("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0["name"].string }
             #expect(tables.contains("token_attempts") && tables.contains("alarm_events"))
             return try tables.flatMap { table in
