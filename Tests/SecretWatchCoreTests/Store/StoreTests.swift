@@ -27,18 +27,20 @@ struct StoreTests {
     }
 
     @Test("a write waits for another connection's write lock instead of failing at once (busy timeout)")
-    func busyTimeout() async throws {
+    func busyTimeout() throws {
         let dir = TemporaryDirectory()
         let store = try Store(path: dir.file("sw.db"))
         let holder = try SQLiteConnection(path: store.path)
         try holder.execute("BEGIN IMMEDIATE")
-        let released = Task.detached {
-            try await Task.sleep(for: .milliseconds(300))
-            try holder.execute("COMMIT")
+        // Released from a Dispatch thread: the store's write below blocks this one while it waits.
+        let released = DispatchSemaphore(value: 0)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) {
+            try? holder.execute("COMMIT")
+            released.signal()
         }
         // Without a busy timeout this write would fail at once with SQLITE_BUSY while the other connection holds the lock.
         try store.setMeta("waited", "yes")
-        try await released.value
+        released.wait()
         #expect(try store.meta("waited") == "yes")
     }
 
