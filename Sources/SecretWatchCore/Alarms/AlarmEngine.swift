@@ -101,14 +101,17 @@ public struct AlarmEngine: Sendable {
 
     private func emit(_ type: AlarmEventType, _ alarm: Alarm, _ credential: Credential, previous: Severity?, detail: String,
                       tx: StoreTransaction) throws {
-        logger.notice("alarm \(type.rawValue)", metadata: [
-            "alarm_id": "\(alarm.id)", "kind": "\(alarm.kind.rawValue)", "credential": "\(credential.name)",
-            "severity": "\(alarm.severity.rawValue)", "detail": "\(detail)",
-        ])
         let transition = AlarmTransition(type: type, alarm: alarm, credential: credential, previousSeverity: previous, detail: detail)
         for observer in observers {
             try observer.alarmDidTransition(transition, tx: tx)
         }
-        telemetry.alarmTransition(transition)
+        // Said only of a change that landed: a rolled-back raise is neither logged nor counted.
+        tx.afterCommit { [logger, telemetry] in
+            logger.notice("alarm \(type.rawValue)", metadata: [
+                "alarm_id": "\(alarm.id)", "kind": "\(alarm.kind.rawValue)", "credential": "\(credential.name)",
+                "severity": "\(alarm.severity.rawValue)", "detail": "\(detail)",
+            ])
+            telemetry.alarmTransition(transition)
+        }
     }
 }

@@ -58,7 +58,7 @@ public struct AlarmMailer: AlarmTransitionObserver {
             of: mail.alarm, type: eventType, markNotified: mail.occasion != .cleared,
             detail: "e-mail queued to \(notifications.to.joined(separator: ", ")) (Message-ID <\(message.messageId)>)",
             at: mail.now, tx: tx)
-        signal?.signal()
+        if let signal { tx.afterCommit { signal.signal() } }
     }
 }
 

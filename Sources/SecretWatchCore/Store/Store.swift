@@ -59,26 +59,34 @@ public final class Store: @unchecked Sendable {
 
     /// Runs `body` outside a transaction, holding the lock (single statements that write commit on their own).
     public func read<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try observed { try body(StoreTransaction(connection)) }
+        let committed = CommitActions()
+        let result = try locked { try observed { try body(StoreTransaction(connection, committed: committed)) } }
+        committed.run()
+        return result
     }
 
     /// Runs `body` in one IMMEDIATE transaction: all of its writes land, or none do.
     public func transaction<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try observed {
+        let committed = CommitActions()
+        let result = try locked { try observed {
             try connection.execute("BEGIN IMMEDIATE")
             do {
-                let result = try body(StoreTransaction(connection))
+                let result = try body(StoreTransaction(connection, committed: committed))
                 try connection.execute("COMMIT")
                 return result
             } catch {
                 try? connection.execute("ROLLBACK")
                 throw error
             }
-        }
+        } }
+        committed.run()
+        return result
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
     }
 
     /// Tells `health` how a unit of work went (call with the lock held): a storage failure, or rows written and

@@ -9,9 +9,18 @@ internal import SecretWatchSQLite
 /// handed to.
 public struct StoreTransaction {
     private let connection: SQLiteConnection
+    private let committed: CommitActions
 
-    init(_ connection: SQLiteConnection) {
+    init(_ connection: SQLiteConnection, committed: CommitActions) {
         self.connection = connection
+        self.committed = committed
+    }
+
+    /// Runs `action` once this unit of work has committed, after the store's lock is released; never when it rolls
+    /// back. For what must not be said about a change that might not happen: its log line, its telemetry, waking
+    /// the outbox for a queued mail. (In `Store.read`, after the body has returned without throwing.)
+    public func afterCommit(_ action: @escaping @Sendable () -> Void) {
+        committed.add(action)
     }
 
     // MARK: - SQL, for the methods in Store/
@@ -62,5 +71,21 @@ public struct StoreTransaction {
     /// Copies the whole database into `destination` with SQLite's online backup API.
     func backup(to destination: SQLiteConnection) throws {
         try StoreError.converting { try connection.backup(to: destination) }
+    }
+}
+
+/// What a unit of work runs once it has committed (`StoreTransaction.afterCommit`). Used by one thread at a time:
+/// the one holding the store's lock, then the one that released it.
+final class CommitActions: @unchecked Sendable {
+    private var actions: [@Sendable () -> Void] = []
+
+    func add(_ action: @escaping @Sendable () -> Void) {
+        actions.append(action)
+    }
+
+    func run() {
+        let due = actions
+        actions = []
+        for action in due { action() }
     }
 }
