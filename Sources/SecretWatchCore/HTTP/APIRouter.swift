@@ -116,7 +116,7 @@ struct APIRouter: HTTPHandling {
                                                 code: "store_error")
 
     static func alarmId(_ text: String?) throws(APIError) -> Int64 {
-        guard let text, let id = AlarmID.parse(text) else {
+        guard let text, let id = RecordID.parse(text) else {
             throw .badRequest("alarm id must be a positive integer; got \"\((text ?? "").prefix(40))\"")
         }
         return id

@@ -52,7 +52,7 @@ struct QueryParameters {
     /// A page cursor: the id of the last item of the previous page.
     func cursor() throws(APIError) -> Int64? {
         guard let text = try string("cursor") else { return nil }
-        guard let value = Int64(text), value > 0 else {
+        guard let value = RecordID.parse(text) else {
             throw .badRequest("query parameter \"cursor\" must be the next_cursor of a previous page (a positive integer); got \"\(text)\"")
         }
         return value

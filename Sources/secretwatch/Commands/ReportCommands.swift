@@ -134,12 +134,12 @@ struct AckCommand: AsyncParsableCommand {
     }
 }
 
-/// An alarm id argument: canonical decimal only (`AlarmID.parse`), so `+1` and `01` are refused like `abc`.
+/// An alarm id argument: canonical decimal only (`RecordID.parse`), so `+1` and `01` are refused like `abc`.
 struct AlarmIDArgument: ExpressibleByArgument {
     let value: Int64
 
     init?(argument: String) {
-        guard let value = AlarmID.parse(argument) else { return nil }
+        guard let value = RecordID.parse(argument) else { return nil }
         self.value = value
     }
 }

@@ -50,6 +50,8 @@ import SecretWatchTesting
         ("/api/v1/alarms?colour=red", "unknown query parameter \"colour\""),
         ("/api/v1/alarms?state=active&state=all", "\"state\" is given more than once"),
         ("/api/v1/alarms?cursor=-3", "\"cursor\" must be the next_cursor"),
+        ("/api/v1/alarms?cursor=%2B3", "\"cursor\" must be the next_cursor"),
+        ("/api/v1/alarms?cursor=03", "\"cursor\" must be the next_cursor"),
         ("/api/v1/alarms?credential=", "\"credential\" is empty"),
         ("/api/v1/alarms/abc", "alarm id must be a positive integer"),
         ("/api/v1/alarms/0", "alarm id must be a positive integer"),

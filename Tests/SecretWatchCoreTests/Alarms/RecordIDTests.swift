@@ -5,10 +5,10 @@ import Testing
 @Suite("Alarm ids")
 struct AlarmIDTests {
     @Test func canonicalAlarmIds() {
-        #expect(AlarmID.parse("1") == 1)
-        #expect(AlarmID.parse("9223372036854775807") == Int64.max)
+        #expect(RecordID.parse("1") == 1)
+        #expect(RecordID.parse("9223372036854775807") == Int64.max)
         for text in ["+1", "01", "0", "00", "-1", " 1", "1 ", "1e3", "٣", "9223372036854775808", "99999999999999999999", ""] {
-            #expect(AlarmID.parse(text) == nil, "\(text.debugDescription)")
+            #expect(RecordID.parse(text) == nil, "\(text.debugDescription)")
         }
     }
 }
