@@ -14,8 +14,13 @@ public struct BearerAuth: Sendable {
     /// is registered with the `Redactor` so that it can never reach a log or an answer.
     public static func load(path: String?) throws -> BearerAuth {
         guard let path else { return BearerAuth(token: nil) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TokenFileError(path: path, detail: "the file does not exist or is not readable")
+        let data: Data
+        do {
+            // A FIFO, device or socket is refused: reading one would block or never end.
+            data = try RegularFile.read(path, limit: 64 * 1024)
+        } catch {
+            throw TokenFileError(path: path, detail: FileManager.default.fileExists(atPath: path)
+                                 ? error.description : "the file does not exist or is not readable")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw TokenFileError(path: path, detail: "the file is not UTF-8 text")

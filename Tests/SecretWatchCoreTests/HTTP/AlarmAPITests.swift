@@ -176,6 +176,17 @@ import Testing
         }
     }
 
+    @Test func aFIFOWhereTheTokenFileBelongsIsRefusedAtOnce() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("api-token")
+        #expect(mkfifo(path, 0o600) == 0)
+        #expect {
+            try BearerAuth.load(path: path)
+        } throws: { error in
+            "\(error)" == "cannot read http.api_token_file \(path): \"\(path)\" is not a regular file (it is a FIFO)"
+        }
+    }
+
     @Test func authReadsPutsTheAPIBehindTheTokenButNotMetricsOrHealth() throws {
         let s = try TestServer(authReads: true)
         try s.seedStandard()
