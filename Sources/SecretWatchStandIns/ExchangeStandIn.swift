@@ -182,19 +182,37 @@ public struct ExchangeTokenCheck: Sendable {
 /// these (as Exchange Online accepts tokens Entra issued), so a test or the demo proves the whole
 /// token → SMTP AUTH path. Shared between threads; one registry may serve several token stand-ins.
 public final class IssuedTokens: Sendable {
-    private let tokens = Mutex<[String: Date]>([:])
+    private struct Issued {
+        var expiry: Date
+        /// The scopes the token was requested for (`scope` of the token request; empty when not known).
+        var scopes: Set<String>
+    }
+
+    private let tokens = Mutex<[String: Issued]>([:])
 
     public init() {}
 
-    /// Records a token handed out now, valid for `expiresIn` seconds (a token issued again gets the later expiry).
-    public func record(_ token: String, expiresIn: Int, at now: Date = Date()) {
+    /// Records a token handed out now for `scope`, valid for `expiresIn` seconds (a token issued again gets the
+    /// later expiry).
+    public func record(_ token: String, expiresIn: Int, scope: String? = nil, at now: Date = Date()) {
         let expiry = now.addingTimeInterval(TimeInterval(expiresIn))
-        tokens.withLock { $0[token] = max($0[token] ?? expiry, expiry) }
+        tokens.withLock { all in
+            var issued = all[token] ?? Issued(expiry: expiry, scopes: [])
+            issued.expiry = max(issued.expiry, expiry)
+            if let scope { issued.scopes.insert(scope) }
+            all[token] = issued
+        }
     }
 
     /// Whether `token` was issued and has not expired at `date`.
     public func isValid(_ token: String, at date: Date = Date()) -> Bool {
-        tokens.withLock { $0[token].map { $0 > date } ?? false }
+        tokens.withLock { $0[token].map { $0.expiry > date } ?? false }
+    }
+
+    /// Whether `token` was issued for `scope` and has not expired at `date` (what Microsoft Graph checks: the
+    /// token's audience).
+    public func isValid(_ token: String, forScope scope: String, at date: Date = Date()) -> Bool {
+        tokens.withLock { $0[token].map { $0.expiry > date && $0.scopes.contains(scope) } ?? false }
     }
 
     /// Distinct tokens issued so far.

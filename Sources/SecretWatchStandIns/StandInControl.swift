@@ -10,6 +10,8 @@ import Foundation
 /// - `POST /exchange/unknown-recipients` `{"addresses": [ADDR, …]}`
 /// - `POST /exchange/accept-delay` `{"milliseconds": N}`
 /// - `POST /token/behaviour` `{"behaviour": NAME, "tenant": ID?, "once": BOOL?, "retry_after": SECONDS?}`
+/// - `POST /graph/behaviour` `{"behaviour": NAME, "once": BOOL?, "retry_after": SECONDS?}`
+/// - `POST /graph/applications` `{"count": N}` (generated apps)
 public final class StandInControl: Sendable {
     private let server: StandInServer
 
@@ -83,6 +85,17 @@ public final class StandInControl: Sendable {
                 } else {
                     token.setBehaviour(behaviour)
                 }
+            case ("POST", "/graph/behaviour"):
+                let name = body["behaviour"] as? String ?? ""
+                guard let behaviour = GraphStandInBehaviour.named(name, retryAfter: body["retry_after"] as? Int ?? 5) else {
+                    return (400, ["error": "unknown Graph behaviour \"\(name)\"", "behaviours": GraphStandInBehaviour.names])
+                }
+                if body["once"] as? Bool == true { token.graph.enqueue(behaviour) } else { token.graph.setBehaviour(behaviour) }
+            case ("POST", "/graph/applications"):
+                guard let count = body["count"] as? Int, (0...GraphStandIn.maximumApplications).contains(count) else {
+                    return (400, ["error": "\"count\" must be a whole number from 0 to \(GraphStandIn.maximumApplications)"])
+                }
+                token.graph.setApplications(StandInApplication.generated(count: count))
             default:
                 return (404, ["error": "no \(request.method) \(request.path); see docs/stand-ins.md"])
             }
@@ -103,6 +116,7 @@ public final class StandInControl: Sendable {
             "stand_in": "secretwatch local stand-ins, not Microsoft",
             "exchange": exchangeStatus,
             "token": ["requests": token.requestCount, "issued_tokens": token.issuedTokens.count],
+            "graph": ["requests": token.graph.requestCount, "applications": token.graph.applications.count],
         ]
     }
 }

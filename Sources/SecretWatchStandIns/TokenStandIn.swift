@@ -4,12 +4,15 @@ import Synchronization
 /// A stand-in for the Entra token endpoint (`POST /{tenant}/oauth2/v2.0/token`) over HTTPS on 127.0.0.1,
 /// for tests and the demo. Answers by behaviour: queued one-shot behaviours first, then the behaviour set for the
 /// request's path, then the default. Counts and keeps every request. Clearly not Microsoft: the server
-/// certificate names "secretwatch stand-in (test only)".
+/// certificate names "secretwatch stand-in (test only)". The same server answers Microsoft Graph's
+/// `GET /v1.0/applications` (`graph`), for tokens it issued for the Graph scope.
 public final class TokenStandIn: Sendable {
     private let server: StandInServer
     private let shared: Shared
     /// Every access token this stand-in handed out (the Exchange stand-in's default token check).
     public let issuedTokens: IssuedTokens
+    /// The Microsoft Graph endpoint on the same server.
+    public let graph: GraphStandIn
 
     /// The state the connection threads and the test share.
     private final class Shared: Sendable {
@@ -36,9 +39,11 @@ public final class TokenStandIn: Sendable {
         let shared = Shared(State(fallback: behaviour))
         self.shared = shared
         self.issuedTokens = issuedTokens
+        let graph = GraphStandIn(issuedTokens: issuedTokens)
+        self.graph = graph
         server = try StandInServer(tls: context, port: port) { connection in
             repeat {
-                guard try Self.serve(connection, shared: shared, keepAlive: keepAlive, issued: issuedTokens) else { return }
+                guard try Self.serve(connection, shared: shared, keepAlive: keepAlive, issued: issuedTokens, graph: graph) else { return }
             } while keepAlive
         }
     }
@@ -76,8 +81,9 @@ public final class TokenStandIn: Sendable {
 
     /// Answers one request; false when the connection must end (the client closed, or the behaviour closes).
     private static func serve(_ connection: StandInConnection, shared: Shared, keepAlive: Bool,
-                              issued: IssuedTokens) throws -> Bool {
+                              issued: IssuedTokens, graph: GraphStandIn) throws -> Bool {
         guard let request = try HTTPRequest.read(from: connection) else { return false }
+        if GraphStandIn.handles(request) { return try graph.serve(request, on: connection, keepAlive: keepAlive) }
         let behaviour = shared.lock.withLock { s -> TokenStandInBehaviour in
             s.requests.append(request)
             if !s.queue.isEmpty { return s.queue.removeFirst() }
@@ -98,12 +104,16 @@ extension TokenStandIn {
                        traceId: String, keepAlive: Bool = false, issued: IssuedTokens? = nil) throws {
         let extra = keepAlive ? [] : ["Connection: close"]
         switch behaviour {
-        case .success(let token, let expiresIn):
-            issued?.record(token, expiresIn: expiresIn)
+        case .success(let base, let expiresIn):
+            let scope = request.form["scope"]
+            let token = scopedToken(base, scope: scope)
+            issued?.record(token, expiresIn: expiresIn, scope: scope)
             try respond(connection, 200, json: successJSON(token: token, expiresIn: expiresIn), extraHeaders: extra)
-        case .requireSecret(let secret, let token, let expiresIn):
+        case .requireSecret(let secret, let base, let expiresIn):
             if request.form["client_secret"] == secret {
-                issued?.record(token, expiresIn: expiresIn)
+                let scope = request.form["scope"]
+                let token = scopedToken(base, scope: scope)
+                issued?.record(token, expiresIn: expiresIn, scope: scope)
                 try respond(connection, 200, json: successJSON(token: token, expiresIn: expiresIn), extraHeaders: extra)
             } else {
                 try answer(.entraError(.invalidClientSecret), to: request, on: connection, traceId: traceId, keepAlive: keepAlive)
@@ -144,6 +154,12 @@ extension TokenStandIn {
         }
     }
 
+    /// The token handed out for `scope`: the configured one, except for the Graph scope, which gets a token of
+    /// its own (`<token>.graph`) so that a token for one resource is never accepted by the other.
+    static func scopedToken(_ base: String, scope: String?) -> String {
+        scope == GraphStandIn.scope ? base + ".graph" : base
+    }
+
     static func successJSON(token: String, expiresIn: Int) -> String {
         #"{"token_type":"Bearer","expires_in":\#(expiresIn),"ext_expires_in":\#(expiresIn),"access_token":"\#(token)"}"#
     }
@@ -176,6 +192,7 @@ extension TokenStandIn {
         case 200: "OK"
         case 400: "Bad Request"
         case 401: "Unauthorized"
+        case 403: "Forbidden"
         case 407: "Proxy Authentication Required"
         case 429: "Too Many Requests"
         case 500: "Internal Server Error"

@@ -32,6 +32,8 @@ final class StandIns {
             let issued = IssuedTokens()
             let initial = TokenStandInBehaviour.named(options.tokenBehaviour, success: success, retryAfter: options.retryAfter)!
             token = try TokenStandIn(identity: identity, behaviour: initial, keepAlive: true, port: options.tokenPort, issuedTokens: issued)
+            token.graph.setBehaviour(GraphStandInBehaviour.named(options.graphBehaviour, retryAfter: options.retryAfter)!)
+            token.graph.setApplications(StandInApplication.generated(count: options.graphApplications))
             for entry in options.tenantBehaviour {
                 let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
                 let behaviour = TokenStandInBehaviour.named(parts[1], success: success, retryAfter: options.retryAfter)!
@@ -73,6 +75,8 @@ final class StandIns {
             "pki_dir": pki.directory,
             "token_endpoint": token.tokenEndpointTemplate,
             "token_port": token.port,
+            "graph_base_url": "https://127.0.0.1:\(token.port)",
+            "graph_scope": GraphStandIn.scope,
             "smtp_host": exchange.host,
             "smtp_port": exchange.port,
             "smtp_url": exchange.url,
@@ -96,6 +100,7 @@ final class StandIns {
             ┌─ secretwatch-standins: LOCAL STAND-INS, NOT MICROSOFT ─────────────────────────────
             │ Nothing here talks to Entra ID or Exchange Online; the CA below is throwaway.
             │ Entra token endpoint stand-in  \(token.tokenEndpointTemplate)
+            │ Microsoft Graph stand-in       https://127.0.0.1:\(token.port)/v1.0/applications
             │ Exchange SMTP stand-in         \(exchange.url) (\(security))
             │ throwaway CA (trust only here) \(ca.certificatePath)
             │ accepted mail (.eml files)     \(mailDirectory)

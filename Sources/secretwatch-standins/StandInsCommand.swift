@@ -14,7 +14,8 @@ struct StandInsCommand: ParsableCommand {
             Prints one JSON line on stdout (ca_file, token_endpoint, smtp_host, smtp_port, mail_dir, control, …), \
             then runs until SIGTERM or SIGINT. Behaviours can be changed while running through the control \
             endpoint (docs/stand-ins.md). Token behaviours: \(TokenStandInBehaviour.names.joined(separator: ", ")). \
-            Exchange behaviours: \(ExchangeStandInBehaviour.allCases.map(\.rawValue).joined(separator: ", ")).
+            Exchange behaviours: \(ExchangeStandInBehaviour.allCases.map(\.rawValue).joined(separator: ", ")). \
+            Graph behaviours: \(GraphStandInBehaviour.names.joined(separator: ", ")).
             """)
 
     @Option(help: "Directory for the throwaway CA and certificates (kept at exit). Default: a temporary directory, removed at exit.")
@@ -37,6 +38,12 @@ struct StandInsCommand: ParsableCommand {
 
     @Option(help: "Retry-After seconds of the throttled token behaviour.")
     var retryAfter: Int = 5
+
+    @Option(help: "Behaviour of the Microsoft Graph stand-in (GET /v1.0/applications on the token port; see the list above).")
+    var graphBehaviour: String = "normal"
+
+    @Option(help: "Number of generated app registrations the Graph stand-in lists.")
+    var graphApplications: Int = 3
 
     @Option(help: "Directory where accepted mail is written as .eml files (kept). Default: a new temporary directory, kept.")
     var mailDir: String?
@@ -84,6 +91,12 @@ struct StandInsCommand: ParsableCommand {
             guard parts.count == 2, !parts[0].isEmpty, TokenStandInBehaviour.named(parts[1], success: .closeWithoutResponse) != nil else {
                 throw ValidationError("--tenant-behaviour must be TENANT=BEHAVIOUR with a known behaviour, not \(entry)")
             }
+        }
+        guard GraphStandInBehaviour.named(graphBehaviour) != nil else {
+            throw ValidationError("unknown --graph-behaviour \(graphBehaviour)")
+        }
+        guard (0...GraphStandIn.maximumApplications).contains(graphApplications) else {
+            throw ValidationError("--graph-applications is 0…\(GraphStandIn.maximumApplications)")
         }
         for port in [exchangePort, tokenPort, controlPort] where !(0...65535).contains(port) {
             throw ValidationError("ports are 0…65535 (0: random)")

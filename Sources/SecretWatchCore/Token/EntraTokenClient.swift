@@ -15,6 +15,13 @@ public struct EntraTokenClient: Sendable {
         self.environment = environment
     }
 
+    /// The same app's client for another resource's scope (`https://graph.microsoft.com/.default`).
+    public func scoped(_ scope: String) -> EntraTokenClient {
+        var settings = settings
+        settings.scope = scope
+        return EntraTokenClient(settings: settings, environment: environment)
+    }
+
     /// One request; `startedAt` is the (injected) clock's now, from which the token's expiry is counted.
     public func request(startedAt: Date) async -> TokenRequestOutcome {
         let monotonic = ContinuousClock.now

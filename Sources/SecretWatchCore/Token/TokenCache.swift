@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// The production `TokenProvider`: tokens in memory only, per (credential, scope); refreshed ahead of expiry
+/// The production `TokenProvider`: tokens in memory only, per (credential, scope) — a credential's own scope, or
+/// another resource's asked with `token(for:scope:)` (Microsoft Graph); refreshed ahead of expiry
 /// (`TokenCachePolicy`); concurrent callers share one in-flight request; a refused token can be invalidated.
 /// After a failure, further requests wait (exponential backoff with jitter, at least a 429's `Retry-After`);
 /// meanwhile callers get a still-valid token if there is one, else the last failure. Every request made is
@@ -42,9 +43,23 @@ public actor TokenCache: TokenProvider {
     public nonisolated var credentials: [String] { clients.keys.sorted() }
 
     public func token(for credential: String) async throws -> AccessToken {
+        try await token(for: credential, client: client(credential))
+    }
+
+    /// A token of `credential`'s app for another resource (`https://graph.microsoft.com/.default`): the same
+    /// client-credentials request with this scope, cached, refreshed and backed off in an entry of its own.
+    public func token(for credential: String, scope: String) async throws -> AccessToken {
+        try await token(for: credential, client: client(credential).scoped(scope))
+    }
+
+    private func client(_ credential: String) -> EntraTokenClient {
         guard let client = clients[credential] else {
             preconditionFailure("no token client for credential \(credential); only credentials with a secret have one")
         }
+        return client
+    }
+
+    private func token(for credential: String, client: EntraTokenClient) async throws -> AccessToken {
         let key = Key(credential: credential, scope: client.settings.scope)
         let now = clock.now()
         let entry = entries[key] ?? Entry()
@@ -77,13 +92,18 @@ public actor TokenCache: TokenProvider {
         }
     }
 
-    /// When the next request may be made after failures (nil when not backing off).
-    public func retryAt(for credential: String) -> Date? {
-        entries.first { $0.key.credential == credential }?.value.retryAt
+    /// When the next request may be made after failures (nil when not backing off), for the credential's own scope
+    /// or `scope`.
+    public func retryAt(for credential: String, scope: String? = nil) -> Date? {
+        entries[key(credential, scope)]?.retryAt
     }
 
-    public func consecutiveFailures(for credential: String) -> Int {
-        entries.first { $0.key.credential == credential }?.value.consecutiveFailures ?? 0
+    public func consecutiveFailures(for credential: String, scope: String? = nil) -> Int {
+        entries[key(credential, scope)]?.consecutiveFailures ?? 0
+    }
+
+    private func key(_ credential: String, _ scope: String?) -> Key {
+        Key(credential: credential, scope: scope ?? clients[credential]?.settings.scope ?? "")
     }
 
     private func fetch(_ key: Key, _ client: EntraTokenClient) async -> Result<AccessToken, TokenFailure> {

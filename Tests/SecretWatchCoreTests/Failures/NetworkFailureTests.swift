@@ -21,7 +21,9 @@ import Testing
         for network in NetworkFailure.allCases {
             #expect(TokenFailureReason.named(network.rawValue) != nil, "TokenFailureReason lacks \(network.rawValue)")
             #expect(SMTPFailureReason.named(network.rawValue) != nil, "SMTPFailureReason lacks \(network.rawValue)")
+            #expect(GraphFailureReason.named(network.rawValue) != nil, "GraphFailureReason lacks \(network.rawValue)")
             #expect(TokenFailureReason(network).rawValue == network.rawValue && SMTPFailureReason(network).rawValue == network.rawValue)
+            #expect(GraphFailureReason(network).rawValue == network.rawValue)
         }
     }
 

@@ -1,0 +1,127 @@
+import Foundation
+
+/// An app registration as Microsoft Graph lists it, with its secrets and certificates. The `hint` is the first
+/// three characters of a secret (Graph's own, read-only); nothing else of a secret is ever in Graph's answer.
+public struct GraphApplication: Sendable, Equatable {
+    /// The object id.
+    public var id: String
+    /// The application (client) id.
+    public var appId: String
+    public var displayName: String?
+    public var passwordCredentials: [GraphPasswordCredential]
+    public var keyCredentials: [GraphKeyCredential]
+
+    public init(id: String, appId: String, displayName: String?, passwordCredentials: [GraphPasswordCredential],
+                keyCredentials: [GraphKeyCredential]) {
+        self.id = id
+        self.appId = appId
+        self.displayName = displayName
+        self.passwordCredentials = passwordCredentials
+        self.keyCredentials = keyCredentials
+    }
+}
+
+/// One client secret of an app (`passwordCredentials[]`).
+public struct GraphPasswordCredential: Sendable, Equatable {
+    public var keyId: String
+    public var displayName: String?
+    public var hint: String?
+    public var startDateTime: Date?
+    public var endDateTime: Date?
+}
+
+/// One certificate (or other key) of an app (`keyCredentials[]`); `customKeyIdentifier` is a certificate's
+/// SHA-1 thumbprint.
+public struct GraphKeyCredential: Sendable, Equatable {
+    public var keyId: String
+    public var displayName: String?
+    public var type: String?
+    public var usage: String?
+    public var customKeyIdentifier: String?
+    public var startDateTime: Date?
+    public var endDateTime: Date?
+}
+
+/// One page of `GET /v1.0/applications`: its applications and the `@odata.nextLink`, if any.
+struct GraphPage: Sendable {
+    var applications: [GraphApplication]
+    var nextLink: String?
+
+    /// What is wrong with a page, by the JSON path of the offending value.
+    struct Problem: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func parse(_ body: Data) throws(Problem) -> GraphPage {
+        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
+            throw Problem(description: "the body is not a JSON object")
+        }
+        guard let values = object["value"] as? [Any] else { throw Problem(description: "no \"value\" array") }
+        var next: String?
+        switch object["@odata.nextLink"] {
+        case nil, is NSNull: next = nil
+        case let link as String: next = link
+        default: throw Problem(description: "@odata.nextLink is not a string")
+        }
+        var apps: [GraphApplication] = []
+        apps.reserveCapacity(values.count)
+        for (i, value) in values.enumerated() {
+            apps.append(try application(value, at: "value[\(i)]"))
+        }
+        return GraphPage(applications: apps, nextLink: next)
+    }
+
+    static func application(_ value: Any, at path: String) throws(Problem) -> GraphApplication {
+        guard let o = value as? [String: Any] else { throw Problem(description: "\(path) is not an object") }
+        let id = try string(o, "id", at: path), appId = try string(o, "appId", at: path)
+        let passwords = try list(o, "passwordCredentials", at: path).enumerated().map { (i, c) throws(Problem) in
+            let at = "\(path).passwordCredentials[\(i)]"
+            return GraphPasswordCredential(keyId: try string(c, "keyId", at: at), displayName: try optional(c, "displayName", at: at),
+                                           hint: try optional(c, "hint", at: at), startDateTime: try date(c, "startDateTime", at: at),
+                                           endDateTime: try date(c, "endDateTime", at: at))
+        }
+        let keys = try list(o, "keyCredentials", at: path).enumerated().map { (i, c) throws(Problem) in
+            let at = "\(path).keyCredentials[\(i)]"
+            return GraphKeyCredential(keyId: try string(c, "keyId", at: at), displayName: try optional(c, "displayName", at: at),
+                                      type: try optional(c, "type", at: at), usage: try optional(c, "usage", at: at),
+                                      customKeyIdentifier: try optional(c, "customKeyIdentifier", at: at),
+                                      startDateTime: try date(c, "startDateTime", at: at), endDateTime: try date(c, "endDateTime", at: at))
+        }
+        return GraphApplication(id: id, appId: appId, displayName: try optional(o, "displayName", at: path),
+                                passwordCredentials: passwords, keyCredentials: keys)
+    }
+
+    private static func string(_ o: [String: Any], _ key: String, at path: String) throws(Problem) -> String {
+        guard let value = o[key] as? String, !value.isEmpty else { throw Problem(description: "\(path).\(key) is missing or not a string") }
+        return value
+    }
+
+    private static func optional(_ o: [String: Any], _ key: String, at path: String) throws(Problem) -> String? {
+        switch o[key] {
+        case nil, is NSNull: return nil
+        case let value as String: return value
+        default: throw Problem(description: "\(path).\(key) is not a string")
+        }
+    }
+
+    private static func date(_ o: [String: Any], _ key: String, at path: String) throws(Problem) -> Date? {
+        guard let text = try optional(o, key, at: path) else { return nil }
+        guard let date = Timestamps.parse(text) else { throw Problem(description: "\(path).\(key) is not a date: \(text.prefix(40))") }
+        return date
+    }
+
+    /// An absent or null collection is empty (a `$select` without it); anything else must be a list of objects.
+    private static func list(_ o: [String: Any], _ key: String, at path: String) throws(Problem) -> [[String: Any]] {
+        switch o[key] {
+        case nil, is NSNull: return []
+        case let items as [Any]:
+            var objects: [[String: Any]] = []
+            for (i, item) in items.enumerated() {
+                guard let object = item as? [String: Any] else { throw Problem(description: "\(path).\(key)[\(i)] is not an object") }
+                objects.append(object)
+            }
+            return objects
+        default: throw Problem(description: "\(path).\(key) is not a list")
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// Everything one tenant's Graph listing needs: where Graph is, the scope of its token, and the bounds. The
+/// connection settings (timeouts, proxy, CA file) come from the token settings of the app that reads Graph, so
+/// Graph and the token endpoint are reached the same way.
+public struct GraphEndpointSettings: Sendable, Equatable {
+    /// The credential (app) whose token reads Graph; its token settings name it.
+    public var credential: String
+    public var tenantId: String
+    public var clientId: String
+    /// `https://graph.microsoft.com` (national clouds: `https://graph.microsoft.us`,
+    /// `https://microsoftgraph.chinacloudapi.cn`), without a path.
+    public var baseURL: String
+    /// The token scope for `baseURL`: `<baseURL>/.default`.
+    public var scope: String
+    public var connectTimeout: TimeInterval
+    /// Per page.
+    public var timeout: TimeInterval
+    public var caFile: String?
+    public var proxy: ProxyChoice
+    /// `$top`: 1…999.
+    public var pageSize: Int
+    /// Pages followed at most; a further `@odata.nextLink` is `graph_paging_unbounded`.
+    public var maxPages: Int
+    /// One page's body at most (`graph_response_too_large`).
+    public var maxPageBytes: Int
+    /// All pages' bodies together at most (`graph_response_too_large`).
+    public var maxTotalBytes: Int
+
+    public static let defaultBaseURL = "https://graph.microsoft.com"
+    public static let defaultScope = "https://graph.microsoft.com/.default"
+    public static let defaultTimeout: TimeInterval = 60
+    public static let defaultPageSize = 999
+    public static let defaultMaxPages = 200
+    public static let defaultMaxPageBytes = 32 << 20
+    public static let defaultMaxTotalBytes = 512 << 20
+    /// The properties listed: nothing else of an app is read.
+    static let select = "id,appId,displayName,passwordCredentials,keyCredentials"
+
+    public init(credential: String, tenantId: String, clientId: String, baseURL: String = GraphEndpointSettings.defaultBaseURL,
+                scope: String = GraphEndpointSettings.defaultScope, connectTimeout: TimeInterval = ConfigDefaults.tokenConnectTimeout,
+                timeout: TimeInterval = GraphEndpointSettings.defaultTimeout, caFile: String? = nil, proxy: ProxyChoice = .direct,
+                pageSize: Int = GraphEndpointSettings.defaultPageSize, maxPages: Int = GraphEndpointSettings.defaultMaxPages,
+                maxPageBytes: Int = GraphEndpointSettings.defaultMaxPageBytes,
+                maxTotalBytes: Int = GraphEndpointSettings.defaultMaxTotalBytes) {
+        self.credential = credential
+        self.tenantId = tenantId
+        self.clientId = clientId
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.scope = scope
+        self.connectTimeout = connectTimeout
+        self.timeout = timeout
+        self.caFile = caFile
+        self.proxy = proxy
+        self.pageSize = pageSize
+        self.maxPages = maxPages
+        self.maxPageBytes = maxPageBytes
+        self.maxTotalBytes = maxTotalBytes
+    }
+
+    /// Graph reached like the token endpoint of `token` (its credential, tenant, client, connect timeout, CA
+    /// file and proxy).
+    public init(token: TokenEndpointSettings, baseURL: String = GraphEndpointSettings.defaultBaseURL,
+                scope: String = GraphEndpointSettings.defaultScope) {
+        self.init(credential: token.credential, tenantId: token.tenantId, clientId: token.clientId, baseURL: baseURL,
+                  scope: scope, connectTimeout: token.connectTimeout, caFile: token.caFile, proxy: token.proxy)
+    }
+
+    /// The first page: `<base>/v1.0/applications?$select=…&$top=…`.
+    public var applicationsURL: String {
+        "\(baseURL)/v1.0/applications?$select=\(Self.select)&$top=\(pageSize)"
+    }
+
+    /// Scheme, host and port of `baseURL`: a next page is followed only there (the bearer token goes nowhere else).
+    var origin: Origin? { Origin(baseURL) }
+
+    struct Origin: Equatable {
+        var scheme: String
+        var host: String
+        var port: Int
+
+        init?(_ url: String) {
+            guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(), let host = c.host?.lowercased(),
+                  !host.isEmpty else { return nil }
+            self.scheme = scheme
+            self.host = host
+            port = c.port ?? (scheme == "https" ? 443 : 80)
+        }
+    }
+}
