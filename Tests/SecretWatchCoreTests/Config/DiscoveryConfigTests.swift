@@ -114,6 +114,21 @@ import Testing
         #expect(!filter.admits(appId: TestConfig.otherClient, displayName: "ise-smtp", tags: ["MAIL"]))
     }
 
+    @Test("the commented-out discovery section of examples/secretwatch.yml loads once uncommented")
+    func example() throws {
+        let path = TestPaths.packageRoot.appendingPathComponent("examples/secretwatch.yml").path
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let start = try #require(lines.firstIndex { $0.hasPrefix("# discovery:") })
+        let section = lines[start...].filter { $0.hasPrefix("# ") }.map { $0.dropFirst(2) }.joined(separator: "\n")
+        let dir = TemporaryDirectory()
+        let file = try dir.write("c.yml", TestConfig.yaml(database: dir.file("sw.db"), expires: Date.utc("2027-05-31T00:00:00Z"), extra: section))
+        // The example's secret file does not exist here: the secret check is not what this test is about.
+        let discovery = try #require(try ConfigLoader(environment: [:], checkSecrets: false).load(path: file).config.discovery)
+        #expect(discovery.tenants.map(\.name) == ["contoso", "fabrikam"])
+        #expect(discovery.tenants[0].secret == .smtpCredential)
+        #expect(discovery.tenants[1].secret == .source(.file("/etc/secretwatch/fabrikam-graph-secret")))
+    }
+
     @Test("the bounds: 1000 tenants and 1000 filter entries load")
     func upperBounds() throws {
         let tenants = (1..<ConfigBounds.maxDiscoveryTenants).map { "    - {name: t\($0), use_smtp_credential: true}" }
