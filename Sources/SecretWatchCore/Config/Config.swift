@@ -20,6 +20,8 @@ public struct Config: Sendable {
     public var sourcePath: String
     /// How token requests are made (`token:`).
     public var token: TokenConfig = TokenConfig()
+    /// Credentials read from Microsoft Graph (`discovery:`); nil when the section is absent.
+    public var discovery: DiscoveryConfig?
 
     /// Every watched credential: the SMTP one first, then the list.
     public var allCredentials: [Credential] {

@@ -52,6 +52,20 @@ public enum ConfigDefaults {
     public static let mailerGiveUpAfter: TimeInterval = 3 * 86_400
     public static let mailerAlarmAfter: TimeInterval = 1800
     public static let mailerPollInterval: TimeInterval = 10
+
+    public static let discoveryInterval: TimeInterval = 3600
+    public static let graphEndpoint = "https://graph.microsoft.com"
+    public static let discoveryIncludeServicePrincipals = false
+    /// The Graph scope with the default `graphEndpoint`.
+    public static let graphScope = "https://graph.microsoft.com/.default"
+
+    /// A tenant's default scope: the resource of `discovery.graph_endpoint` (scheme, host and port, without the
+    /// path) followed by `/.default`, so a national cloud's endpoint brings its own scope.
+    public static func graphScope(for endpoint: String) -> String {
+        guard let url = URL(string: endpoint), let scheme = url.scheme, let host = url.host else { return graphScope }
+        let authority = url.port.map { "\(host):\($0)" } ?? host
+        return "\(scheme.lowercased())://\(authority.lowercased())/.default"
+    }
 }
 
 /// The accepted range of every duration and whole-number field, by field path (docs/configuration.md states
@@ -73,6 +87,7 @@ public enum ConfigBounds {
         "mailer.poll_interval": 0.1...hour,
         "http.request_timeout": 1...(5 * minute),
         "http.idle_timeout": 1...hour,
+        "discovery.interval": minute...(7 * day),
     ]
 
     /// `alarms.thresholds_days[]` stands for every item of that list.
@@ -91,6 +106,10 @@ public enum ConfigBounds {
     public static let maxRecipients = 100
     /// Entries of `alarms.thresholds_days`.
     public static let maxThresholds = 20
+    /// Entries of `discovery.tenants` (an MSP's estate; each is one Graph pass per interval).
+    public static let maxDiscoveryTenants = 1000
+    /// Entries of each discovery filter list (`include_app_ids`, `exclude_names`, …).
+    public static let maxDiscoveryFilterEntries = 1000
 
     static func duration(_ path: String) -> ClosedRange<TimeInterval> {
         guard let bounds = durations[path] else { preconditionFailure("duration field \(path) has no entry in ConfigBounds.durations") }

@@ -22,15 +22,16 @@ extension ConfigReader {
     }
 
     /// `token_endpoint` (https only) and `scope` (ending in `/.default`), with their defaults.
-    func readEndpointAndScope(_ obj: YAMLObject) -> (endpoint: String, scope: String) {
+    func readEndpointAndScope(_ obj: YAMLObject, defaultEndpoint: String = ConfigDefaults.tokenEndpoint,
+                              defaultScope: String = ConfigDefaults.scope) -> (endpoint: String, scope: String) {
         let configured = obj.string("token_endpoint")
         if let configured, !Validators.httpsURL(configured) {
             problems.error(obj.fieldPath("token_endpoint"), "\"\(configured)\" is not an https:// URL (the token endpoint must use TLS)")
         }
-        let endpoint = configured ?? ConfigDefaults.tokenEndpoint
-        let scope = obj.string("scope") ?? ConfigDefaults.scope
+        let endpoint = configured ?? defaultEndpoint
+        let scope = obj.string("scope") ?? defaultScope
         if !scope.hasSuffix("/.default") {
-            problems.error(obj.fieldPath("scope"), "\"\(scope)\" must end in /.default for the client-credentials grant (e.g. \(ConfigDefaults.scope))")
+            problems.error(obj.fieldPath("scope"), "\"\(scope)\" must end in /.default for the client-credentials grant (e.g. \(defaultScope))")
         }
         return (endpoint, scope)
     }

@@ -29,12 +29,13 @@ struct ConfigReader {
         let credentials = readCredentials(root.list("credentials"), smtpName: smtp?.auth.name)
         let token = readToken(root.object("token"))
         let mailer = MailerConfig.read(root.object("mailer"), problems: problems)
+        let discovery = readDiscovery(root.object("discovery"), smtp: smtp?.auth)
         root.finish()
         guard let smtp, let notifications, let http, let alarms else { return nil }
         return Config(database: database, logLevel: logLevel, http: http,
                       scheduler: SchedulerConfig(interval: interval ?? ConfigDefaults.schedulerInterval), smtp: smtp,
                       notifications: notifications, alarms: alarms, mailer: mailer, credentials: credentials,
-                      sourcePath: sourcePath, token: token)
+                      sourcePath: sourcePath, token: token, discovery: discovery)
     }
 
     func readLogLevel(_ root: YAMLObject) -> Logger.Level {

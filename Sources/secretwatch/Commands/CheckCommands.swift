@@ -28,6 +28,9 @@ struct CheckCommand: AsyncParsableCommand {
         print("token endpoint: \(config.smtp.auth.resolvedTokenEndpoint) scope \(config.smtp.auth.scope)")
         print("notifications: from \(config.notifications.from) to \(config.notifications.to.joined(separator: ", "))")
         print("thresholds: \(config.alarms.thresholdsDays.map(String.init).joined(separator: ", ")) days (critical at \(config.alarms.criticalDays) days or less)")
+        if let discovery = config.discovery {
+            print(Self.describe(discovery))
+        }
         var table = TextTable(headers: ["CREDENTIAL", "TENANT", "CLIENT", "EXPIRES (UTC)", "DAYS LEFT"])
         for c in config.allCredentials {
             let a = c.expiresAt.map { config.alarms.assess(expiresAt: $0, now: now) }
@@ -38,6 +41,15 @@ struct CheckCommand: AsyncParsableCommand {
         if connect {
             try await runConnectionTest(config)
         }
+    }
+
+    /// One line for `discovery:`; the tenant names, up to five of them.
+    static func describe(_ discovery: DiscoveryConfig) -> String {
+        let count = discovery.tenants.count
+        var names = discovery.tenants.prefix(5).map(\.name).joined(separator: ", ")
+        if count > 5 { names += ", … \(count - 5) more" }
+        return "discovery: \(count) tenant\(count == 1 ? "" : "s") (\(names)) via \(discovery.graphEndpoint) every "
+            + "\(DurationText.format(discovery.interval)): validated, not yet performed by this version"
     }
 
     /// `check --connect`: every stage with its duration, and the reason and fix of a failure; exit 1 on failure.

@@ -45,6 +45,7 @@ struct ConfigBoundsFuzzTests {
         Field(path: "http.idle_timeout", kind: .duration),
         Field(path: "http.connection_limit", kind: .integer),
         Field(path: "http.per_ip_connection_limit", kind: .integer, companions: ["http.connection_limit": "65536"]),
+        Field(path: "discovery.interval", kind: .duration, companions: ["discovery.tenants": "[{use_smtp_credential: true}]"]),
     ]
 
     static let hugeDigits = String(repeating: "9", count: 400)
@@ -147,7 +148,7 @@ struct ConfigBoundsFuzzTests {
         let m = config.mailer
         for seconds in [config.scheduler.interval, config.alarms.renotifyInterval, m.retryInitial, m.retryMax, m.giveUpAfter,
                         m.alarmAfter, m.pollInterval, config.smtp.connectTimeout, config.smtp.timeout,
-                        config.token.connectTimeout, config.token.timeout] {
+                        config.token.connectTimeout, config.token.timeout] + (config.discovery.map { [$0.interval] } ?? []) {
             let sleeper = Task { try await SystemClock().sleep(for: seconds) }
             sleeper.cancel()
             _ = await sleeper.result

@@ -67,7 +67,11 @@ struct ConfigLoaderTests {
                          "invalid-fifo-ca-file.yml", "invalid-ca-file-no-certificate.yml", "invalid-ca-file-damaged.yml",
                          "invalid-too-many-recipients.yml", "invalid-too-many-thresholds.yml",
                          "invalid-display-name-line-separator.yml", "invalid-display-name-control-character.yml",
-                         "invalid-control-character-echo.yml", "invalid-date-out-of-range.yml"] {
+                         "invalid-control-character-echo.yml", "invalid-date-out-of-range.yml",
+                         "invalid-duration-discovery-interval.yml", "invalid-discovery-no-tenants.yml",
+                         "invalid-discovery-too-many-tenants.yml", "invalid-discovery-duplicate-name.yml",
+                         "invalid-discovery-no-secret.yml", "invalid-discovery-inline-secret.yml",
+                         "invalid-discovery-graph-endpoint-http.yml", "invalid-discovery-bad-app-id.yml"] {
             #expect(names.contains(required), "missing fixture \(required)")
         }
     }
@@ -170,6 +174,14 @@ struct ConfigLoaderTests {
         let (result, _) = try load("invalid-inline-secret.yml")
         guard case .failure(let error) = result else { Issue.record("loaded"); return }
         #expect(!error.description.contains("Qx88Q"))
+    }
+
+    @Test("an inline secret in a discovery tenant never appears in the error either")
+    func discoveryInlineSecretNotEchoed() throws {
+        let (result, _) = try load("invalid-discovery-inline-secret.yml")
+        guard case .failure(let error) = result else { Issue.record("loaded"); return }
+        #expect(!error.description.contains("Qx88Q"))
+        #expect(!error.description.contains("graph-inline-secret-value"))
     }
 
     @Test("the IPv6 listen address as docs/configuration.md writes it loads")
