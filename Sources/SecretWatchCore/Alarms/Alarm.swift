@@ -72,6 +72,12 @@ public enum AlarmKind: String, Sendable, Codable, CaseIterable {
     case tokenAcquisitionFailing = "token_acquisition_failing"
     case mailDeliveryFailing = "mail_delivery_failing"
     case storeFailing = "store_failing"
+    /// The configured `secret_expires` differs from Graph's `endDateTime` of the secret in use.
+    case expiryMismatch = "expiry_mismatch"
+    /// No secret of the app in Entra has the hint of the secret in use: it was deleted (or is another app's).
+    case secretNotInEntra = "secret_not_in_entra"
+    /// Reading a tenant's applications from Microsoft Graph keeps failing (the last known credentials are kept).
+    case discoveryFailing = "discovery_failing"
 
     /// The title operators read in e-mails and listings.
     public var title: String {
@@ -81,15 +87,18 @@ public enum AlarmKind: String, Sendable, Codable, CaseIterable {
         case .tokenAcquisitionFailing: "OAuth token acquisition failing"
         case .mailDeliveryFailing: "Mail delivery failing"
         case .storeFailing: "Database not accepting writes"
+        case .expiryMismatch: "Configured secret expiry differs from Entra"
+        case .secretNotInEntra: "Secret in use not found in Entra"
+        case .discoveryFailing: "Discovery through Microsoft Graph failing"
         }
     }
 
-    /// System alarms concern secretwatch's own mail path and database; `notifications.include_system_alarms`
-    /// decides whether they are e-mailed.
+    /// System alarms concern secretwatch's own mail path, database and discovery;
+    /// `notifications.include_system_alarms` decides whether they are e-mailed.
     public var isSystem: Bool {
         switch self {
-        case .clientSecretExpiring, .clientSecretExpired: false
-        case .tokenAcquisitionFailing, .mailDeliveryFailing, .storeFailing: true
+        case .clientSecretExpiring, .clientSecretExpired, .expiryMismatch, .secretNotInEntra: false
+        case .tokenAcquisitionFailing, .mailDeliveryFailing, .storeFailing, .discoveryFailing: true
         }
     }
 

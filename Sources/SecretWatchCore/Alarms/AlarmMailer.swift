@@ -118,10 +118,16 @@ public struct AlarmMail: Sendable {
         lines.append("  tenant id:    \(credential.tenantId)")
         lines.append("  client id:    \(credential.clientId)")
         if let mailbox = credential.mailbox { lines.append("  mailbox:      \(mailbox)") }
+        if credential.source == .graph {
+            lines.append("  source:       Microsoft Graph (\(credential.type.rawValue) \(credential.keyId ?? "-") of \(credential.appName ?? credential.clientId))")
+        }
         if let expires = alarm.expiresAt ?? credential.expiresAt {
             let seconds = expires.timeIntervalSince(now)
             let days = Int((seconds / 86400).rounded(.up))
-            lines.append("  secret expires: \(Timestamps.rfc3339(expires)) (" + (seconds <= 0 ? "expired" : "\(days) day\(days == 1 ? "" : "s") left") + ")")
+            lines.append("  \(credential.type == .certificate ? "certificate" : "secret") expires: \(Timestamps.rfc3339(expires)) (" + (seconds <= 0 ? "expired" : "\(days) day\(days == 1 ? "" : "s") left") + ")")
+        }
+        if let created = credential.rotationPendingSince, alarm.kind.isExpiry {
+            lines.append("  rotation:     a new secret created on \(Timestamps.day(created)) is not deployed yet")
         }
         lines.append("")
         lines.append("Alarm")
@@ -146,7 +152,21 @@ public struct AlarmMail: Sendable {
     /// The fix: the Entra rotation steps for secrets, the reason table's fix for mail failures.
     var fixSteps: [String] {
         switch alarm.kind {
+        case .clientSecretExpiring where credential.source == .graph, .clientSecretExpired where credential.source == .graph:
+            let what = credential.type == .certificate ? "certificate" : "client secret"
+            return [
+                "1. In the Microsoft Entra admin center open App registrations → \(credential.appName ?? credential.clientId) (client id \(credential.clientId)) → Certificates & secrets.",
+                "2. Add a new \(what) and deploy it wherever this app signs in with the old one.",
+                "3. Once nothing uses the old \(what) (key id \(credential.keyId ?? "-")), delete it in Entra: secretwatch sees it go at the next discovery and clears this alarm.",
+            ]
         case .clientSecretExpiring, .clientSecretExpired:
+            if let created = credential.rotationPendingSince {
+                return [
+                    "1. A new secret of this app was created on \(Timestamps.day(created)) but is not deployed yet: deploy it.",
+                    "2. Write its value into the secret file (or variable) secretwatch and the mail sender read; keep it mode 0600, then reload (systemctl reload secretwatch or kill -HUP).",
+                    "3. Update the sending system (e.g. Cisco ISE: Administration → System → Settings → SMTP Server) with the new secret, then delete the old secret in Entra.",
+                ]
+            }
             return [
                 "1. In the Microsoft Entra admin center open App registrations → \(credential.displayName ?? credential.clientId) (client id \(credential.clientId)) → Certificates & secrets.",
                 "2. Under Client secrets choose New client secret, pick a lifetime, and copy the secret's Value (not its Secret ID) right away.",
@@ -159,6 +179,23 @@ public struct AlarmMail: Sendable {
                 return ["\(known.message).", "Fix: \(known.fix)"]
             }
             return ["See secretwatch alarms --events and the delivery / token history for the classified reason" + (alarm.reason.map { " (\($0))" } ?? "") + "; docs/troubleshooting.md lists every reason with its fix."]
+        case .expiryMismatch:
+            return [
+                "1. secret_expires for \(credential.name) does not say what Entra says of the secret in use (see above); the expiry alarms follow Entra's date meanwhile.",
+                "2. Set secret_expires for \(credential.name) to Entra's date (App registrations → Certificates & secrets → Expires), then reload.",
+            ]
+        case .secretNotInEntra:
+            return [
+                "1. The secret \(credential.name) reads is not among the client secrets of app \(credential.clientId) in Entra: it was deleted, or belongs to another app. The next token request with it fails.",
+                "2. In App registrations → \(credential.displayName ?? credential.clientId) → Certificates & secrets create a new client secret and copy its Value.",
+                "3. Write it into the secret file (or variable), set secret_expires to its Expires date, and reload; update the sending system (e.g. Cisco ISE) too.",
+            ]
+        case .discoveryFailing:
+            if let reason = alarm.reason {
+                if let graph = GraphFailureReason(rawValue: reason) { return ["\(graph.message).", "Fix: \(graph.fix)"] }
+                if let token = TokenFailureReason(rawValue: reason) { return ["\(token.message).", "Fix: \(token.fix)"] }
+            }
+            return ["See secretwatch status and docs/troubleshooting.md (Graph reasons); the last known credentials are still watched meanwhile."]
         case .storeFailing:
             if let reason = alarm.reason.flatMap(StoreFailureReason.init(rawValue:)) {
                 return ["\(reason.message.prefix(1).uppercased() + reason.message.dropFirst()).", "Fix: \(reason.fix)."]

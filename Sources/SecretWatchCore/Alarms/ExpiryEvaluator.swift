@@ -36,9 +36,11 @@ public struct ExpiryEvaluator: Sendable {
             // Row by row: with 100,000 credentials the list would be tens of MB for the length of a pass.
             try tx.forEachCredential { record in
                 let alarms = active[record.id] ?? [:]
-                guard record.watched else {
+                guard record.watched, record.inUseBy == nil else {
+                    let detail = record.inUseBy.map { "\(record.name) is the secret \($0) uses: its expiry alarms are \($0)'s" }
+                        ?? "credential \(record.name) is \(record.removedReason ?? "no longer in the configuration")"
                     for alarm in alarms.values.sorted(by: { $0.id < $1.id }) {
-                        try engine.clear(alarm, credential: record, detail: "credential \(record.name) is no longer in the configuration", at: now, tx: tx)
+                        try engine.clear(alarm, credential: record, detail: detail, at: now, tx: tx)
                         summary.cleared += 1
                     }
                     return
@@ -70,9 +72,14 @@ public struct ExpiryEvaluator: Sendable {
                 summary.corrected += 1
                 continue
             }
-            let detail = expiresAt == nil
-                ? "no expiry date is configured any more (was \(from))"
-                : "expiry date changed from \(from) to \(to) (secret rotated)"
+            let detail: String
+            if expiresAt == nil {
+                detail = "no expiry date is configured any more (was \(from))"
+            } else if record.secretInUse?.state == .matched, record.configuredExpiresAt != expiresAt {
+                detail = "Entra says the secret in use expires on \(to) (the configuration says \(record.configuredExpiresAt.map(Timestamps.rfc3339) ?? "none")); the alarm about \(from) is over"
+            } else {
+                detail = "expiry date changed from \(from) to \(to) (secret rotated)"
+            }
             try engine.clear(alarm, credential: record, detail: detail, at: now, tx: tx)
             summary.cleared += 1
             if alarm.kind == .clientSecretExpiring { expiring = nil } else { expired = nil }
@@ -113,13 +120,19 @@ public struct ExpiryEvaluator: Sendable {
         } else {
             try engine.raise(.clientSecretExpiring, for: record, severity: severity, thresholdDays: threshold,
                              expiresAt: expiresAt, summary: summaryText,
-                             detail: "\(Self.days(assessment.daysLeft)) left (threshold \(threshold) days); expires at \(Timestamps.rfc3339(expiresAt))",
+                             detail: "\(Self.days(assessment.daysLeft)) left (threshold \(threshold) days); expires at \(Timestamps.rfc3339(expiresAt))"
+                                + Self.rotationNote(record.credential),
                              at: now, tx: tx)
             summary.raised += 1
         }
     }
 
     static func days(_ n: Int) -> String { n == 1 ? "1 day" : "\(n) days" }
+
+    /// `; a new secret created on 2026-11-20 is not deployed yet` while a rotation is in progress.
+    static func rotationNote(_ credential: Credential) -> String {
+        credential.rotationPendingSince.map { "; a new secret created on \(Timestamps.day($0)) is not deployed yet" } ?? ""
+    }
 }
 
 /// When expiry alarms are raised and how loud they are.

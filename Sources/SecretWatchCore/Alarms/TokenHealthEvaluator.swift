@@ -16,10 +16,12 @@ public struct TokenHealthEvaluator: Sendable {
         self.policy = policy
     }
 
-    public func evaluate(credential name: String, now: Date) throws {
+    /// - Parameter scope: the credential's own scope: attempts for another resource (a Graph token discovery
+    ///   asked with the SMTP app) are discovery's business, not this alarm's.
+    public func evaluate(credential name: String, scope: String? = nil, now: Date) throws {
         try engine.store.transaction { tx in
             guard let record = try tx.credential(named: name) else { return }
-            let recent = try tx.recentTokenAttempts(credentialId: record.id, limit: policy.tokenFailuresBeforeAlarm)
+            let recent = try tx.recentTokenAttempts(credentialId: record.id, scope: scope, limit: policy.tokenFailuresBeforeAlarm)
             guard let last = recent.first else { return }
             let active = try tx.activeAlarms(kinds: [.tokenAcquisitionFailing, .clientSecretExpired])
                 .filter { $0.credentialId == record.id }
@@ -112,10 +114,10 @@ public struct TokenHealthStep: SchedulerStep {
 
     public func run(now: Date) async throws {
         let cache = current()
-        for credential in cache.credentials {
+        for (credential, scope) in cache.probedCredentials {
             // A failure is already recorded and classified; the alarms below report it.
             _ = try? await cache.token(for: credential)
-            try evaluator.evaluate(credential: credential, now: now)
+            try evaluator.evaluate(credential: credential, scope: scope, now: now)
         }
     }
 }

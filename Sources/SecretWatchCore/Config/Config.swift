@@ -23,9 +23,17 @@ public struct Config: Sendable {
     /// Credentials read from Microsoft Graph (`discovery:`); nil when the section is absent.
     public var discovery: DiscoveryConfig?
 
-    /// Every watched credential: the SMTP one first, then the list.
+    /// Every configured credential: the SMTP one first, then the list, then one per discovery tenant for its
+    /// reader app (`discovery:<name>`, which carries the tenant's `discovery_failing` alarm and, with a secret of
+    /// its own, that secret's expiry once Graph tells it).
     public var allCredentials: [Credential] {
-        [smtp.auth.credential] + credentials.map(\.credential)
+        [smtp.auth.credential] + credentials.map(\.credential) + (discovery?.tenants ?? []).map { tenant in
+            var secret = false
+            if case .source = tenant.secret { secret = true }
+            return Credential(name: DiscoveryTenantConfig.readerName(tenant.name), displayName: "Graph reader of \(tenant.name)",
+                              tenantId: tenant.tenantId, clientId: tenant.clientId, mailbox: nil, expiresAt: nil,
+                              hasSecret: secret, discoveryTenant: tenant.name)
+        }
     }
 }
 

@@ -56,6 +56,13 @@ public enum ConfigDefaults {
     public static let discoveryInterval: TimeInterval = 3600
     public static let graphEndpoint = "https://graph.microsoft.com"
     public static let discoveryIncludeServicePrincipals = false
+    /// Consecutive failed discoveries of a tenant before `discovery_failing` is raised.
+    public static let discoveryFailuresBeforeAlarm = 3
+    /// After a failed discovery the tenant is tried again after 1 minute, doubling up to `discovery.interval`
+    /// (at least what a 429/503 `Retry-After` asks).
+    public static let discoveryRetryInitial: TimeInterval = 60
+    /// Tenants discovered at the same time.
+    public static let discoveryConcurrency = 4
     /// The Graph scope with the default `graphEndpoint`.
     public static let graphScope = "https://graph.microsoft.com/.default"
 

@@ -61,4 +61,14 @@ public struct DiscoveryTenantConfig: Sendable, Equatable {
     public var resolvedTokenEndpoint: String {
         tokenEndpoint.replacingOccurrences(of: "{tenant}", with: tenantId)
     }
+
+    /// The name of the credential that stands for the tenant's reader app (its token attempts, the secret it
+    /// reads with, the `discovery_failing` alarm): `discovery:<name>`, which no configured name can take (a colon
+    /// is not allowed in them).
+    public static func readerName(_ tenant: String) -> String { "discovery:\(tenant)" }
+
+    /// The credential that reads this tenant: the SMTP one with `use_smtp_credential`, else the reader's own.
+    public func readerCredential(smtp: String) -> String {
+        secret == .smtpCredential ? smtp : Self.readerName(name)
+    }
 }

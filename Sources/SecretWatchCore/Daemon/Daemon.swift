@@ -31,8 +31,6 @@ public final class Daemon: Sendable {
     /// `send-test` and tests, which share the database through SQLite's own locking.
     public let databaseLock: DatabaseLock?
     private let logger: Logger
-    /// Whether the notice that discovery is configured but not performed has been logged (once per daemon).
-    private let discoveryNoticeLogged = Atomic<Bool>(false)
 
     public init(config: Config, clock: any WallClock = SystemClock(), observers: [any AlarmTransitionObserver] = [],
                 telemetry: [any TelemetryObserver] = [], logger: Logger = Logger(label: "secretwatch"),
@@ -63,6 +61,8 @@ public final class Daemon: Sendable {
         // Every periodic check, in the order a pass runs them.
         let steps: [any SchedulerStep] = [
             StoreHealthStep(engine: engine, credentialName: config.smtp.auth.name),
+            DiscoveryStep(config: { current.value }, tokens: { holder.cache }, evaluator: DiscoveryEvaluator(engine: engine),
+                          logger: Logger(label: "secretwatch.discovery")),
             ExpiryStep(evaluator: ExpiryEvaluator(engine: engine, policy: config.alarms)),
             TokenHealthStep(holder: holder, evaluator: TokenHealthEvaluator(engine: engine, policy: config.alarms)),
         ] + mail.steps(config: config, engine: engine)
@@ -104,7 +104,6 @@ public final class Daemon: Sendable {
 
     /// One evaluation pass (`run --once`); returns the names of steps that failed.
     public func runOnce() async -> [String: String] {
-        noteDiscoveryNotPerformed()
         await scheduler.runPass()
         return scheduler.status.snapshot.failingSteps
     }
@@ -123,7 +122,6 @@ public final class Daemon: Sendable {
             "version": "\(SecretWatchVersion.string)", "config": "\(config.sourcePath)", "database": "\(config.database)",
             "credentials": "\(config.allCredentials.count)",
         ])
-        noteDiscoveryNotPerformed()
         for case let http as HTTPService in services { try http.bind() }
         let group = ServiceGroup(configuration: .init(
             services: ([scheduler] + services).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
@@ -131,17 +129,6 @@ public final class Daemon: Sendable {
             logger: logger))
         try await group.run()
         logger.info("secretwatch stopped")
-    }
-}
-
-extension Daemon {
-    /// `discovery:` is read and validated, but this version does not query Microsoft Graph yet: say so once, so
-    /// that nobody takes the silence for "nothing found" (docs/discovery.md).
-    private func noteDiscoveryNotPerformed() {
-        guard let discovery = config.discovery,
-              discoveryNoticeLogged.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
-        logger.notice("discovery is configured but not performed by this version: credentials are watched from the configuration only",
-                      metadata: ["tenants": "\(discovery.tenants.count)", "docs": "docs/discovery.md"])
     }
 }
 

@@ -10,6 +10,8 @@ public struct GraphApplication: Sendable, Equatable {
     public var displayName: String?
     public var passwordCredentials: [GraphPasswordCredential]
     public var keyCredentials: [GraphKeyCredential]
+    /// The app's tags (discovery's tag filters).
+    public var tags: [String] = []
 
     public init(id: String, appId: String, displayName: String?, passwordCredentials: [GraphPasswordCredential],
                 keyCredentials: [GraphKeyCredential]) {

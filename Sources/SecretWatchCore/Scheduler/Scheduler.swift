@@ -102,7 +102,7 @@ public final class SchedulerStatus: Sendable {
 }
 
 /// One kind of periodic work. Every step shares this signature and is registered in one list, built by
-/// `Daemon` in the order a pass runs them: store health, expiry, token health, re-notification, outbox age.
+/// `Daemon` in the order a pass runs them: store health, discovery, expiry, token health, re-notification, outbox age.
 public protocol SchedulerStep: Sendable {
     /// Short stable name, used in logs and metrics.
     var name: String { get }

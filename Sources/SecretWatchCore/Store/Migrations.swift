@@ -144,5 +144,41 @@ public enum Migrations {
             UPDATE token_attempts SET reason = 'tls_handshake' WHERE reason = 'tls_handshake_failed';
             UPDATE alarms SET reason = 'tls_handshake' WHERE reason = 'tls_handshake_failed';
             """),
+        Migration(version: 5, name: "credentials discovered through Microsoft Graph, the secret in use, discovery runs", sql: """
+            -- Where a credential comes from (config, graph), what it is (secret, certificate) and, for one read
+            -- from Graph, its key id and the discovery tenant that listed it. A configured credential whose
+            -- secret was found in Graph by its hint carries what Graph says of that secret; a discovered one
+            -- that a configured credential uses names it (its alarms are that credential's).
+            ALTER TABLE credentials ADD COLUMN source TEXT NOT NULL DEFAULT 'config';
+            ALTER TABLE credentials ADD COLUMN type TEXT NOT NULL DEFAULT 'secret';
+            ALTER TABLE credentials ADD COLUMN key_id TEXT;
+            ALTER TABLE credentials ADD COLUMN discovery_tenant TEXT;
+            ALTER TABLE credentials ADD COLUMN app_name TEXT;
+            ALTER TABLE credentials ADD COLUMN started_at REAL;
+            ALTER TABLE credentials ADD COLUMN entra_expires_at REAL;
+            ALTER TABLE credentials ADD COLUMN match_state TEXT;
+            ALTER TABLE credentials ADD COLUMN match_key_id TEXT;
+            ALTER TABLE credentials ADD COLUMN newer_secret_created_at REAL;
+            ALTER TABLE credentials ADD COLUMN matched_at REAL;
+            ALTER TABLE credentials ADD COLUMN in_use_by TEXT;
+            ALTER TABLE credentials ADD COLUMN removed_reason TEXT;
+            CREATE UNIQUE INDEX credentials_graph_identity ON credentials(tenant_id, client_id, key_id) WHERE source = 'graph';
+            CREATE INDEX credentials_by_discovery_tenant ON credentials(discovery_tenant, source);
+            -- Which resource a token was asked for: a Graph token's failures are discovery's, not the mail path's.
+            ALTER TABLE token_attempts ADD COLUMN scope TEXT;
+            CREATE TABLE discovery_runs (
+                id               INTEGER PRIMARY KEY,
+                tenant           TEXT NOT NULL,
+                started_at       REAL NOT NULL,
+                duration_seconds REAL NOT NULL,
+                outcome          TEXT NOT NULL CHECK (outcome IN ('success', 'failure')),
+                reason           TEXT,
+                detail           TEXT,
+                applications     INTEGER,
+                credentials      INTEGER,
+                pages            INTEGER
+            );
+            CREATE INDEX discovery_runs_by_tenant ON discovery_runs(tenant, id DESC);
+            """),
     ]
 }

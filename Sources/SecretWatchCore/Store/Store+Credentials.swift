@@ -30,27 +30,32 @@ extension StoreTransaction {
     /// See `Store.syncCredentials`; the caller counts the write (`Store.noteCredentialsWritten`).
     func syncCredentials(_ credentials: [Credential], now: Date) throws -> [CredentialRecord] {
         for c in credentials {
+            precondition(c.source == .config, "only configured credentials are synchronised with the configuration")
             try run("""
                 INSERT INTO credentials (name, display_name, tenant_id, client_id, mailbox, has_secret, expires_at,
-                                         watched, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                                         discovery_tenant, watched, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
                 ON CONFLICT(name) DO UPDATE SET
                     display_name = excluded.display_name, tenant_id = excluded.tenant_id,
                     client_id = excluded.client_id, mailbox = excluded.mailbox, has_secret = excluded.has_secret,
-                    expires_at = excluded.expires_at, watched = 1,
+                    expires_at = excluded.expires_at, discovery_tenant = excluded.discovery_tenant, watched = 1,
+                    removed_reason = NULL,
                     updated_at = CASE WHEN credentials.expires_at IS excluded.expires_at
                                        AND credentials.tenant_id = excluded.tenant_id
                                        AND credentials.client_id = excluded.client_id
                                        AND credentials.display_name IS excluded.display_name
                                        AND credentials.mailbox IS excluded.mailbox
                                        AND credentials.has_secret = excluded.has_secret
+                                       AND credentials.discovery_tenant IS excluded.discovery_tenant
                                        AND credentials.watched = 1
                                   THEN credentials.updated_at ELSE excluded.updated_at END
-                """, [c.name, c.displayName, c.tenantId, c.clientId, c.mailbox, c.hasSecret, c.expiresAt, now, now])
+                """, [c.name, c.displayName, c.tenantId, c.clientId, c.mailbox, c.hasSecret, c.expiresAt,
+                      c.discoveryTenant, now, now])
         }
         let names = Set(credentials.map(\.name))
-        for row in try query("SELECT id, name FROM credentials WHERE watched = 1") where !names.contains(row["name"].string!) {
-            try run("UPDATE credentials SET watched = 0, updated_at = ? WHERE id = ?", [now, row["id"]])
+        for row in try query("SELECT id, name FROM credentials WHERE watched = 1 AND source = 'config'") where !names.contains(row["name"].string!) {
+            try run("UPDATE credentials SET watched = 0, removed_reason = 'no longer in the configuration', updated_at = ? WHERE id = ?",
+                    [now, row["id"]])
         }
         return try self.credentials(includeUnwatched: false)
     }
@@ -82,14 +87,32 @@ extension StoreTransaction {
     }
 
     static func credentialRecord(_ row: SQLRow) -> CredentialRecord {
-        CredentialRecord(
-            id: row["id"].int64!,
-            credential: Credential(name: row["name"].string!, displayName: row["display_name"].string,
+        let configured = row["expires_at"].date
+        let inUse = row["match_state"].string.flatMap(SecretInUse.State.init(rawValue:)).map { state in
+            SecretInUse(state: state, keyId: row["match_key_id"].string, expiresAt: row["entra_expires_at"].date,
+                        newerSecretCreatedAt: row["newer_secret_created_at"].date,
+                        decidedAt: row["matched_at"].date ?? row["updated_at"].date!)
+        }
+        // Graph's date of the secret in use wins over the configured one.
+        let effective = inUse?.state == .matched ? (inUse?.expiresAt ?? configured) : configured
+        var credential = Credential(name: row["name"].string!, displayName: row["display_name"].string,
                                    tenantId: row["tenant_id"].string!, clientId: row["client_id"].string!,
-                                   mailbox: row["mailbox"].string, expiresAt: row["expires_at"].date,
-                                   hasSecret: row["has_secret"].int == 1),
+                                   mailbox: row["mailbox"].string, expiresAt: effective,
+                                   hasSecret: row["has_secret"].int == 1,
+                                   source: row["source"].string.flatMap(CredentialSource.init(rawValue:)) ?? .config,
+                                   type: row["type"].string.flatMap(CredentialType.init(rawValue:)) ?? .secret,
+                                   keyId: row["key_id"].string, discoveryTenant: row["discovery_tenant"].string,
+                                   appName: row["app_name"].string, startsAt: row["started_at"].date)
+        credential.rotationPendingSince = inUse?.rotationInProgress == true ? inUse?.newerSecretCreatedAt : nil
+        return CredentialRecord(
+            id: row["id"].int64!,
+            credential: credential,
             watched: row["watched"].int == 1,
             createdAt: row["created_at"].date!,
-            updatedAt: row["updated_at"].date!)
+            updatedAt: row["updated_at"].date!,
+            configuredExpiresAt: configured,
+            secretInUse: inUse,
+            inUseBy: row["in_use_by"].string,
+            removedReason: row["removed_reason"].string)
     }
 }

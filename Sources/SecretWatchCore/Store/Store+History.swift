@@ -12,10 +12,11 @@ extension Store {
             }
             try tx.run("""
                 INSERT INTO token_attempts (credential_id, started_at, duration_seconds, outcome, reason, http_status,
-                                            aadsts_code, error, message, trace_id, correlation_id, expires_in)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                            aadsts_code, error, message, trace_id, correlation_id, expires_in, scope)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [credentialId, a.startedAt, a.duration, a.outcome.rawValue, a.reason, a.httpStatus, a.aadstsCode,
-                      a.error.map(Redactor.scrub), a.message.map(Redactor.scrub), a.traceId, a.correlationId, a.expiresIn])
+                      a.error.map(Redactor.scrub), a.message.map(Redactor.scrub), a.traceId, a.correlationId, a.expiresIn,
+                      a.scope])
             return tx.lastInsertRowID
         }
     }
@@ -49,12 +50,19 @@ extension Store {
 }
 
 extension StoreTransaction {
-    /// The last `limit` attempts of one credential, newest first.
-    func recentTokenAttempts(credentialId: Int64, limit: Int) throws -> [TokenAttempt] {
-        try query("""
+    /// The last `limit` attempts of one credential, newest first; with `scope`, only those for that scope (and
+    /// rows recorded before scopes were).
+    func recentTokenAttempts(credentialId: Int64, scope: String? = nil, limit: Int) throws -> [TokenAttempt] {
+        guard let scope else {
+            return try query("""
+                SELECT t.*, c.name AS credential_name FROM token_attempts t JOIN credentials c ON c.id = t.credential_id
+                WHERE t.credential_id = ? ORDER BY t.id DESC LIMIT ?
+                """, [credentialId, limit]).map(Self.tokenAttempt)
+        }
+        return try query("""
             SELECT t.*, c.name AS credential_name FROM token_attempts t JOIN credentials c ON c.id = t.credential_id
-            WHERE t.credential_id = ? ORDER BY t.id DESC LIMIT ?
-            """, [credentialId, limit]).map(Self.tokenAttempt)
+            WHERE t.credential_id = ? AND (t.scope IS NULL OR t.scope = ?) ORDER BY t.id DESC LIMIT ?
+            """, [credentialId, scope, limit]).map(Self.tokenAttempt)
     }
 
     static func tokenAttempt(_ row: SQLRow) -> TokenAttempt {
@@ -63,7 +71,8 @@ extension StoreTransaction {
                      outcome: TokenAttempt.Outcome(rawValue: row["outcome"].string!) ?? .failure,
                      reason: row["reason"].string, httpStatus: row["http_status"].int, aadstsCode: row["aadsts_code"].int,
                      error: row["error"].string, message: row["message"].string, traceId: row["trace_id"].string,
-                     correlationId: row["correlation_id"].string, expiresIn: row["expires_in"].int)
+                     correlationId: row["correlation_id"].string, expiresIn: row["expires_in"].int,
+                     scope: row["scope"].string)
     }
 }
 

@@ -31,7 +31,7 @@ public struct EntraTokenClient: Sendable {
         let elapsed = ContinuousClock.now - monotonic
         let duration = elapsed.timeInterval
         return TokenRequestOutcome(credential: settings.credential, startedAt: startedAt, duration: duration,
-                                   result: result, httpStatus: status)
+                                   result: result, httpStatus: status, scope: settings.scope)
     }
 
     /// The blocking part: read the secret, run the transfer, classify.
@@ -98,6 +98,9 @@ public struct TokenEndpointSettings: Sendable, Equatable {
     public var proxy: ProxyChoice
     /// Larger answers are `response_too_large` (a real one is 2–5 KB).
     public var maxResponseBytes: Int
+    /// Whether the token-health step probes this credential. A discovery tenant's reader app is not probed:
+    /// discovery asks for its Graph token itself and reports its failures as `discovery_failing`.
+    public var probed = true
 
     public static let defaultMaxResponseBytes = 256 * 1024
 
@@ -131,9 +134,22 @@ public struct TokenEndpointSettings: Sendable, Equatable {
     }
 
     /// The settings of every credential that has a secret: the SMTP one first, then the watched ones with a
-    /// `client_secret_file` / `client_secret_env`. All share the `token.*` connection settings.
+    /// `client_secret_file` / `client_secret_env`, then the reader apps of discovery tenants with a secret of their
+    /// own (asking for the Graph scope; not probed). All share the `token.*` connection settings.
     public static func all(config: Config, environment: [String: String] = ProcessInfo.processInfo.environment) -> [TokenEndpointSettings] {
         let smtp = TokenEndpointSettings(config: config, environment: environment)
+        let readers: [TokenEndpointSettings] = (config.discovery?.tenants ?? []).compactMap { tenant in
+            guard case .source(let secret) = tenant.secret else { return nil }
+            var settings = smtp
+            settings.credential = DiscoveryTenantConfig.readerName(tenant.name)
+            settings.endpoint = tenant.resolvedTokenEndpoint
+            settings.tenantId = tenant.tenantId
+            settings.clientId = tenant.clientId
+            settings.scope = tenant.scope
+            settings.secret = secret
+            settings.probed = false
+            return settings
+        }
         return [smtp] + config.credentials.compactMap { watched in
             guard let secret = watched.secret else { return nil }
             var settings = smtp
@@ -144,7 +160,7 @@ public struct TokenEndpointSettings: Sendable, Equatable {
             settings.scope = watched.scope
             settings.secret = secret
             return settings
-        }
+        } + readers
     }
 
     /// Host and port of the endpoint (for messages).

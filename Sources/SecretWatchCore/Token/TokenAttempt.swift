@@ -22,10 +22,15 @@ public struct TokenAttempt: Sendable, Equatable, Codable {
     public var correlationId: String?
     /// Token lifetime granted, seconds (successes).
     public var expiresIn: Int?
+    /// The scope asked for (nil in rows older than the column): a Graph token's failures are discovery's, not
+    /// the mail path's.
+    public var scope: String?
 
     public init(id: Int64? = nil, credential: String, startedAt: Date, duration: TimeInterval, outcome: Outcome,
                 reason: String? = nil, httpStatus: Int? = nil, aadstsCode: Int? = nil, error: String? = nil,
-                message: String? = nil, traceId: String? = nil, correlationId: String? = nil, expiresIn: Int? = nil) {
+                message: String? = nil, traceId: String? = nil, correlationId: String? = nil, expiresIn: Int? = nil,
+                scope: String? = nil) {
+        self.scope = scope
         self.id = id
         self.credential = credential
         self.startedAt = startedAt
@@ -49,6 +54,8 @@ public struct TokenRequestOutcome: Sendable {
     public var duration: TimeInterval
     public var result: Result<AccessToken, TokenFailure>
     public var httpStatus: Int?
+    /// The scope the token was asked for.
+    public var scope: String? = nil
 
     public var token: AccessToken? { try? result.get() }
     public var failure: TokenFailure? {
@@ -61,12 +68,12 @@ public struct TokenRequestOutcome: Sendable {
         switch result {
         case .success(let token):
             return TokenAttempt(credential: credential, startedAt: startedAt, duration: duration, outcome: .success,
-                                httpStatus: httpStatus, expiresIn: Int(token.lifetime.rounded()))
+                                httpStatus: httpStatus, expiresIn: Int(token.lifetime.rounded()), scope: scope)
         case .failure(let f):
             return TokenAttempt(credential: credential, startedAt: startedAt, duration: duration, outcome: .failure,
                                 reason: f.reason.rawValue, httpStatus: f.httpStatus ?? httpStatus, aadstsCode: f.aadstsCode,
                                 error: f.oauthError, message: "\(f.message); fix: \(f.fix)", traceId: f.traceId,
-                                correlationId: f.correlationId)
+                                correlationId: f.correlationId, scope: scope)
         }
     }
 }

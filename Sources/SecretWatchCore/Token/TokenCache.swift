@@ -42,6 +42,11 @@ public actor TokenCache: TokenProvider {
     /// The credentials this cache can get tokens for.
     public nonisolated var credentials: [String] { clients.keys.sorted() }
 
+    /// The credentials the token-health step probes (not discovery's reader apps), with the scope of each.
+    public nonisolated var probedCredentials: [(name: String, scope: String)] {
+        clients.values.filter(\.settings.probed).map { ($0.settings.credential, $0.settings.scope) }.sorted { $0.name < $1.name }
+    }
+
     public func token(for credential: String) async throws -> AccessToken {
         try await token(for: credential, client: client(credential))
     }
