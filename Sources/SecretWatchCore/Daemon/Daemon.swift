@@ -62,7 +62,7 @@ public final class Daemon: Sendable {
         let steps: [any SchedulerStep] = [
             StoreHealthStep(engine: engine, credentialName: config.smtp.auth.name),
             DiscoveryStep(config: { current.value }, tokens: { holder.cache }, evaluator: DiscoveryEvaluator(engine: engine),
-                          logger: Logger(label: "secretwatch.discovery")),
+                          logger: logger),
             ExpiryStep(evaluator: ExpiryEvaluator(engine: engine, policy: config.alarms)),
             TokenHealthStep(holder: holder, evaluator: TokenHealthEvaluator(engine: engine, policy: config.alarms)),
         ] + mail.steps(config: config, engine: engine)
