@@ -1,6 +1,6 @@
 import Foundation
 
-/// How the Graph stand-in answers one authorised `GET /v1.0/applications`.
+/// How the Graph stand-in answers one authorised `GET /v1.0/applications` (or `/v1.0/servicePrincipals`).
 public enum GraphStandInBehaviour: Sendable, Equatable {
     /// The page asked for (`$top`, `$select`, `$skiptoken`) with an `@odata.nextLink` while more apps follow.
     case normal
@@ -77,9 +77,9 @@ public struct GraphError: Error, Sendable, Equatable {
                    message: "Invalid page size specified: '\(top)'. Must be between 1 and \(GraphStandIn.maximumPageSize) inclusive.")
     }
 
-    public static func unknownProperty(_ name: String) -> GraphError {
+    public static func unknownProperty(_ name: String, type: String = "application") -> GraphError {
         GraphError(status: 400, code: "Request_BadRequest",
-                   message: "Could not find a property named '\(name)' on type 'microsoft.graph.application'.")
+                   message: "Could not find a property named '\(name)' on type 'microsoft.graph.\(type)'.")
     }
 
     public static let badSkipToken = GraphError(status: 400, code: "Request_BadRequest", message: "Invalid skip token.")

@@ -1,23 +1,26 @@
 import Foundation
 
-/// An app registration as the Graph stand-in lists it: `id`, `appId`, `displayName`, `passwordCredentials`
-/// and `keyCredentials`, with Graph's property names. A password credential keeps only the hint (the first three
-/// characters of its secret), as Graph does: the stand-in never holds a secret it could leak.
+/// An app registration (or a service principal) as the Graph stand-in lists it: `id`, `appId`, `displayName`,
+/// `tags`, `passwordCredentials` and `keyCredentials`, with Graph's property names. A password credential keeps
+/// only the hint (the first three characters of its secret), as Graph does: the stand-in never holds a secret it
+/// could leak.
 public struct StandInApplication: Sendable, Equatable {
     public var id: String
     public var appId: String
     public var displayName: String
+    public var tags: [String]
     public var passwordCredentials: [StandInPasswordCredential]
     public var keyCredentials: [StandInKeyCredential]
 
     /// The properties Graph's `$select` accepts here (others are refused as Graph refuses unknown properties).
-    public static let properties = ["id", "appId", "displayName", "passwordCredentials", "keyCredentials"]
+    public static let properties = ["id", "appId", "displayName", "tags", "passwordCredentials", "keyCredentials"]
 
-    public init(id: String, appId: String, displayName: String, passwordCredentials: [StandInPasswordCredential] = [],
-                keyCredentials: [StandInKeyCredential] = []) {
+    public init(id: String, appId: String, displayName: String, tags: [String] = [],
+                passwordCredentials: [StandInPasswordCredential] = [], keyCredentials: [StandInKeyCredential] = []) {
         self.id = id
         self.appId = appId
         self.displayName = displayName
+        self.tags = tags
         self.passwordCredentials = passwordCredentials
         self.keyCredentials = keyCredentials
     }
@@ -25,7 +28,7 @@ public struct StandInApplication: Sendable, Equatable {
     /// The JSON object, with only the `select`ed properties (all when nil).
     func json(select: [String]?) -> [String: Any] {
         let all: [String: Any] = [
-            "id": id, "appId": appId, "displayName": displayName,
+            "id": id, "appId": appId, "displayName": displayName, "tags": tags,
             "passwordCredentials": passwordCredentials.map(\.json), "keyCredentials": keyCredentials.map(\.json),
         ]
         guard let select else { return all }

@@ -29,8 +29,6 @@ public struct GraphEndpointSettings: Sendable, Equatable {
 
     public static let defaultBaseURL = ConfigDefaults.graphEndpoint
     public static let defaultScope = ConfigDefaults.graphScope
-    /// The properties listed: nothing else of an app is read.
-    static let select = "id,appId,displayName,passwordCredentials,keyCredentials"
 
     public init(credential: String, tenantId: String, clientId: String, baseURL: String = GraphEndpointSettings.defaultBaseURL,
                 scope: String = GraphEndpointSettings.defaultScope, connectTimeout: TimeInterval = ConfigDefaults.tokenConnectTimeout,
@@ -60,10 +58,16 @@ public struct GraphEndpointSettings: Sendable, Equatable {
                   scope: scope, connectTimeout: token.connectTimeout, caFile: token.caFile, proxy: token.proxy)
     }
 
-    /// The first page: `<base>/v1.0/applications?$select=…&$top=…`.
-    public var applicationsURL: String {
-        "\(baseURL)/v1.0/applications?$select=\(Self.select)&$top=\(pageSize)"
+    /// The first page of a collection: `<base>/v1.0/<collection>?$select=…&$top=…`.
+    public func firstPageURL(of collection: GraphCollection) -> String {
+        "\(baseURL)\(collection.path)?$select=\(collection.select)&$top=\(pageSize)"
     }
+
+    /// The first page of the app registrations: `<base>/v1.0/applications?$select=…&$top=…`.
+    public var applicationsURL: String { firstPageURL(of: .applications) }
+
+    /// The first page of the enterprise apps: `<base>/v1.0/servicePrincipals?$select=…&$top=…`.
+    public var servicePrincipalsURL: String { firstPageURL(of: .servicePrincipals) }
 
     /// Scheme, host and port of `baseURL`: a next page is followed only there (the bearer token goes nowhere else).
     var origin: Origin? { Origin(baseURL) }

@@ -29,7 +29,7 @@ struct GraphClientTests {
         // Every page asked for the same fields and size; the later ones by the stand-in's absolute next link.
         let paths = f.graph.requests.map(\.path)
         #expect(paths.count == 4)
-        #expect(paths[0] == "/v1.0/applications?$select=id,appId,displayName,passwordCredentials,keyCredentials&$top=3")
+        #expect(paths[0] == "/v1.0/applications?$select=id,appId,displayName,passwordCredentials,keyCredentials,tags&$top=3")
         #expect(paths.dropFirst().allSatisfy { $0.contains("$skiptoken=") && $0.contains("$top=3") && $0.contains("$select=id,appId") })
     }
 
