@@ -80,7 +80,7 @@ public final class GraphStandIn: Sendable {
             (s.queue.isEmpty ? s.fallback : s.queue.removeFirst(), type == "application" ? s.applications : s.servicePrincipals)
         }
         switch behaviour {
-        case .normal, .pagingLoop, .endlessPaging:
+        case .normal, .pagingLoop, .endlessPaging, .foreignNextLink:
             let host = request.headers["host"] ?? "127.0.0.1"
             switch query.page(of: applications, type: type, behaviour: behaviour, base: "https://\(host)") {
             case .success(let json):
@@ -156,15 +156,19 @@ struct GraphQuery {
             "value": apps[start..<end].map { $0.json(select: select) },
         ]
         var nextOffset: Int?
+        var nextBase = base
         switch behaviour {
         case .pagingLoop: object["@odata.nextLink"] = base + Self.encodeTarget(path, parameters)
         case .endlessPaging: nextOffset = apps.isEmpty ? 0 : end % apps.count
+        case .foreignNextLink(let origin):
+            nextOffset = end < apps.count ? end : 0
+            nextBase = origin
         default: if end < apps.count { nextOffset = end }
         }
         if let nextOffset {
             var next = parameters
             next["$skiptoken"] = Self.encode(offset: nextOffset, number: number + 1)
-            object["@odata.nextLink"] = base + Self.encodeTarget(path, next)
+            object["@odata.nextLink"] = nextBase + Self.encodeTarget(path, next)
         }
         return .success(try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
     }
