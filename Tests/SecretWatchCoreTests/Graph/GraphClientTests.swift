@@ -40,7 +40,7 @@ struct GraphClientTests {
             [{"id": "obj-1", "appId": "app-1", "displayName": "Mail relay", "tags": ["managed-by-msp", "prod"],
               "passwordCredentials": [
                 {"keyId": "k-old", "displayName": "2026", "hint": "Qx7", "startDateTime": "2026-01-10T08:00:00Z", "endDateTime": "2027-01-10T08:00:00.250Z"},
-                {"keyId": "k-new", "displayName": null, "hint": null, "startDateTime": "2026-11-01T00:00:00+01:00", "endDateTime": "2028-11-01T00:00:00Z"}],
+                {"keyId": "k-new", "displayName": null, "hint": null, "startDateTime": "2026-11-01T00:00:00+01:00", "endDateTime": "2028-11-01T00:00:00.123Z"}],
               "keyCredentials": [
                 {"keyId": "k-cert", "displayName": "CN=relay", "type": "AsymmetricX509Cert", "usage": "Verify",
                  "customKeyIdentifier": "52ED9B5034A1C4D8E9F0A1B2C3D4E5F60718293A", "startDateTime": "2026-02-01T00:00:00Z", "endDateTime": "2027-02-01T00:00:00Z"}]},
@@ -59,6 +59,10 @@ struct GraphClientTests {
         let cert = try #require(relay.keyCredentials.first)
         #expect(cert.keyId == "k-cert" && cert.customKeyIdentifier == "52ED9B5034A1C4D8E9F0A1B2C3D4E5F60718293A" && cert.usage == "Verify")
         #expect(apps[1].tags == [] && apps[1].passwordCredentials.isEmpty && apps[1].keyCredentials.isEmpty)
+        // Dates are served as given, to the millisecond.
+        let raw = try await GraphStandInTests.get(f.baseURL + "/v1.0/applications", bearer: try await f.accessToken().value, ca: f.token.ca.certificatePath)
+        let body = String(decoding: raw.body, as: UTF8.self)
+        #expect(body.contains(#""endDateTime":"2028-11-01T00:00:00.123Z""#) && body.contains(#""startDateTime":"2026-10-31T23:00:00.000Z""#))
     }
 
     @Test func selectIsHonoured() async throws {
