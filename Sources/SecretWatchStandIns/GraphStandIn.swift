@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// A stand-in for Microsoft Graph's `GET /v1.0/applications`, served by the token stand-in's HTTPS server.
+/// A stand-in for Microsoft Graph's `GET /v1.0/applications` and `GET /v1.0/servicePrincipals` (each from a list
+/// of its own), served by the token stand-in's HTTPS server.
 /// Requires a bearer token that server issued for the Graph scope (any other token: 401 `InvalidAuthenticationToken`
 /// in Graph's error shape). Honours `$select` (unknown properties refused) and `$top` (1–999, default 100) and
 /// pages with an absolute `@odata.nextLink` carrying `$skiptoken`, back to the host the client asked. Answers by
@@ -20,6 +21,7 @@ public final class GraphStandIn: Sendable {
 
     private struct State {
         var applications: [StandInApplication] = StandInApplication.generated(count: 3)
+        var servicePrincipals: [StandInApplication] = []
         var fallback: GraphStandInBehaviour = .normal
         var queue: [GraphStandInBehaviour] = []
         var requests: [HTTPRequest] = []
@@ -33,6 +35,13 @@ public final class GraphStandIn: Sendable {
     /// The apps listed (three generated ones until set).
     public func setApplications(_ applications: [StandInApplication]) { state.withLock { $0.applications = applications } }
     public var applications: [StandInApplication] { state.withLock { $0.applications } }
+
+    /// The service principals listed (none until set); the same shape as applications.
+    public func setServicePrincipals(_ servicePrincipals: [StandInApplication]) { state.withLock { $0.servicePrincipals = servicePrincipals } }
+    public var servicePrincipals: [StandInApplication] { state.withLock { $0.servicePrincipals } }
+
+    /// The collections served, by path.
+    static let collections = ["/v1.0/applications": "application", "/v1.0/servicePrincipals": "servicePrincipal"]
 
     /// The behaviour of every authorised request without a queued one.
     public func setBehaviour(_ behaviour: GraphStandInBehaviour) { state.withLock { $0.fallback = behaviour } }
@@ -61,19 +70,19 @@ public final class GraphStandIn: Sendable {
             return true
         }
         let query = GraphQuery(target: request.path)
-        guard request.method == "GET", query.path == "/v1.0/applications" else { return try fail(.notFound(query.path)) }
+        guard request.method == "GET", let type = Self.collections[query.path] else { return try fail(.notFound(query.path)) }
         let authorization = request.headers["authorization"] ?? ""
         guard authorization.hasPrefix("Bearer "), authorization.count > "Bearer ".count else { return try fail(.emptyToken, headers: Self.challenge) }
         guard issuedTokens.isValid(String(authorization.dropFirst("Bearer ".count)), forScope: Self.scope) else {
             return try fail(.invalidAudience, headers: Self.challenge)
         }
         let (behaviour, applications) = state.withLock { s in
-            (s.queue.isEmpty ? s.fallback : s.queue.removeFirst(), s.applications)
+            (s.queue.isEmpty ? s.fallback : s.queue.removeFirst(), type == "application" ? s.applications : s.servicePrincipals)
         }
         switch behaviour {
-        case .normal, .pagingLoop, .endlessPaging:
+        case .normal, .pagingLoop, .endlessPaging, .foreignNextLink:
             let host = request.headers["host"] ?? "127.0.0.1"
-            switch query.page(of: applications, behaviour: behaviour, base: "https://\(host)") {
+            switch query.page(of: applications, type: type, behaviour: behaviour, base: "https://\(host)") {
             case .success(let json):
                 try TokenStandIn.respond(connection, 200, contentType: Self.contentType, body: json, extraHeaders: extra)
             case .failure(let error):
@@ -86,7 +95,7 @@ public final class GraphStandIn: Sendable {
         case .unavailable(let seconds):
             return try fail(.unavailable, headers: seconds.map { ["Retry-After: \($0)"] } ?? [])
         case .malformed:
-            let cut = #"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#applications","value":[{"id":"0000"#
+            let cut = #"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#"# + type + #"s","value":[{"id":"0000"#
             try TokenStandIn.respond(connection, 200, contentType: Self.contentType, body: Data(cut.utf8), extraHeaders: extra)
         case .hugeBody(let bytes):
             try TokenStandIn.answer(.hugeBody(bytes: bytes), to: request, on: connection, traceId: "")
@@ -102,7 +111,7 @@ public final class GraphStandIn: Sendable {
     static let challenge = [#"WWW-Authenticate: Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000""#]
 }
 
-/// The query of a `GET /v1.0/applications` request: `$select`, `$top`, `$skiptoken` (percent-decoded).
+/// The query of a `GET /v1.0/applications` (or `servicePrincipals`) request: `$select`, `$top`, `$skiptoken` (percent-decoded).
 struct GraphQuery {
     var path: String
     var parameters: [String: String] = [:]
@@ -120,7 +129,8 @@ struct GraphQuery {
 
     /// The page's JSON, or the error Graph answers to a bad query. The skip token is `<offset>.<page number>` in
     /// base64url: opaque to clients, as Graph's is.
-    func page(of apps: [StandInApplication], behaviour: GraphStandInBehaviour, base: String) -> Result<Data, GraphError> {
+    /// - Parameter type: Graph's entity type (`application`, `servicePrincipal`).
+    func page(of apps: [StandInApplication], type: String, behaviour: GraphStandInBehaviour, base: String) -> Result<Data, GraphError> {
         var top = GraphStandIn.defaultPageSize
         if let text = parameters["$top"] {
             guard let n = Int(text), (1...GraphStandIn.maximumPageSize).contains(n) else { return .failure(.badPageSize(text)) }
@@ -129,7 +139,9 @@ struct GraphQuery {
         var select: [String]?
         if let text = parameters["$select"] {
             let names = text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-            if let unknown = names.first(where: { !StandInApplication.properties.contains($0) }) { return .failure(.unknownProperty(unknown)) }
+            if let unknown = names.first(where: { !StandInApplication.properties.contains($0) }) {
+                return .failure(.unknownProperty(unknown, type: type))
+            }
             select = names
         }
         var offset = 0, number = 0
@@ -140,19 +152,23 @@ struct GraphQuery {
         let start = min(offset, apps.count)
         let end = min(start + top, apps.count)
         var object: [String: Any] = [
-            "@odata.context": "\(base)/v1.0/$metadata#applications" + (select.map { "(\($0.joined(separator: ",")))" } ?? ""),
+            "@odata.context": "\(base)/v1.0/$metadata#\(type)s" + (select.map { "(\($0.joined(separator: ",")))" } ?? ""),
             "value": apps[start..<end].map { $0.json(select: select) },
         ]
         var nextOffset: Int?
+        var nextBase = base
         switch behaviour {
         case .pagingLoop: object["@odata.nextLink"] = base + Self.encodeTarget(path, parameters)
         case .endlessPaging: nextOffset = apps.isEmpty ? 0 : end % apps.count
+        case .foreignNextLink(let origin):
+            nextOffset = end < apps.count ? end : 0
+            nextBase = origin
         default: if end < apps.count { nextOffset = end }
         }
         if let nextOffset {
             var next = parameters
             next["$skiptoken"] = Self.encode(offset: nextOffset, number: number + 1)
-            object["@odata.nextLink"] = base + Self.encodeTarget(path, next)
+            object["@odata.nextLink"] = nextBase + Self.encodeTarget(path, next)
         }
         return .success(try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// How the Graph stand-in answers one authorised `GET /v1.0/applications`.
+/// How the Graph stand-in answers one authorised `GET /v1.0/applications` (or `/v1.0/servicePrincipals`).
 public enum GraphStandInBehaviour: Sendable, Equatable {
     /// The page asked for (`$top`, `$select`, `$skiptoken`) with an `@odata.nextLink` while more apps follow.
     case normal
@@ -20,12 +20,19 @@ public enum GraphStandInBehaviour: Sendable, Equatable {
     case hugeBody(bytes: Int)
     /// 400 `text/html`: an intercepting proxy's page quoting the request headers (the bearer token among them).
     case echoRequest
+    /// A normal page whose `@odata.nextLink` always leads to `origin` (scheme, host and port, e.g.
+    /// `https://evil.example:443`) instead of the host asked: a rewritten answer that would take the bearer token
+    /// elsewhere.
+    case foreignNextLink(origin: String)
 }
 
 extension GraphStandInBehaviour {
     /// The names `secretwatch-standins` and its control interface accept for Graph behaviours.
     public static let names = ["normal", "permission_denied", "throttled", "unavailable", "malformed", "paging_loop",
-                               "endless_paging", "huge", "echo_request"]
+                               "endless_paging", "huge", "echo_request", "foreign_next_link"]
+
+    /// Where `foreign_next_link` leads when no origin is given.
+    public static let foreignOrigin = "https://evil.example:443"
 
     /// The behaviour a name stands for; nil for an unknown name.
     /// - Parameter retryAfter: the `Retry-After` seconds of `throttled` and `unavailable`.
@@ -40,6 +47,7 @@ extension GraphStandInBehaviour {
         case "endless_paging": .endlessPaging
         case "huge": .hugeBody(bytes: 64 << 20)
         case "echo_request": .echoRequest
+        case "foreign_next_link": .foreignNextLink(origin: foreignOrigin)
         default: nil
         }
     }
@@ -77,9 +85,9 @@ public struct GraphError: Error, Sendable, Equatable {
                    message: "Invalid page size specified: '\(top)'. Must be between 1 and \(GraphStandIn.maximumPageSize) inclusive.")
     }
 
-    public static func unknownProperty(_ name: String) -> GraphError {
+    public static func unknownProperty(_ name: String, type: String = "application") -> GraphError {
         GraphError(status: 400, code: "Request_BadRequest",
-                   message: "Could not find a property named '\(name)' on type 'microsoft.graph.application'.")
+                   message: "Could not find a property named '\(name)' on type 'microsoft.graph.\(type)'.")
     }
 
     public static let badSkipToken = GraphError(status: 400, code: "Request_BadRequest", message: "Invalid skip token.")

@@ -1,23 +1,26 @@
 import Foundation
 
-/// An app registration as the Graph stand-in lists it: `id`, `appId`, `displayName`, `passwordCredentials`
-/// and `keyCredentials`, with Graph's property names. A password credential keeps only the hint (the first three
-/// characters of its secret), as Graph does: the stand-in never holds a secret it could leak.
+/// An app registration (or a service principal) as the Graph stand-in lists it: `id`, `appId`, `displayName`,
+/// `tags`, `passwordCredentials` and `keyCredentials`, with Graph's property names. A password credential keeps
+/// only the hint (the first three characters of its secret), as Graph does: the stand-in never holds a secret it
+/// could leak.
 public struct StandInApplication: Sendable, Equatable {
     public var id: String
     public var appId: String
     public var displayName: String
+    public var tags: [String]
     public var passwordCredentials: [StandInPasswordCredential]
     public var keyCredentials: [StandInKeyCredential]
 
     /// The properties Graph's `$select` accepts here (others are refused as Graph refuses unknown properties).
-    public static let properties = ["id", "appId", "displayName", "passwordCredentials", "keyCredentials"]
+    public static let properties = ["id", "appId", "displayName", "tags", "passwordCredentials", "keyCredentials"]
 
-    public init(id: String, appId: String, displayName: String, passwordCredentials: [StandInPasswordCredential] = [],
-                keyCredentials: [StandInKeyCredential] = []) {
+    public init(id: String, appId: String, displayName: String, tags: [String] = [],
+                passwordCredentials: [StandInPasswordCredential] = [], keyCredentials: [StandInKeyCredential] = []) {
         self.id = id
         self.appId = appId
         self.displayName = displayName
+        self.tags = tags
         self.passwordCredentials = passwordCredentials
         self.keyCredentials = keyCredentials
     }
@@ -25,15 +28,17 @@ public struct StandInApplication: Sendable, Equatable {
     /// The JSON object, with only the `select`ed properties (all when nil).
     func json(select: [String]?) -> [String: Any] {
         let all: [String: Any] = [
-            "id": id, "appId": appId, "displayName": displayName,
+            "id": id, "appId": appId, "displayName": displayName, "tags": tags,
             "passwordCredentials": passwordCredentials.map(\.json), "keyCredentials": keyCredentials.map(\.json),
         ]
         guard let select else { return all }
         return all.filter { select.contains($0.key) }
     }
 
-    /// `count` apps with deterministic ids, each with one secret and one certificate whose expiry dates spread
-    /// over the next 400 days from `now` (the demo, the paging tests and the benchmark).
+    /// `count` apps with deterministic ids, each with exactly one secret and one certificate (so 10,000 apps hold
+    /// 20,000 credentials), whose expiry dates spread over the next 400 days from `now` (the demo, the paging tests
+    /// and the benchmark). Object ids, app ids and key ids are unique across all of them and stable from one call
+    /// to the next; the secret of app `i` has the hint `s<i mod 10>~`.
     public static func generated(count: Int, now: Date = Date()) -> [StandInApplication] {
         (0..<max(0, count)).map { i in
             let day: TimeInterval = 86_400
@@ -61,21 +66,35 @@ public struct StandInApplication: Sendable, Equatable {
 public struct StandInPasswordCredential: Sendable, Equatable {
     public var keyId: String
     public var displayName: String?
-    /// The first three characters of the secret.
-    public var hint: String
+    /// The first three characters of the secret (null for a secret Graph gives no hint of).
+    public var hint: String?
     public var startDateTime: Date
     public var endDateTime: Date
 
-    public init(keyId: String, displayName: String?, secret: String, startDateTime: Date, endDateTime: Date) {
+    /// A credential as Graph lists it, from its hint (the stand-in never needs the secret itself).
+    public init(keyId: String, displayName: String?, hint: String?, startDateTime: Date, endDateTime: Date) {
         self.keyId = keyId
         self.displayName = displayName
-        hint = String(secret.prefix(3))
+        self.hint = hint
         self.startDateTime = startDateTime
         self.endDateTime = endDateTime
     }
 
+    /// The credential of a secret whose value is `secret`: only its first three characters are kept, as `hint`.
+    public init(keyId: String, displayName: String?, secret: String, startDateTime: Date, endDateTime: Date) {
+        self.init(keyId: keyId, displayName: displayName, hint: String(secret.prefix(3)), startDateTime: startDateTime,
+                  endDateTime: endDateTime)
+    }
+
+    /// The credential of a secret whose value is `secret`, for tests and the demo that hold the secret the client
+    /// uses: only the first three characters are kept, as `hint`; the value itself is not.
+    public static func forSecret(_ secret: String, keyId: String, displayName: String?, start: Date,
+                                 end: Date) -> StandInPasswordCredential {
+        StandInPasswordCredential(keyId: keyId, displayName: displayName, secret: secret, startDateTime: start, endDateTime: end)
+    }
+
     var json: [String: Any] {
-        ["keyId": keyId, "displayName": displayName ?? NSNull(), "hint": hint, "secretText": NSNull(),
+        ["keyId": keyId, "displayName": displayName ?? NSNull(), "hint": hint ?? NSNull(), "secretText": NSNull(),
          "customKeyIdentifier": NSNull(), "startDateTime": GraphDate.string(startDateTime),
          "endDateTime": GraphDate.string(endDateTime)]
     }
@@ -106,17 +125,5 @@ public struct StandInKeyCredential: Sendable, Equatable {
         ["keyId": keyId, "displayName": displayName ?? NSNull(), "type": type, "usage": usage, "key": NSNull(),
          "customKeyIdentifier": customKeyIdentifier ?? NSNull(), "startDateTime": GraphDate.string(startDateTime),
          "endDateTime": GraphDate.string(endDateTime)]
-    }
-}
-
-/// Graph's `DateTimeOffset` in UTC with milliseconds: `2027-03-01T12:00:00.123Z`.
-enum GraphDate {
-    static func string(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var t = tm()
-        gmtime_r(&seconds, &t)
-        let millis = Int((date.timeIntervalSince1970 - Double(seconds)) * 1000) % 1000
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday,
-                      t.tm_hour, t.tm_min, t.tm_sec, millis)
     }
 }

@@ -11,7 +11,9 @@ import Foundation
 /// - `POST /exchange/accept-delay` `{"milliseconds": N}`
 /// - `POST /token/behaviour` `{"behaviour": NAME, "tenant": ID?, "once": BOOL?, "retry_after": SECONDS?}`
 /// - `POST /graph/behaviour` `{"behaviour": NAME, "once": BOOL?, "retry_after": SECONDS?}`
-/// - `POST /graph/applications` `{"count": N}` (generated apps)
+/// - `POST /graph/applications` `{"count": N}` (generated apps), or a JSON list of apps in Graph's shape (or a
+///   Graph answer, `{"value": [...]}`)
+/// - `POST /graph/service-principals`: the same, for `/v1.0/servicePrincipals`
 public final class StandInControl: Sendable {
     private let server: StandInServer
 
@@ -36,12 +38,14 @@ public final class StandInControl: Sendable {
     static func handle(_ request: HTTPRequest, token: TokenStandIn, tokenSuccess: TokenStandInBehaviour,
                        exchange: ExchangeStandIn) -> (Int, [String: Any]) {
         let body: [String: Any]
-        if request.body.isEmpty {
-            body = [:]
-        } else if let object = (try? JSONSerialization.jsonObject(with: request.body)) as? [String: Any] {
+        var list: [Any]?
+        let parsed = request.body.isEmpty ? [String: Any]() : try? JSONSerialization.jsonObject(with: request.body)
+        if let object = parsed as? [String: Any] {
             body = object
+        } else if let array = parsed as? [Any], request.path.hasPrefix("/graph/") {
+            (body, list) = ([:], array)
         } else {
-            return (400, ["error": "the body must be a JSON object"])
+            return (400, ["error": request.path.hasPrefix("/graph/") ? "the body must be JSON" : "the body must be a JSON object"])
         }
         do {
             switch (request.method, request.path) {
@@ -91,11 +95,22 @@ public final class StandInControl: Sendable {
                     return (400, ["error": "unknown Graph behaviour \"\(name)\"", "behaviours": GraphStandInBehaviour.names])
                 }
                 if body["once"] as? Bool == true { token.graph.enqueue(behaviour) } else { token.graph.setBehaviour(behaviour) }
-            case ("POST", "/graph/applications"):
-                guard let count = body["count"] as? Int, (0...GraphStandIn.maximumApplications).contains(count) else {
-                    return (400, ["error": "\"count\" must be a whole number from 0 to \(GraphStandIn.maximumApplications)"])
+            case ("POST", "/graph/applications"), ("POST", "/graph/service-principals"):
+                let apps: [StandInApplication]
+                if list != nil || body["value"] != nil {
+                    do {
+                        let input: Any = list.map { $0 as Any } ?? body
+                        apps = try StandInApplication.decodeList(input)
+                    } catch {
+                        return (400, ["error": error.description, "field": error.field])
+                    }
+                } else {
+                    guard let count = body["count"] as? Int, (0...GraphStandIn.maximumApplications).contains(count) else {
+                        return (400, ["error": "\"count\" must be a whole number from 0 to \(GraphStandIn.maximumApplications), or give a list of applications"])
+                    }
+                    apps = StandInApplication.generated(count: count)
                 }
-                token.graph.setApplications(StandInApplication.generated(count: count))
+                if request.path == "/graph/applications" { token.graph.setApplications(apps) } else { token.graph.setServicePrincipals(apps) }
             default:
                 return (404, ["error": "no \(request.method) \(request.path); see docs/stand-ins.md"])
             }
@@ -116,7 +131,8 @@ public final class StandInControl: Sendable {
             "stand_in": "secretwatch local stand-ins, not Microsoft",
             "exchange": exchangeStatus,
             "token": ["requests": token.requestCount, "issued_tokens": token.issuedTokens.count],
-            "graph": ["requests": token.graph.requestCount, "applications": token.graph.applications.count],
+            "graph": ["requests": token.graph.requestCount, "applications": token.graph.applications.count,
+                      "service_principals": token.graph.servicePrincipals.count],
         ]
     }
 }

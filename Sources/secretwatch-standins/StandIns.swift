@@ -33,7 +33,11 @@ final class StandIns {
             let initial = TokenStandInBehaviour.named(options.tokenBehaviour, success: success, retryAfter: options.retryAfter)!
             token = try TokenStandIn(identity: identity, behaviour: initial, keepAlive: true, port: options.tokenPort, issuedTokens: issued)
             token.graph.setBehaviour(GraphStandInBehaviour.named(options.graphBehaviour, retryAfter: options.retryAfter)!)
-            token.graph.setApplications(StandInApplication.generated(count: options.graphApplications))
+            token.graph.setApplications(try options.graphApplicationsFile.map { try Self.applications(fromFile: $0, flag: "--graph-applications-file") }
+                ?? StandInApplication.generated(count: options.graphApplications ?? 3))
+            if let file = options.graphServicePrincipalsFile {
+                token.graph.setServicePrincipals(try Self.applications(fromFile: file, flag: "--graph-service-principals-file"))
+            }
             for entry in options.tenantBehaviour {
                 let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
                 let behaviour = TokenStandInBehaviour.named(parts[1], success: success, retryAfter: options.retryAfter)!
@@ -100,7 +104,7 @@ final class StandIns {
             ┌─ secretwatch-standins: LOCAL STAND-INS, NOT MICROSOFT ─────────────────────────────
             │ Nothing here talks to Entra ID or Exchange Online; the CA below is throwaway.
             │ Entra token endpoint stand-in  \(token.tokenEndpointTemplate)
-            │ Microsoft Graph stand-in       https://127.0.0.1:\(token.port)/v1.0/applications
+            │ Microsoft Graph stand-in       https://127.0.0.1:\(token.port)/v1.0/applications, /v1.0/servicePrincipals
             │ Exchange SMTP stand-in         \(exchange.url) (\(security))
             │ throwaway CA (trust only here) \(ca.certificatePath)
             │ accepted mail (.eml files)     \(mailDirectory)
@@ -118,6 +122,21 @@ final class StandIns {
         let body = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
         return "standin." + body
+    }
+
+    /// Applications in Graph's shape from a JSON file; a problem names the file and the field.
+    static func applications(fromFile path: String, flag: String) throws -> [StandInApplication] {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw StandInError("\(flag) \(path): cannot read the file: \(error.localizedDescription)")
+        }
+        do {
+            return try StandInApplication.decodeList(data)
+        } catch {
+            throw StandInError("\(flag) \(path): \(error)")
+        }
     }
 
     static func temporaryDirectory(_ prefix: String) throws -> String {

@@ -42,8 +42,14 @@ struct StandInsCommand: ParsableCommand {
     @Option(help: "Behaviour of the Microsoft Graph stand-in (GET /v1.0/applications on the token port; see the list above).")
     var graphBehaviour: String = "normal"
 
-    @Option(help: "Number of generated app registrations the Graph stand-in lists.")
-    var graphApplications: Int = 3
+    @Option(help: "Number of generated app registrations the Graph stand-in lists, each with one secret and one certificate (default: 3).")
+    var graphApplications: Int?
+
+    @Option(help: "JSON file of the app registrations the Graph stand-in lists, in Graph's shape (a list, or a Graph answer with a \"value\" list); instead of --graph-applications.")
+    var graphApplicationsFile: String?
+
+    @Option(help: "JSON file of the service principals the Graph stand-in lists at /v1.0/servicePrincipals, in the same shape (default: none).")
+    var graphServicePrincipalsFile: String?
 
     @Option(help: "Directory where accepted mail is written as .eml files (kept). Default: a new temporary directory, kept.")
     var mailDir: String?
@@ -95,7 +101,10 @@ struct StandInsCommand: ParsableCommand {
         guard GraphStandInBehaviour.named(graphBehaviour) != nil else {
             throw ValidationError("unknown --graph-behaviour \(graphBehaviour)")
         }
-        guard (0...GraphStandIn.maximumApplications).contains(graphApplications) else {
+        guard graphApplications == nil || graphApplicationsFile == nil else {
+            throw ValidationError("give --graph-applications or --graph-applications-file, not both")
+        }
+        if let graphApplications, !(0...GraphStandIn.maximumApplications).contains(graphApplications) {
             throw ValidationError("--graph-applications is 0…\(GraphStandIn.maximumApplications)")
         }
         for port in [exchangePort, tokenPort, controlPort] where !(0...65535).contains(port) {

@@ -65,6 +65,14 @@ public enum ConfigDefaults {
     public static let discoveryConcurrency = 4
     /// The Graph scope with the default `graphEndpoint`.
     public static let graphScope = "https://graph.microsoft.com/.default"
+    /// The bounds of one Graph listing (docs/discovery.md, "Bounds"): seconds per page, `$top`, pages followed,
+    /// bytes of one page and of all pages together. 200 pages of 999 hold about 200,000 applications; a page of
+    /// 999 applications with a few credentials each is a few MiB.
+    public static let graphTimeout: TimeInterval = 60
+    public static let graphPageSize = 999
+    public static let graphMaxPages = 200
+    public static let graphMaxPageBytes = 32 << 20
+    public static let graphMaxTotalBytes = 512 << 20
 
     /// A tenant's default scope: the resource of `discovery.graph_endpoint` (scheme, host and port, without the
     /// path) followed by `/.default`, so a national cloud's endpoint brings its own scope.

@@ -1,23 +1,27 @@
 import Foundation
 
-/// An app registration as Microsoft Graph lists it, with its secrets and certificates. The `hint` is the first
-/// three characters of a secret (Graph's own, read-only); nothing else of a secret is ever in Graph's answer.
+/// An app registration (or a service principal) as Microsoft Graph lists it, with its tags, secrets and
+/// certificates. The `hint` is the first three characters of a secret (Graph's own, read-only); nothing else of a
+/// secret is ever in Graph's answer.
 public struct GraphApplication: Sendable, Equatable {
     /// The object id.
     public var id: String
     /// The application (client) id.
     public var appId: String
     public var displayName: String?
+    /// The app's tags (`discovery` filters by them); none when Graph lists none or null.
+    public var tags: [String]
     public var passwordCredentials: [GraphPasswordCredential]
     public var keyCredentials: [GraphKeyCredential]
     /// The app's tags (discovery's tag filters).
     public var tags: [String] = []
 
-    public init(id: String, appId: String, displayName: String?, passwordCredentials: [GraphPasswordCredential],
-                keyCredentials: [GraphKeyCredential]) {
+    public init(id: String, appId: String, displayName: String?, tags: [String] = [],
+                passwordCredentials: [GraphPasswordCredential], keyCredentials: [GraphKeyCredential]) {
         self.id = id
         self.appId = appId
         self.displayName = displayName
+        self.tags = tags
         self.passwordCredentials = passwordCredentials
         self.keyCredentials = keyCredentials
     }
@@ -44,7 +48,7 @@ public struct GraphKeyCredential: Sendable, Equatable {
     public var endDateTime: Date?
 }
 
-/// One page of `GET /v1.0/applications`: its applications and the `@odata.nextLink`, if any.
+/// One page of `GET /v1.0/applications` (or `/v1.0/servicePrincipals`): its entries and the `@odata.nextLink`, if any.
 struct GraphPage: Sendable {
     var applications: [GraphApplication]
     var nextLink: String?
@@ -90,7 +94,7 @@ struct GraphPage: Sendable {
                                       startDateTime: try date(c, "startDateTime", at: at), endDateTime: try date(c, "endDateTime", at: at))
         }
         return GraphApplication(id: id, appId: appId, displayName: try optional(o, "displayName", at: path),
-                                passwordCredentials: passwords, keyCredentials: keys)
+                                tags: try strings(o, "tags", at: path), passwordCredentials: passwords, keyCredentials: keys)
     }
 
     private static func string(_ o: [String: Any], _ key: String, at path: String) throws(Problem) -> String {
@@ -110,6 +114,21 @@ struct GraphPage: Sendable {
         guard let text = try optional(o, key, at: path) else { return nil }
         guard let date = Timestamps.parse(text) else { throw Problem(description: "\(path).\(key) is not a date: \(text.prefix(40))") }
         return date
+    }
+
+    /// An absent or null list of strings is empty; anything else must be a list of strings.
+    private static func strings(_ o: [String: Any], _ key: String, at path: String) throws(Problem) -> [String] {
+        switch o[key] {
+        case nil, is NSNull: return []
+        case let items as [Any]:
+            var strings: [String] = []
+            for (i, item) in items.enumerated() {
+                guard let string = item as? String else { throw Problem(description: "\(path).\(key)[\(i)] is not a string") }
+                strings.append(string)
+            }
+            return strings
+        default: throw Problem(description: "\(path).\(key) is not a list")
+        }
     }
 
     /// An absent or null collection is empty (a `$select` without it); anything else must be a list of objects.

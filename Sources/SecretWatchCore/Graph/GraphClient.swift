@@ -1,7 +1,7 @@
 import Foundation
 internal import SecretWatchCurl
 
-/// Lists a tenant's app registrations through Microsoft Graph over libcurl, like `EntraTokenClient` reaches the
+/// Lists a tenant's app registrations (or its service principals) through Microsoft Graph over libcurl, like `EntraTokenClient` reaches the
 /// token endpoint: TLS always verified (system trust store, or the CA file), connect and per-page timeouts,
 /// optional proxy. Follows every `@odata.nextLink` on the same handle (connections reused), within bounds: pages,
 /// bytes per page and in total, and only to the Graph host asked (the bearer token goes nowhere else); a link
@@ -14,19 +14,30 @@ public struct GraphClient: Sendable {
         self.settings = settings
     }
 
-    /// Every application, or the classified failure; `token` must be for `settings.scope`.
+    /// Every app registration, or the classified failure; `token` must be for `settings.scope`.
     public func listApplications(token: AccessToken, startedAt: Date) async -> GraphListOutcome {
+        await list(.applications, token: token, startedAt: startedAt)
+    }
+
+    /// Every enterprise app (service principal), or the classified failure; `token` must be for `settings.scope`.
+    public func listServicePrincipals(token: AccessToken, startedAt: Date) async -> GraphListOutcome {
+        await list(.servicePrincipals, token: token, startedAt: startedAt)
+    }
+
+    /// Every entry of `collection`, or the classified failure.
+    public func list(_ collection: GraphCollection, token: AccessToken, startedAt: Date) async -> GraphListOutcome {
         let monotonic = ContinuousClock.now
         let (result, pages) = await BlockingExecutor.run { [settings] in
-            Self.perform(settings: settings, bearer: token.value, now: startedAt)
+            Self.perform(settings: settings, collection: collection, bearer: token.value, now: startedAt)
         }
-        return GraphListOutcome(credential: settings.credential, startedAt: startedAt,
+        return GraphListOutcome(credential: settings.credential, collection: collection, startedAt: startedAt,
                                 duration: (ContinuousClock.now - monotonic).timeInterval, pages: pages, result: result)
     }
 
     /// The blocking part: page after page until no `@odata.nextLink` is left, or a failure.
-    static func perform(settings: GraphEndpointSettings, bearer: String, now: Date) -> (Result<[GraphApplication], GraphFailure>, Int) {
-        var url = settings.applicationsURL
+    static func perform(settings: GraphEndpointSettings, collection: GraphCollection, bearer: String,
+                        now: Date) -> (Result<[GraphApplication], GraphFailure>, Int) {
+        var url = settings.firstPageURL(of: collection)
         var seen: Set<String> = [url]
         var applications: [GraphApplication] = []
         var pages = 0
@@ -35,7 +46,7 @@ public struct GraphClient: Sendable {
         do {
             easy = try CurlEasy(secrets: Redactor.shared.curlSecrets)
         } catch {
-            return (.failure(setupFailure(error, settings: settings, url: url)), 0)
+            return (.failure(setupFailure(error, settings: settings, collection: collection, url: url)), 0)
         }
         while true {
             let response: CurlResponse
@@ -44,17 +55,17 @@ public struct GraphClient: Sendable {
                 try easy.set(options(settings, url: url, bearer: bearer))
                 response = easy.perform()
             } catch {
-                return (.failure(setupFailure(error, settings: settings, url: url)), pages)
+                return (.failure(setupFailure(error, settings: settings, collection: collection, url: url)), pages)
             }
             let page: GraphPage
-            switch GraphFailureClassifier.classify(response, settings: settings, url: url, now: now) {
+            switch GraphFailureClassifier.classify(response, settings: settings, collection: collection, url: url, now: now) {
             case .success(let p): page = p
             case .failure(let failure): return (.failure(failure), pages)
             }
             pages += 1
             totalBytes += response.body.count
             applications += page.applications
-            var values = GraphFailureClassifier.baseValues(settings, url: url)
+            var values = GraphFailureClassifier.baseValues(settings, collection: collection, url: url)
             values["pages"] = String(pages)
             if totalBytes > settings.maxTotalBytes {
                 values["limit"] = String(settings.maxTotalBytes)
@@ -92,16 +103,18 @@ public struct GraphClient: Sendable {
         return options
     }
 
-    static func setupFailure(_ error: any Error, settings: GraphEndpointSettings, url: String) -> GraphFailure {
-        var values = GraphFailureClassifier.baseValues(settings, url: url)
+    static func setupFailure(_ error: any Error, settings: GraphEndpointSettings, collection: GraphCollection, url: String) -> GraphFailure {
+        var values = GraphFailureClassifier.baseValues(settings, collection: collection, url: url)
         values["curl"] = "\(error)"
         return GraphFailure(reason: .networkError, values: values, detail: "\(error)")
     }
 }
 
-/// What one listing produced: the applications or the classified failure, when, how long, how many pages.
+/// What one listing produced: the applications (or service principals) or the classified failure, when, how
+/// long, how many pages.
 public struct GraphListOutcome: Sendable {
     public var credential: String
+    public var collection: GraphCollection
     public var startedAt: Date
     public var duration: TimeInterval
     /// Pages read completely.

@@ -27,22 +27,14 @@ public struct GraphEndpointSettings: Sendable, Equatable {
     /// All pages' bodies together at most (`graph_response_too_large`).
     public var maxTotalBytes: Int
 
-    public static let defaultBaseURL = "https://graph.microsoft.com"
-    public static let defaultScope = "https://graph.microsoft.com/.default"
-    public static let defaultTimeout: TimeInterval = 60
-    public static let defaultPageSize = 999
-    public static let defaultMaxPages = 200
-    public static let defaultMaxPageBytes = 32 << 20
-    public static let defaultMaxTotalBytes = 512 << 20
-    /// The properties listed: nothing else of an app is read.
-    static let select = "id,appId,displayName,passwordCredentials,keyCredentials"
+    public static let defaultBaseURL = ConfigDefaults.graphEndpoint
+    public static let defaultScope = ConfigDefaults.graphScope
 
     public init(credential: String, tenantId: String, clientId: String, baseURL: String = GraphEndpointSettings.defaultBaseURL,
                 scope: String = GraphEndpointSettings.defaultScope, connectTimeout: TimeInterval = ConfigDefaults.tokenConnectTimeout,
-                timeout: TimeInterval = GraphEndpointSettings.defaultTimeout, caFile: String? = nil, proxy: ProxyChoice = .direct,
-                pageSize: Int = GraphEndpointSettings.defaultPageSize, maxPages: Int = GraphEndpointSettings.defaultMaxPages,
-                maxPageBytes: Int = GraphEndpointSettings.defaultMaxPageBytes,
-                maxTotalBytes: Int = GraphEndpointSettings.defaultMaxTotalBytes) {
+                timeout: TimeInterval = ConfigDefaults.graphTimeout, caFile: String? = nil, proxy: ProxyChoice = .direct,
+                pageSize: Int = ConfigDefaults.graphPageSize, maxPages: Int = ConfigDefaults.graphMaxPages,
+                maxPageBytes: Int = ConfigDefaults.graphMaxPageBytes, maxTotalBytes: Int = ConfigDefaults.graphMaxTotalBytes) {
         self.credential = credential
         self.tenantId = tenantId
         self.clientId = clientId
@@ -66,10 +58,16 @@ public struct GraphEndpointSettings: Sendable, Equatable {
                   scope: scope, connectTimeout: token.connectTimeout, caFile: token.caFile, proxy: token.proxy)
     }
 
-    /// The first page: `<base>/v1.0/applications?$select=…&$top=…`.
-    public var applicationsURL: String {
-        "\(baseURL)/v1.0/applications?$select=\(Self.select)&$top=\(pageSize)"
+    /// The first page of a collection: `<base>/v1.0/<collection>?$select=…&$top=…`.
+    public func firstPageURL(of collection: GraphCollection) -> String {
+        "\(baseURL)\(collection.path)?$select=\(collection.select)&$top=\(pageSize)"
     }
+
+    /// The first page of the app registrations: `<base>/v1.0/applications?$select=…&$top=…`.
+    public var applicationsURL: String { firstPageURL(of: .applications) }
+
+    /// The first page of the enterprise apps: `<base>/v1.0/servicePrincipals?$select=…&$top=…`.
+    public var servicePrincipalsURL: String { firstPageURL(of: .servicePrincipals) }
 
     /// Scheme, host and port of `baseURL`: a next page is followed only there (the bearer token goes nowhere else).
     var origin: Origin? { Origin(baseURL) }

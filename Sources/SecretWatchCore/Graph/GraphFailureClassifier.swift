@@ -4,8 +4,9 @@ internal import SecretWatchCurl
 /// Turns what libcurl reported for one Graph page into the page or a classified `GraphFailure`: `NetworkFailure`
 /// for what lies below the protocol, then Graph's answers by HTTP status and Graph's error code.
 enum GraphFailureClassifier {
-    static func classify(_ r: CurlResponse, settings: GraphEndpointSettings, url: String, now: Date) -> Result<GraphPage, GraphFailure> {
-        var values = baseValues(settings, url: url)
+    static func classify(_ r: CurlResponse, settings: GraphEndpointSettings, collection: GraphCollection, url: String,
+                         now: Date) -> Result<GraphPage, GraphFailure> {
+        var values = baseValues(settings, collection: collection, url: url)
         values["curl"] = "\(r.codeText) (curl error \(r.code.rawValue))"
         let detail = evidence(r)
         let status = r.responseCode > 0 ? r.responseCode : nil
@@ -56,12 +57,12 @@ enum GraphFailureClassifier {
         }
     }
 
-    static func baseValues(_ s: GraphEndpointSettings, url: String) -> [String: String] {
+    static func baseValues(_ s: GraphEndpointSettings, collection: GraphCollection, url: String) -> [String: String] {
         let parsed = URLComponents(string: url)
         let host = parsed?.host ?? url
         let port = parsed?.port ?? 443
         return ["host": host, "port": String(port), "proxy": s.proxy.display, "ca_file": s.caFile ?? "(system trust store)",
-                "tenant": s.tenantId, "client": s.clientId, "limit": String(s.maxPageBytes)]
+                "tenant": s.tenantId, "client": s.clientId, "limit": String(s.maxPageBytes), "collection": collection.displayName]
     }
 
     /// What the failure keeps as evidence: curl's reason, the HTTP status, Graph's error with its request ids, or

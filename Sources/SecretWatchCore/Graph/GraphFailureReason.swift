@@ -1,13 +1,13 @@
 import Foundation
 
-/// Every classified failure of a Microsoft Graph request (listing app registrations), in one table: the network
+/// Every classified failure of a Microsoft Graph request (listing app registrations or service principals), in one table: the network
 /// failures shared with every path, Graph's own answers, the bounds secretwatch keeps (page count, answer
 /// size, where a next page may lead), and the catch-alls. docs/troubleshooting.md ("Graph reasons") lists every
 /// case (a test checks it). Graph requests use the token connection settings (`token.proxy`, `token.ca_file`).
 ///
 /// Message and fix texts may hold placeholders filled from the failed request: `{host}`, `{port}`, `{proxy}`,
 /// `{ca_file}`, `{seconds}`, `{status}`, `{content_type}`, `{code}`, `{description}`, `{retry}`, `{limit}`,
-/// `{pages}`, `{link_host}`, `{tenant}`, `{client}`, `{curl}`.
+/// `{pages}`, `{link_host}`, `{tenant}`, `{client}`, `{curl}`, `{collection}` ("applications", "service principals").
 public enum GraphFailureReason: String, FailureReason, Codable {
     // Below the protocol: the same names in every catalog, classified once by `NetworkFailure`.
     case dnsFailure = "dns_failure", connectTimeout = "connect_timeout", connectRefused = "connect_refused"
@@ -42,7 +42,7 @@ public enum GraphFailureReason: String, FailureReason, Codable {
         case .unauthorized: "HTTP 401 (InvalidAuthenticationToken): Graph refused the access token"
         case .throttled: "HTTP 429 (Retry-After honoured)"
         case .unavailable: "HTTP 5xx, e.g. 503 serviceNotAvailable (Retry-After honoured)"
-        case .badResponse: "HTTP 200 that is not a list of applications (no JSON, no value array, a missing id or keyId, a date that is not one), or an error answer that is not Graph's JSON"
+        case .badResponse: "HTTP 200 that is not a list of applications or service principals (no JSON, no value array, a missing id or keyId, a date that is not one), or an error answer that is not Graph's JSON"
         case .responseTooLarge: "one page larger than the page limit, or all pages together larger than the total limit"
         case .pagingUnbounded: "an @odata.nextLink after the page limit, or one that was followed before"
         case .nextLinkRejected: "an @odata.nextLink that is not an https URL on the Graph host asked"
@@ -64,11 +64,11 @@ public enum GraphFailureReason: String, FailureReason, Codable {
         case .tlsCAFile: "the configured CA file {ca_file} cannot be read"
         case .tlsVersion: "TLS 1.2 or newer is required, and the connection to {host} did not get it"
         case .tlsHandshake: "the TLS handshake with {host} failed"
-        case .permissionMissing: "Microsoft Graph refused to list the applications of tenant {tenant}: app {client} lacks the permission ({code})"
+        case .permissionMissing: "Microsoft Graph refused to list the {collection} of tenant {tenant}: app {client} lacks the permission ({code})"
         case .unauthorized: "Microsoft Graph refused the access token of app {client} (HTTP 401, {code}): {description}"
         case .throttled: "Microsoft Graph is throttling requests (HTTP 429, retry after {retry})"
         case .unavailable: "Microsoft Graph is unavailable (HTTP {status}, retry after {retry})"
-        case .badResponse: "unexpected answer from Microsoft Graph (HTTP {status}, {content_type}): not a list of applications"
+        case .badResponse: "unexpected answer from Microsoft Graph (HTTP {status}, {content_type}): not a list of {collection}"
         case .responseTooLarge: "Microsoft Graph's answer is larger than {limit} bytes: listing stopped"
         case .pagingUnbounded: "Microsoft Graph's paging did not end after {pages} pages: listing stopped"
         case .nextLinkRejected: "Microsoft Graph's next page link leads to {link_host}, not to {host}: not followed"

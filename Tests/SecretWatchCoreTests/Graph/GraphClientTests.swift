@@ -29,8 +29,40 @@ struct GraphClientTests {
         // Every page asked for the same fields and size; the later ones by the stand-in's absolute next link.
         let paths = f.graph.requests.map(\.path)
         #expect(paths.count == 4)
-        #expect(paths[0] == "/v1.0/applications?$select=id,appId,displayName,passwordCredentials,keyCredentials&$top=3")
+        #expect(paths[0] == "/v1.0/applications?$select=id,appId,displayName,passwordCredentials,keyCredentials,tags&$top=3")
         #expect(paths.dropFirst().allSatisfy { $0.contains("$skiptoken=") && $0.contains("$top=3") && $0.contains("$select=id,appId") })
+    }
+
+    @Test func appsGivenInGraphsShapeArriveWhole() async throws {
+        let f = try GraphFixture()
+        defer { f.close() }
+        let json = #"""
+            [{"id": "obj-1", "appId": "app-1", "displayName": "Mail relay", "tags": ["managed-by-msp", "prod"],
+              "passwordCredentials": [
+                {"keyId": "k-old", "displayName": "2026", "hint": "Qx7", "startDateTime": "2026-01-10T08:00:00Z", "endDateTime": "2027-01-10T08:00:00.250Z"},
+                {"keyId": "k-new", "displayName": null, "hint": null, "startDateTime": "2026-11-01T00:00:00+01:00", "endDateTime": "2028-11-01T00:00:00.123Z"}],
+              "keyCredentials": [
+                {"keyId": "k-cert", "displayName": "CN=relay", "type": "AsymmetricX509Cert", "usage": "Verify",
+                 "customKeyIdentifier": "52ED9B5034A1C4D8E9F0A1B2C3D4E5F60718293A", "startDateTime": "2026-02-01T00:00:00Z", "endDateTime": "2027-02-01T00:00:00Z"}]},
+             {"id": "obj-2", "appId": "app-2", "displayName": "No credentials"}]
+            """#
+        f.graph.setApplications(try StandInApplication.decodeList(Data(json.utf8)))
+        let apps = try #require(try await f.list().applications)
+        #expect(apps.count == 2)
+        let relay = apps[0]
+        #expect(relay.id == "obj-1" && relay.appId == "app-1" && relay.displayName == "Mail relay" && relay.tags == ["managed-by-msp", "prod"])
+        #expect(relay.passwordCredentials.map(\.keyId) == ["k-old", "k-new"])
+        #expect(relay.passwordCredentials[0].hint == "Qx7" && relay.passwordCredentials[0].displayName == "2026")
+        #expect(relay.passwordCredentials[0].endDateTime == Date(timeIntervalSince1970: 1_799_568_000.25))
+        #expect(relay.passwordCredentials[1].hint == nil && relay.passwordCredentials[1].displayName == nil)
+        #expect(relay.passwordCredentials[1].startDateTime == Date(timeIntervalSince1970: 1_793_487_600))
+        let cert = try #require(relay.keyCredentials.first)
+        #expect(cert.keyId == "k-cert" && cert.customKeyIdentifier == "52ED9B5034A1C4D8E9F0A1B2C3D4E5F60718293A" && cert.usage == "Verify")
+        #expect(apps[1].tags == [] && apps[1].passwordCredentials.isEmpty && apps[1].keyCredentials.isEmpty)
+        // Dates are served as given, to the millisecond.
+        let raw = try await GraphStandInTests.get(f.baseURL + "/v1.0/applications", bearer: try await f.accessToken().value, ca: f.token.ca.certificatePath)
+        let body = String(decoding: raw.body, as: UTF8.self)
+        #expect(body.contains(#""endDateTime":"2028-11-01T00:00:00.123Z""#) && body.contains(#""startDateTime":"2026-10-31T23:00:00.000Z""#))
     }
 
     @Test func selectIsHonoured() async throws {

@@ -19,8 +19,8 @@ final class GraphFixture: Sendable {
     var graph: GraphStandIn { token.standIn.graph }
     var baseURL: String { "https://127.0.0.1:\(token.standIn.port)" }
 
-    func settings(pageSize: Int = 999, maxPages: Int = GraphEndpointSettings.defaultMaxPages,
-                  maxPageBytes: Int = GraphEndpointSettings.defaultMaxPageBytes, timeout: TimeInterval = 20) -> GraphEndpointSettings {
+    func settings(pageSize: Int = 999, maxPages: Int = ConfigDefaults.graphMaxPages,
+                  maxPageBytes: Int = ConfigDefaults.graphMaxPageBytes, timeout: TimeInterval = 20) -> GraphEndpointSettings {
         var s = GraphEndpointSettings(token: token.settings(), baseURL: baseURL)
         s.pageSize = pageSize
         s.maxPages = maxPages
