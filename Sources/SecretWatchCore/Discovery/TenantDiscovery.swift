@@ -65,7 +65,12 @@ public struct TenantDiscovery: Sendable {
             let f = listing.failure!
             return finish(.failure(.init(graph: f)), pages: pages)
         }
-        // SERVICE-PRINCIPALS
+        if includeServicePrincipals {
+            let principals = await client.listServicePrincipals(token: token, startedAt: startedAt)
+            pages += principals.pages
+            guard let more = principals.applications else { return finish(.failure(.init(graph: principals.failure!)), pages: pages) }
+            applications += more
+        }
         var inUse: [String: SecretInUse] = [:]
         for entry in secrets {
             // Unreadable now: the token-health step reports it; no verdict rather than a wrong one.

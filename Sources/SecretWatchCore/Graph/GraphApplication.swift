@@ -13,8 +13,6 @@ public struct GraphApplication: Sendable, Equatable {
     public var tags: [String]
     public var passwordCredentials: [GraphPasswordCredential]
     public var keyCredentials: [GraphKeyCredential]
-    /// The app's tags (discovery's tag filters).
-    public var tags: [String] = []
 
     public init(id: String, appId: String, displayName: String?, tags: [String] = [],
                 passwordCredentials: [GraphPasswordCredential], keyCredentials: [GraphKeyCredential]) {
