@@ -115,8 +115,9 @@ public struct DiscoveryEvaluator: Sendable {
         // The configured date against Entra's.
         let mismatch = try active(.expiryMismatch, record, tx)
         let configured = record.configuredExpiresAt
+        // More than a day apart: the portal shows the date in the browser's time zone, so a day is not drift.
         if inUse.state == .matched, let configured, let entra = inUse.expiresAt,
-           Timestamps.day(configured) != Timestamps.day(entra) {
+           abs(configured.timeIntervalSince(entra)) > Self.tolerance {
             let text = "secret_expires of \(label) says \(Timestamps.day(configured)), Entra says the secret in use expires on \(Timestamps.day(entra))"
             let detail = "configured secret_expires \(Timestamps.rfc3339(configured)); Entra's endDateTime of the secret in use (key id \(inUse.keyId ?? "-")) \(Timestamps.rfc3339(entra)); the expiry alarms follow Entra's date"
             if let mismatch {
@@ -136,6 +137,9 @@ public struct DiscoveryEvaluator: Sendable {
             summary.cleared.append(.expiryMismatch)
         }
     }
+
+    /// How far the configured date may lie from Entra's before it is drift.
+    static let tolerance: TimeInterval = 86_400
 
     private func active(_ kind: AlarmKind, _ record: CredentialRecord, _ tx: StoreTransaction) throws -> Alarm? {
         try tx.activeAlarms(kinds: [kind]).first { $0.credentialId == record.id }

@@ -75,7 +75,7 @@ public struct ExpiryEvaluator: Sendable {
             let detail: String
             if expiresAt == nil {
                 detail = "no expiry date is configured any more (was \(from))"
-            } else if record.secretInUse?.state == .matched, record.configuredExpiresAt != expiresAt {
+            } else if let entra = record.secretInUse?.expiresAt, entra == expiresAt, record.configuredExpiresAt != expiresAt {
                 detail = "Entra says the secret in use expires on \(to) (the configuration says \(record.configuredExpiresAt.map(Timestamps.rfc3339) ?? "none")); the alarm about \(from) is over"
             } else {
                 detail = "expiry date changed from \(from) to \(to) (secret rotated)"

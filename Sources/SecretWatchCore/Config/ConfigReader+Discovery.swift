@@ -95,6 +95,10 @@ extension ConfigReader {
         let defaultEndpoint = useSMTP ? smtp?.tokenEndpoint ?? ConfigDefaults.tokenEndpoint : ConfigDefaults.tokenEndpoint
         let (endpoint, scope) = readEndpointAndScope(obj, defaultEndpoint: defaultEndpoint,
                                                      defaultScope: ConfigDefaults.graphScope(for: graphEndpoint))
+        if useSMTP, let smtp, obj.has("token_endpoint"), Validators.httpsURL(endpoint) {
+            // The SMTP app's Graph token comes from the SMTP app's own token endpoint.
+            sameAsSMTP(obj, "token_endpoint", endpoint, smtp.tokenEndpoint)
+        }
         let filter = readDiscoveryFilter(obj)
         guard let name, let tenant, let client, let secret, let filter else { return nil }
         return DiscoveryTenantConfig(name: name, tenantId: tenant, clientId: client, secret: secret, scope: scope,

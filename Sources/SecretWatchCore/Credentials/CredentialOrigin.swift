@@ -35,7 +35,8 @@ public struct SecretInUse: Sendable, Equatable, Codable {
     public var state: State
     /// The key id of the secret in use (`matched` only).
     public var keyId: String?
-    /// Its `endDateTime` in Graph (`matched` only); the expiry alarms use it instead of the configured date.
+    /// Its `endDateTime` in Graph (`matched`; for `ambiguous` the earliest of the candidates'); the expiry alarms
+    /// use it instead of the configured date.
     public var expiresAt: Date?
     /// When a secret of the same app created after the one in use was created (rotation in progress: the newer
     /// secret is not deployed yet); nil when the secret in use is the newest.

@@ -18,7 +18,10 @@ public enum SecretInUseMatcher {
         let prefix = String(secret.prefix(hintLength))
         let candidates = secrets.filter { $0.hint == prefix }
         guard let inUse = candidates.first else { return SecretInUse(state: .notInEntra, decidedAt: now) }
-        guard candidates.count == 1 else { return SecretInUse(state: .ambiguous, decidedAt: now) }
+        guard candidates.count == 1 else {
+            // Which one is in use cannot be told: the expiry is the earliest of theirs.
+            return SecretInUse(state: .ambiguous, expiresAt: candidates.compactMap(\.endDateTime).min(), decidedAt: now)
+        }
         // A newer secret that is still valid and not the one in use: created, not yet deployed.
         let newer = secrets
             .filter { $0.keyId != inUse.keyId && ($0.endDateTime.map { $0 > now } ?? true) }

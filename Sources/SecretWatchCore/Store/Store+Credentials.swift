@@ -94,7 +94,8 @@ extension StoreTransaction {
                         decidedAt: row["matched_at"].date ?? row["updated_at"].date!)
         }
         // Graph's date of the secret in use wins over the configured one.
-        let effective = inUse?.state == .matched ? (inUse?.expiresAt ?? configured) : configured
+        let identified = inUse?.state == .matched || inUse?.state == .ambiguous
+        let effective = identified ? (inUse?.expiresAt ?? configured) : configured
         var credential = Credential(name: row["name"].string!, displayName: row["display_name"].string,
                                    tenantId: row["tenant_id"].string!, clientId: row["client_id"].string!,
                                    mailbox: row["mailbox"].string, expiresAt: effective,

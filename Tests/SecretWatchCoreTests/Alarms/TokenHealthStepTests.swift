@@ -141,3 +141,30 @@ struct TokenHealthStepTests {
         #expect(try h.alarms(.tokenAcquisitionFailing).first?.reason == "idp_bad_response")
     }
 }
+
+/// A Graph token the SMTP app fails to get (discovery with `use_smtp_credential`) is discovery's failure: it is
+/// recorded with its scope, and the SMTP credential's `token_acquisition_failing` counts its own scope only.
+@Suite("Token-health alarms count the credential's own scope")
+struct TokenHealthScopeTests {
+    @Test func graphScopeFailuresDoNotRaiseTheMailPathsAlarm() throws {
+        let dir = TemporaryDirectory()
+        let store = try Store(path: dir.path + "/scope.db", now: TokenHealthHarness.start)
+        try store.syncCredentials([Credential(name: "smtp", displayName: nil, tenantId: TokenEndpointFixture.tenant,
+                                              clientId: TokenEndpointFixture.client, mailbox: "m@contoso.com",
+                                              expiresAt: nil, hasSecret: true)], now: TokenHealthHarness.start)
+        try store.recordTokenAttempt(TokenAttempt(credential: "smtp", startedAt: TokenHealthHarness.start, duration: 0.1,
+                                                  outcome: .success, expiresIn: 3599, scope: TokenEndpointFixture.scope))
+        for i in 1...3 {
+            try store.recordTokenAttempt(TokenAttempt(credential: "smtp", startedAt: TokenHealthHarness.start.addingTimeInterval(Double(i)),
+                                                      duration: 0.1, outcome: .failure, reason: "invalid_scope",
+                                                      scope: GraphEndpointSettings.defaultScope))
+        }
+        #expect(try store.tokenAttempts(credential: "smtp").first?.scope == GraphEndpointSettings.defaultScope)
+        let evaluator = TokenHealthEvaluator(engine: AlarmEngine(store: store), policy: AlarmPolicy())
+        try evaluator.evaluate(credential: "smtp", scope: TokenEndpointFixture.scope, now: TokenHealthHarness.start.addingTimeInterval(10))
+        #expect(try store.activeAlarms().isEmpty)
+        // Counted without regard to scope, the same attempts raise it.
+        try evaluator.evaluate(credential: "smtp", now: TokenHealthHarness.start.addingTimeInterval(10))
+        #expect(try store.activeAlarms().map(\.kind) == [.tokenAcquisitionFailing])
+    }
+}
