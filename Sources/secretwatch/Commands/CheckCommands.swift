@@ -49,7 +49,7 @@ struct CheckCommand: AsyncParsableCommand {
         var names = discovery.tenants.prefix(5).map(\.name).joined(separator: ", ")
         if count > 5 { names += ", … \(count - 5) more" }
         return "discovery: \(count) tenant\(count == 1 ? "" : "s") (\(names)) via \(discovery.graphEndpoint) every "
-            + "\(DurationText.format(discovery.interval)): validated, not yet performed by this version"
+            + "\(DurationText.format(discovery.interval)) (secretwatch discover shows what Graph returns now)"
     }
 
     /// `check --connect`: every stage with its duration, and the reason and fix of a failure; exit 1 on failure.
