@@ -254,6 +254,15 @@ struct CLITests {
         var info = stat()
         try #require(stat("/proc/\(pid)/status", &info) == 0)
         #expect(info.st_uid == 0, "/proc/\(pid)/status belongs to uid \(info.st_uid): the daemon is dumpable")
+        // No core file either: the core size limit is 0, soft and hard (root reads the limits of any process).
+        if asRoot {
+            let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)
+            let core = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") })
+            #expect(core.split(whereSeparator: \.isWhitespace).dropFirst(4).prefix(2) == ["0", "0"], "\(core)")
+        }
+        // And the shipped unit says the same to systemd.
+        let unit = try String(contentsOf: repositoryRoot.appendingPathComponent("deploy/secretwatch.service"), encoding: .utf8)
+        #expect(unit.split(separator: "\n").contains("LimitCORE=0"))
         // The process still reads its own /proc entries for the process_* metrics.
         #expect(metrics?.text.contains("\nprocess_open_fds ") == true)
     }
