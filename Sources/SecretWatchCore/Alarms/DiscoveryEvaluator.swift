@@ -33,7 +33,7 @@ public struct DiscoveryEvaluator: Sendable {
             switch outcome.result {
             case .success(let found):
                 engine.store.noteCredentialsWritten()
-                summary.sync = try tx.syncDiscovered(tenant: outcome.tenant, found.credentials, now: now)
+                summary.sync = try tx.syncDiscovered(tenant: outcome.tenant, found.credentials, excluded: found.excluded, now: now)
                 var users: [String: String] = [:]
                 for (name, inUse) in found.inUse.sorted(by: { $0.key < $1.key }) {
                     guard let record = try tx.credential(named: name), record.watched else { continue }

@@ -71,7 +71,9 @@ public final class ConfigReloader: Sendable {
         let credentialsChanged = new.allCredentials != old.allCredentials || new.credentials != old.credentials
         let notificationsChanged = new.notifications != old.notifications
         let tokenSettingsChanged = new.token != old.token
-        guard smtpChanged || credentialsChanged || notificationsChanged || tokenSettingsChanged || !restartOnly.isEmpty else {
+        let discoveryChanged = new.discovery != old.discovery
+        guard smtpChanged || credentialsChanged || notificationsChanged || tokenSettingsChanged || discoveryChanged
+                || !restartOnly.isEmpty else {
             return finish(Outcome(outcome: "unchanged", reason: nil, detail: "the configuration did not change"))
         }
         var applied = new
@@ -100,6 +102,7 @@ public final class ConfigReloader: Sendable {
         if credentialsChanged { changes.append("credentials") }
         if notificationsChanged { changes.append("notifications") }
         if tokenSettingsChanged { changes.append("token settings") }
+        if discoveryChanged { changes.append("discovery (a changed tenant is read again at the next pass)") }
         var detail = "applied: " + (changes.isEmpty ? "nothing that takes effect now" : changes.joined(separator: ", "))
         if !restartOnly.isEmpty { detail += "; needs a restart to apply: " + restartOnly.joined(separator: ", ") }
         return finish(Outcome(outcome: "applied", reason: nil, detail: detail))

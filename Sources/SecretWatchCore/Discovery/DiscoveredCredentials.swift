@@ -6,13 +6,25 @@ import Foundation
 /// entry listed twice (an app and its enterprise app share nothing, but a listing may repeat itself) is kept once.
 public enum DiscoveredCredentials {
     public static func from(_ applications: [GraphApplication], tenant: DiscoveryTenantConfig) -> [Credential] {
+        kept(applications, tenant: tenant).credentials
+    }
+
+    /// The credentials kept, and the identities (`identity(appId:keyId:)`) of those the filters dropped.
+    public static func kept(_ applications: [GraphApplication], tenant: DiscoveryTenantConfig) -> (credentials: [Credential], excluded: Set<String>) {
         var seen = Set<String>()
+        var excluded = Set<String>()
         var credentials: [Credential] = []
         credentials.reserveCapacity(applications.count * 2)
-        for app in applications where tenant.filter.admits(appId: app.appId, displayName: app.displayName ?? "", tags: app.tags) {
+        for app in applications {
+            guard tenant.filter.admits(appId: app.appId, displayName: app.displayName ?? "", tags: app.tags) else {
+                for keyId in app.passwordCredentials.map(\.keyId) + app.keyCredentials.map(\.keyId) {
+                    excluded.insert(identity(appId: app.appId, keyId: keyId))
+                }
+                continue
+            }
             let appName = clean(app.displayName.flatMap { $0.isEmpty ? nil : $0 } ?? app.appId)
             func add(_ keyId: String, _ display: String?, _ type: CredentialType, _ start: Date?, _ end: Date?) {
-                guard seen.insert("\(app.appId.lowercased())\u{1}\(keyId.lowercased())").inserted else { return }
+                guard seen.insert(identity(appId: app.appId, keyId: keyId)).inserted else { return }
                 let label = clean(display.flatMap { $0.isEmpty ? nil : $0 } ?? keyId)
                 credentials.append(Credential(name: "\(appName)/\(label)", displayName: nil,
                                               tenantId: tenant.tenantId, clientId: app.appId, mailbox: nil, expiresAt: end,
@@ -26,7 +38,12 @@ public enum DiscoveredCredentials {
                 add(key.keyId, key.displayName, .certificate, key.startDateTime, key.endDateTime)
             }
         }
-        return credentials
+        return (credentials, excluded)
+    }
+
+    /// A credential's identity within its tenant.
+    public static func identity(appId: String, keyId: String) -> String {
+        "\(appId.lowercased())\u{1}\(keyId.lowercased())"
     }
 
     /// Graph's display names are anybody's text: control characters escaped, at most `maxNameLength` characters,

@@ -32,7 +32,7 @@ public struct DiscoveryStep: SchedulerStep {
         try evaluator.forget(except: covered, tenants: Set(tenants.map(\.name)), now: now)
         guard let discovery = config.discovery else { return }
         if !schedule.loaded { schedule.load(try evaluator.engine.store.lastDiscoveryRuns()) }
-        let due = tenants.filter { schedule.isDue($0.name, now: now, interval: discovery.interval) }
+        let due = tenants.filter { schedule.isDue($0, now: now, interval: discovery.interval) }
         let cache = tokens()
         try await withThrowingTaskGroup(of: Void.self) { group in
             var running = 0
@@ -51,7 +51,7 @@ public struct DiscoveryStep: SchedulerStep {
     private func discover(_ tenant: DiscoveryTenantConfig, config: Config, interval: TimeInterval, cache: TokenCache, now: Date) async throws {
         guard let discovery = TenantDiscovery(tenant: tenant, config: config) else { return }
         let outcome = await discovery.run(tokens: cache, startedAt: now)
-        schedule.record(outcome, interval: interval)
+        schedule.record(outcome, tenant: tenant, interval: interval)
         let summary = try evaluator.apply(outcome, now: now)
         switch outcome.result {
         case .success(let found):
@@ -69,11 +69,14 @@ public struct DiscoveryStep: SchedulerStep {
 }
 
 /// When each tenant is due: an interval after its last success, or after a failure the back-off (doubling from
-/// `ConfigDefaults.discoveryRetryInitial` up to the interval, at least the `Retry-After`).
+/// `ConfigDefaults.discoveryRetryInitial` up to the interval, at least the `Retry-After`). A tenant whose settings
+/// changed since its last run (a reload) is due at once.
 final class DiscoverySchedule: Sendable {
     private struct Entry {
         var nextAt: Date
         var failures: Int
+        /// The settings of the last run; nil when read back from the database.
+        var settings: DiscoveryTenantConfig?
     }
 
     private let state = Mutex<(loaded: Bool, entries: [String: Entry])>((false, [:]))
@@ -92,24 +95,25 @@ final class DiscoverySchedule: Sendable {
         }
     }
 
-    func isDue(_ tenant: String, now: Date, interval: TimeInterval) -> Bool {
+    func isDue(_ tenant: DiscoveryTenantConfig, now: Date, interval: TimeInterval) -> Bool {
         state.withLock { s in
-            guard let entry = s.entries[tenant] else { return true }
+            guard let entry = s.entries[tenant.name] else { return true }
+            if let settings = entry.settings, settings != tenant { return true }
             return entry.failures == 0 ? now >= entry.nextAt.addingTimeInterval(interval) : now >= entry.nextAt
         }
     }
 
-    func record(_ outcome: TenantDiscoveryOutcome, interval: TimeInterval) {
+    func record(_ outcome: TenantDiscoveryOutcome, tenant: DiscoveryTenantConfig, interval: TimeInterval) {
         state.withLock { s in
             switch outcome.result {
             case .success:
-                s.entries[outcome.tenant] = Entry(nextAt: outcome.startedAt, failures: 0)
+                s.entries[outcome.tenant] = Entry(nextAt: outcome.startedAt, failures: 0, settings: tenant)
             case .failure(let failure):
                 let failures = (s.entries[outcome.tenant]?.failures ?? 0) + 1
                 var delay = RetryPolicy(initial: ConfigDefaults.discoveryRetryInitial, maximum: max(interval, ConfigDefaults.discoveryRetryInitial))
                     .delay(afterFailures: failures, jitter: 1)
                 if let asked = failure.retryAfter { delay = max(delay, asked) }
-                s.entries[outcome.tenant] = Entry(nextAt: outcome.startedAt.addingTimeInterval(delay), failures: failures)
+                s.entries[outcome.tenant] = Entry(nextAt: outcome.startedAt.addingTimeInterval(delay), failures: failures, settings: tenant)
             }
         }
     }

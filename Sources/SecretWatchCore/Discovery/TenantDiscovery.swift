@@ -77,8 +77,9 @@ public struct TenantDiscovery: Sendable {
             guard let secret = try? SecretReader.read(entry.source, environment: environment) else { continue }
             inUse[entry.name] = SecretInUseMatcher.match(secret: secret, clientId: entry.clientId, in: applications, now: startedAt)
         }
-        let credentials = DiscoveredCredentials.from(applications, tenant: tenant)
-        return finish(.success(.init(applications: applications.count, credentials: credentials, inUse: inUse)), pages: pages)
+        let (credentials, excluded) = DiscoveredCredentials.kept(applications, tenant: tenant)
+        return finish(.success(.init(applications: applications.count, credentials: credentials, excluded: excluded, inUse: inUse)),
+                      pages: pages)
     }
 }
 
@@ -89,6 +90,8 @@ public struct TenantDiscoveryOutcome: Sendable {
         public var applications: Int
         /// The watched credentials they hold, after the filters.
         public var credentials: [Credential]
+        /// The identities (`DiscoveredCredentials.identity`) of the credentials the filters dropped.
+        public var excluded: Set<String> = []
         /// Configured credential name → what was found of the secret it uses.
         public var inUse: [String: SecretInUse]
     }

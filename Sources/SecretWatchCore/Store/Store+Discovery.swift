@@ -25,8 +25,9 @@ public struct DiscoveryRun: Sendable, Equatable {
 public struct DiscoverySync: Sendable, Equatable {
     public var added = 0
     public var updated = 0
-    /// Credentials no longer in Graph: unwatched with the reason "removed in Entra" (their alarms clear at the
-    /// next expiry evaluation, their history stays).
+    /// Credentials no longer in Graph, or no longer kept by the tenant's filters: unwatched with the reason
+    /// "removed in Entra" or "excluded by the discovery filters" (their alarms clear at the next expiry evaluation,
+    /// their history stays).
     public var removed = 0
 }
 
@@ -85,13 +86,14 @@ extension StoreTransaction {
 
     /// Makes the stored credentials of discovery tenant `tenant` match what Graph listed: each is identified by
     /// (tenant id, app id, key id); new ones are inserted, changed ones updated (their name follows the display
-    /// names), and watched ones Graph no longer lists are unwatched as "removed in Entra". A name already taken by
-    /// another credential gets the key id appended.
-    func syncDiscovered(tenant: String, _ credentials: [Credential], now: Date) throws -> DiscoverySync {
+    /// names), and watched ones Graph no longer lists are unwatched as "removed in Entra" (or, when Graph still lists
+    /// them and the filters dropped them, `excluded`, as excluded by the filters). A name already taken by another
+    /// credential gets the key id appended.
+    func syncDiscovered(tenant: String, _ credentials: [Credential], excluded: Set<String> = [], now: Date) throws -> DiscoverySync {
         var sync = DiscoverySync()
         var seen = Set<Int64>()
         seen.reserveCapacity(credentials.count)
-        var existing: [String: (id: Int64, name: String, watched: Bool, fingerprint: String)] = [:]
+        var existing: [String: (id: Int64, name: String, watched: Bool, fingerprint: String, key: String)] = [:]
         try forEach("""
             SELECT id, name, watched, tenant_id, client_id, key_id, display_name, app_name, type, expires_at, started_at
             FROM credentials WHERE source = 'graph' AND discovery_tenant = ?
@@ -99,7 +101,8 @@ extension StoreTransaction {
             let key = Self.identity(row["tenant_id"].string!, row["client_id"].string!, row["key_id"].string ?? "")
             existing[key] = (row["id"].int64!, row["name"].string!, row["watched"].int == 1,
                              Self.fingerprint(row["display_name"].string, row["app_name"].string, row["type"].string,
-                                              row["expires_at"].date, row["started_at"].date))
+                                              row["expires_at"].date, row["started_at"].date),
+                             DiscoveredCredentials.identity(appId: row["client_id"].string!, keyId: row["key_id"].string ?? ""))
         }
         for c in credentials {
             precondition(c.source == .graph && c.keyId != nil, "only credentials read from Graph are discovered")
@@ -128,10 +131,11 @@ extension StoreTransaction {
             }
         }
         for row in existing.values where row.watched && !seen.contains(row.id) {
+            let reason = excluded.contains(row.key) ? "excluded by the discovery filters of \(tenant)" : "removed in Entra"
             try run("""
-                UPDATE credentials SET watched = 0, in_use_by = NULL, removed_reason = 'removed in Entra', updated_at = ?
+                UPDATE credentials SET watched = 0, in_use_by = NULL, removed_reason = ?, updated_at = ?
                 WHERE id = ?
-                """, [now, row.id])
+                """, [reason, now, row.id])
             sync.removed += 1
         }
         return sync
