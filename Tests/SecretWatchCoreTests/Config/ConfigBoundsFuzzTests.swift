@@ -165,3 +165,27 @@ struct ConfigBoundsFuzzTests {
         _ = await daemon.runOnce()
     }
 }
+
+/// docs/configuration.md's "Bounds" table states every bound `ConfigBounds` enforces, as enforced.
+@Suite("Bounds documented")
+struct ConfigBoundsDocTests {
+    @Test func everyBoundIsInTheTableWithItsRange() throws {
+        let doc = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+        let table = try #require(doc.components(separatedBy: "## Bounds").dropFirst().first?.components(separatedBy: "\n## ").first)
+        func row(_ field: String) -> String? {
+            table.split(separator: "\n").first { $0.hasPrefix("| `\(field)` |") }.map(String.init)
+        }
+        for (field, range) in ConfigBounds.durations {
+            let line = try #require(row(field), "no row for \(field)")
+            let text = "\(DurationText.format(range.lowerBound)) – \(DurationText.format(range.upperBound))"
+            #expect(line.contains(text), "\(field): the docs say \(line), the code accepts \(text)")
+        }
+        for (field, range) in ConfigBounds.integers {
+            let name = field.replacingOccurrences(of: "[]", with: "")
+            let line = try #require(row(name), "no row for \(name)")
+            #expect(line.contains("\(range.lowerBound) – \(range.upperBound)"), "\(field): the docs say \(line), the code accepts \(range)")
+        }
+        #expect(row("notifications.to")?.contains("1 – \(ConfigBounds.maxRecipients) addresses") == true)
+        #expect(row("alarms.thresholds_days")?.contains("1 – \(ConfigBounds.maxThresholds) entries") == true)
+    }
+}
