@@ -29,7 +29,12 @@ public struct DiscoveryStep: SchedulerStep {
         let config = config()
         let tenants = config.discovery?.tenants ?? []
         let covered = Set(tenants.compactMap { TenantDiscovery(tenant: $0, config: config) }.flatMap { $0.secrets.map(\.name) })
-        try evaluator.forget(except: covered, tenants: Set(tenants.map(\.name)), now: now)
+        let names = Set(tenants.map(\.name))
+        // What no tenant covers any more is forgotten once per change of the configuration, not at every pass.
+        if schedule.coverageChanged(covered: covered, tenants: names) {
+            try evaluator.forget(except: covered, tenants: names, now: now)
+            schedule.noteCoverage(covered: covered, tenants: names)
+        }
         guard let discovery = config.discovery else { return }
         if !schedule.loaded { schedule.load(try evaluator.engine.store.lastDiscoveryRuns()) }
         let due = tenants.filter { schedule.isDue($0, now: now, interval: discovery.interval) }
@@ -80,6 +85,15 @@ final class DiscoverySchedule: Sendable {
     }
 
     private let state = Mutex<(loaded: Bool, entries: [String: Entry])>((false, [:]))
+    private let coverage = Mutex<(covered: Set<String>, tenants: Set<String>)?>(nil)
+
+    func coverageChanged(covered: Set<String>, tenants: Set<String>) -> Bool {
+        coverage.withLock { last in last.map { $0.covered != covered || $0.tenants != tenants } ?? true }
+    }
+
+    func noteCoverage(covered: Set<String>, tenants: Set<String>) {
+        coverage.withLock { $0 = (covered, tenants) }
+    }
 
     var loaded: Bool { state.withLock { $0.loaded } }
 
