@@ -30,6 +30,8 @@ struct DiscoverCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try loadConfiguration(path: resolvedConfigPath(config))
+        // Whatever a component logs goes to standard error, scrubbed, never into the JSON on standard output.
+        LogSetup.bootstrap(level: config.logLevel)
         guard let discovery = config.discovery else {
             printError("error: \(resolvedConfigPath(self.config)) has no discovery: section; there is nothing to discover (see docs/discovery.md)")
             throw ExitCode(ExitStatus.usage)
