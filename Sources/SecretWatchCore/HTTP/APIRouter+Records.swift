@@ -111,11 +111,35 @@ struct AckRequest: Sendable, Equatable {
     }
 }
 
+/// Which credentials `/api/v1/credentials` lists: `?source=config|graph`, `?include_removed=true`.
+struct CredentialFilter: Sendable, Equatable {
+    var source: CredentialSource?
+    var includeRemoved = false
+
+    init(source: CredentialSource? = nil, includeRemoved: Bool = false) {
+        self.source = source
+        self.includeRemoved = includeRemoved
+    }
+
+    init(_ request: HTTPRequest) throws(APIError) {
+        let query = try QueryParameters(request.query, allowed: ["source", "include_removed"])
+        source = try query.choice("source", CredentialSource.self)
+        switch try query.string("include_removed") {
+        case nil, "false": includeRemoved = false
+        case "true": includeRemoved = true
+        case let other?:
+            throw .badRequest("query parameter \"include_removed\" must be true or false; got \"\(other.prefix(40))\"")
+        }
+    }
+}
+
 /// `/api/v1/credentials` and `/api/v1/deliveries`.
 extension APIRouter {
-    func credentials() throws -> HTTPResponse {
+    func credentials(_ filter: CredentialFilter = CredentialFilter()) throws -> HTTPResponse {
         let now = clock.now()
-        let records = try store.credentials()
+        let records = try store.credentials(includeUnwatched: filter.includeRemoved).filter {
+            filter.source == nil || $0.credential.source == filter.source
+        }
         let lastAttempts = try store.lastTokenAttempts()
         let lastDelivery = try store.deliveries(limit: 1).first
         let active = Dictionary(grouping: try store.activeAlarms(), by: \.credentialId)
@@ -125,12 +149,15 @@ extension APIRouter {
             let expiry = CredentialExpiry(c, activeAlarms: alarms, policy: policy, now: now)
             return CredentialStatusView(
                 name: c.name, displayName: c.displayName, tenantId: c.tenantId, clientId: c.clientId,
-                mailbox: c.mailbox, hasSecret: c.hasSecret, expiresAt: c.expiresAt, daysLeft: expiry.daysLeft,
+                mailbox: c.mailbox, hasSecret: c.hasSecret, source: c.source.rawValue, type: c.type.rawValue, keyId: c.keyId,
+                appName: c.appName, discoveryTenant: c.discoveryTenant, expiresAt: c.expiresAt,
+                configuredExpiresAt: record.configuredExpiresAt, daysLeft: expiry.daysLeft,
                 expired: expiry.expired, expiredPerIdentityProvider: expiry.expiredPerIdentityProvider,
                 lastTokenAttempt: lastAttempts[c.name].map(TokenAttemptView.init),
                 // Mail goes out with the credential that has a mailbox (the SMTP one).
                 lastDelivery: c.mailbox == nil ? nil : lastDelivery.map(DeliveryView.init),
-                activeAlarms: alarms.map { AlarmView($0) })
+                activeAlarms: alarms.map { AlarmView($0) }, secretInUse: record.secretInUse.map(SecretInUseView.init),
+                inUseBy: record.inUseBy, watched: record.watched, removedReason: record.removedReason)
         }
         struct Answer: Encodable {
             var generatedAt: Date

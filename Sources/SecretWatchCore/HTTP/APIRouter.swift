@@ -84,8 +84,8 @@ struct APIRouter: HTTPHandling {
                 let body = try AckRequest(body: request.body)
                 return .deferred(route: label) { serve { try acknowledge(alarmId, body) } }
             case .credentials:
-                try QueryParameters(request.query, allowed: []).ensureEmpty()
-                return .deferred(route: label) { serve { try credentials() } }
+                let filter = try CredentialFilter(request)
+                return .deferred(route: label) { serve { try credentials(filter) } }
             case .deliveries:
                 let query = try QueryParameters(request.query, allowed: ["limit", "cursor"])
                 let limit = try query.int("limit", in: 1...Self.maxPageSize) ?? Self.defaultPageSize

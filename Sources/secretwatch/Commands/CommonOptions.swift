@@ -15,9 +15,7 @@ struct ConfigOptions: ParsableArguments {
                                valueName: "level"))
     var logLevel: String?
 
-    var configPath: String {
-        config ?? ProcessInfo.processInfo.environment["SECRETWATCH_CONFIG"] ?? ConfigDefaults.configPath
-    }
+    var configPath: String { resolvedConfigPath(config) }
 
     func validate() throws {
         if let logLevel, Logger.Level(rawValue: logLevel.lowercased()) == nil {
@@ -27,17 +25,9 @@ struct ConfigOptions: ParsableArguments {
 
     /// Loads and validates the configuration; on failure prints every problem and exits 2.
     func load(printWarnings: Bool = true) throws -> ConfigLoader.Loaded {
-        do {
-            var loaded = try ConfigLoader().load(path: configPath)
-            if let database { loaded.config.database = absolute(database) }
-            if printWarnings {
-                for warning in loaded.warnings { printError("warning: \(warning)") }
-            }
-            return loaded
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode(ExitStatus.usage)
-        }
+        var loaded = try loadConfiguration(path: configPath, printWarnings: printWarnings)
+        if let database { loaded.config.database = absolute(database) }
+        return loaded
     }
 
     /// Loads the configuration and installs logging at the configured (or overridden) level.
@@ -53,6 +43,30 @@ struct ConfigOptions: ParsableArguments {
         if let database { return absolute(database) }
         return try load(printWarnings: false).config.database
     }
+}
+
+/// `--config`, else $SECRETWATCH_CONFIG, else the default path.
+func resolvedConfigPath(_ option: String?) -> String {
+    option ?? ProcessInfo.processInfo.environment["SECRETWATCH_CONFIG"] ?? ConfigDefaults.configPath
+}
+
+/// Loads and validates the configuration at `path`; on failure prints every problem and exits 2.
+func loadConfiguration(path: String, printWarnings: Bool = true) throws -> ConfigLoader.Loaded {
+    do {
+        let loaded = try ConfigLoader().load(path: path)
+        if printWarnings {
+            for warning in loaded.warnings { printError("warning: \(warning)") }
+        }
+        return loaded
+    } catch {
+        printError("error: \(error)")
+        throw ExitCode(ExitStatus.usage)
+    }
+}
+
+/// The configuration at `path`, warnings printed; exits 2 when it is invalid.
+func loadConfiguration(path: String) throws -> Config {
+    try loadConfiguration(path: path, printWarnings: true).config
 }
 
 func absolute(_ path: String) -> String {

@@ -5,7 +5,7 @@ import SecretWatchCore
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show each watched credential: expiry date, days left, active alarms.",
+        abstract: "Show each watched credential: expiry date, days left, active alarms, where it comes from (configuration or Graph), the secret in use; each discovery tenant's last run.",
         discussion: "Reads the database the daemon writes (the configured one, or --database).")
 
     @OptionGroup var options: ConfigOptions
@@ -13,11 +13,14 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Flag(help: "Also list credentials no longer watched (removed in Entra, or no longer in the configuration), with the reason.")
+    var includeRemoved = false
+
     func run() async throws {
         let path = try options.databasePath()
         let store = try openExistingStore(path)
         let policy = options.database == nil ? try options.load(printWarnings: false).config.alarms : AlarmPolicy()
-        let report = try StatusReport(store: store, policy: policy, now: Date())
+        let report = try StatusReport(store: store, policy: policy, now: Date(), includeRemoved: includeRemoved)
         if json {
             print(try JSONOutput.string(report))
         } else {
