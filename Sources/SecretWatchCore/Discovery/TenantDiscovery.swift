@@ -113,15 +113,9 @@ public struct TenantDiscoveryOutcome: Sendable {
             self.retryAfter = retryAfter
         }
 
+        /// The classifier's detail already carries the evidence (HTTP status, Graph's code, request ids).
         init(graph f: GraphFailure) {
-            var evidence: [String] = []
-            if let status = f.httpStatus { evidence.append("HTTP \(status)") }
-            if let code = f.graphCode { evidence.append(code) }
-            if let id = f.requestId { evidence.append("request-id \(id)") }
-            if let id = f.clientRequestId { evidence.append("client-request-id \(id)") }
-            self.init(reason: f.reason.rawValue, message: f.message, fix: f.fix,
-                      detail: ([f.detail].compactMap { $0 } + (evidence.isEmpty ? [] : ["(" + evidence.joined(separator: ", ") + ")"])).joined(separator: " "),
-                      retryAfter: f.retryAfter)
+            self.init(reason: f.reason.rawValue, message: f.message, fix: f.fix, detail: f.detail, retryAfter: f.retryAfter)
         }
     }
 

@@ -50,8 +50,8 @@ public struct SecretInUseView: Encodable, Sendable, Equatable {
             text = "secret \(keyId ?? "-") of its app; Entra's end date \(entraExpiresAt.map(Timestamps.day) ?? "none")"
             if let configured, let entra = entraExpiresAt {
                 text += ", configured secret_expires \(Timestamps.day(configured))"
-                if Timestamps.day(configured) != Timestamps.day(entra) {
-                    text += " (they differ: Entra's date drives the expiry alarms)"
+                if abs(configured.timeIntervalSince(entra)) > DiscoveryEvaluator.tolerance {
+                    text += " (more than a day apart: Entra's date drives the expiry alarms)"
                 }
             } else if configured == nil {
                 text += ", no secret_expires configured"

@@ -29,7 +29,7 @@ struct DiscoverCommandTests {
         }
         let cert = try #require(lines.first { $0.hasPrefix("Guest portal/CN=portal ") }, "\(text)")
         #expect(cert.contains(" certificate ") && cert.contains(DiscoveryStandInFixture.portalCertKey))
-        #expect(text.contains("secret in use (smtp): matched — secret \(DiscoveryStandInFixture.inUseKey) of its app; Entra's end date \(Timestamps.day(f.entraExpiry)), configured secret_expires 2031-06-30 (they differ: Entra's date drives the expiry alarms); rotation in progress: a new secret created on \(Timestamps.day(f.newerCreated)) is not deployed yet"), "\(text)")
+        #expect(text.contains("secret in use (smtp): matched — secret \(DiscoveryStandInFixture.inUseKey) of its app; Entra's end date \(Timestamps.day(f.entraExpiry)), configured secret_expires 2031-06-30 (more than a day apart: Entra's date drives the expiry alarms); rotation in progress: a new secret created on \(Timestamps.day(f.newerCreated)) is not deployed yet"), "\(text)")
         #expect(text.hasSuffix("1 of 2 tenants listed; failed: fabrikam (graph_permission_missing). Nothing was written: no database, no alarm, no token attempt recorded.\n"), "\(text)")
         #expect(!FileManager.default.fileExists(atPath: f.database), "discover opened or created the database")
         for canary in Self.canaries { #expect(!out.all.contains(canary)) }

@@ -80,7 +80,7 @@ struct StatusReportDiscoveryTests {
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.contains { $0.hasPrefix("ISE SMTP/smtp 2026 ") && $0.contains("graph (contoso)") && $0.contains(" secret ") }, "\(text)")
         #expect(lines.contains { $0.hasPrefix("Guest portal/CN=portal ") && $0.contains(" certificate ") }, "\(text)")
-        #expect(text.contains("secret in use (smtp): matched — secret \(DiscoveryStandInFixture.inUseKey) of its app; Entra's end date \(Timestamps.day(f.entraExpiry)), configured secret_expires 2031-06-30 (they differ: Entra's date drives the expiry alarms); rotation in progress: a new secret created on \(Timestamps.day(f.newerCreated)) is not deployed yet"), "\(text)")
+        #expect(text.contains("secret in use (smtp): matched — secret \(DiscoveryStandInFixture.inUseKey) of its app; Entra's end date \(Timestamps.day(f.entraExpiry)), configured secret_expires 2031-06-30 (more than a day apart: Entra's date drives the expiry alarms); rotation in progress: a new secret created on \(Timestamps.day(f.newerCreated)) is not deployed yet"), "\(text)")
         #expect(text.contains("in use by (ISE SMTP/smtp 2026): smtp uses this secret"), "\(text)")
         #expect(text.contains("discovery:\n  contoso: last run \(Timestamps.rfc3339(f.now)) success (2 applications, 4 credentials); last success \(Timestamps.rfc3339(f.now))\n"), "\(text)")
         #expect(text.contains("  fabrikam: last run \(Timestamps.rfc3339(f.now)) failure graph_permission_missing: "), "\(text)")
