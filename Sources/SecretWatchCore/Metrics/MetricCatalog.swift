@@ -2,18 +2,59 @@ internal import SecretWatchExposition
 
 /// Every metric family secretwatch exports, with its help text: the contract the Grafana dashboard, the alert
 /// rules and docs/metrics.md rely on. Base units; `_total` counters, `_seconds` durations, `_timestamp_seconds`
-/// absolute times. Labels are bounded: credential names and ids from the configuration, alarm kinds and
-/// severities, outcomes, classified reasons, route templates and status codes. Never a message or a secret.
+/// absolute times. Labels are bounded: credential names and ids from the configuration or Graph, discovery tenant
+/// names, credential types and sources, alarm kinds and severities, outcomes, classified reasons, route templates
+/// and status codes. Never a message or a secret.
 enum MetricCatalog {
     static let buildInfo = MetricFamily(
         "secretwatch_build_info", .gauge, labels: ["version"],
         help: "Build information of the running secretwatch; the value is always 1.")
     static let secretExpiry = MetricFamily(
-        "secretwatch_client_secret_expiry_timestamp_seconds", .gauge, labels: ["credential", "tenant_id", "client_id"],
-        help: "When the client secret of the credential expires, Unix seconds (days left: (value - time()) / 86400).")
+        "secretwatch_client_secret_expiry_timestamp_seconds", .gauge, labels: ["credential", "tenant_id", "client_id", "type", "source"],
+        help: "When the credential expires (type secret or certificate; source config or graph), Unix seconds (days left: (value - time()) / 86400); for a configured secret Entra identified, Entra's date.")
     static let credentialInfo = MetricFamily(
-        "secretwatch_credential_info", .gauge, labels: ["credential", "display_name", "tenant_id", "client_id", "has_secret"],
-        help: "One series per watched credential with its identity from the configuration; the value is always 1.")
+        "secretwatch_credential_info", .gauge,
+        labels: ["credential", "display_name", "tenant_id", "client_id", "has_secret", "type", "source", "in_use_by"],
+        help: "One series per watched credential with its identity (in_use_by: the configured credential using a discovered one, else empty); the value is always 1.")
+    static let configuredExpiry = MetricFamily(
+        "secretwatch_credential_configured_expiry_timestamp_seconds", .gauge, labels: ["credential"],
+        help: "The secret_expires written in the configuration for a configured credential compared with Entra, Unix seconds.")
+    static let entraExpiry = MetricFamily(
+        "secretwatch_credential_entra_expiry_timestamp_seconds", .gauge, labels: ["credential"],
+        help: "Entra's endDateTime of the secret a configured credential uses (when discovery identified it), Unix seconds.")
+    static let secretInUse = MetricFamily(
+        "secretwatch_credential_secret_in_use", .gauge, labels: ["credential", "state"],
+        help: "What discovery found of the secret a configured credential uses: 1 for the current state (matched, ambiguous, not_in_entra, app_not_found), 0 for the others.")
+    static let rotationPending = MetricFamily(
+        "secretwatch_credential_rotation_pending", .gauge, labels: ["credential"],
+        help: "1 while the app has a secret newer than the one the configured credential uses (rotation not deployed), else 0.")
+    static let rotationPendingSince = MetricFamily(
+        "secretwatch_credential_rotation_pending_since_timestamp_seconds", .gauge, labels: ["credential"],
+        help: "When the newer secret that is not deployed yet was created, Unix seconds (absent when no rotation is pending).")
+    static let discoveryUp = MetricFamily(
+        "secretwatch_discovery_up", .gauge, labels: ["tenant"],
+        help: "1 when the last discovery of the tenant through Microsoft Graph succeeded, 0 when it failed.")
+    static let discoveryLastRun = MetricFamily(
+        "secretwatch_discovery_last_run_timestamp_seconds", .gauge, labels: ["tenant"],
+        help: "When the last discovery of the tenant started, Unix seconds.")
+    static let discoveryLastSuccess = MetricFamily(
+        "secretwatch_discovery_last_success_timestamp_seconds", .gauge, labels: ["tenant"],
+        help: "When the last successful discovery of the tenant started, Unix seconds (absent before the first).")
+    static let discoveryLastDuration = MetricFamily(
+        "secretwatch_discovery_last_run_duration_seconds", .gauge, labels: ["tenant"],
+        help: "How long the last discovery of the tenant took, seconds.")
+    static let discoveryApplications = MetricFamily(
+        "secretwatch_discovery_applications", .gauge, labels: ["tenant"],
+        help: "Applications Graph listed for the tenant in its last successful discovery (before the filters).")
+    static let discoveryCredentials = MetricFamily(
+        "secretwatch_discovery_credentials", .gauge, labels: ["tenant"],
+        help: "Credentials kept from the tenant's last successful discovery (after the filters).")
+    static let discoveryRuns = MetricFamily(
+        "secretwatch_discovery_runs_total", .counter, labels: ["tenant", "outcome"],
+        help: "Discoveries of the tenant since secretwatch started, by outcome (success, failure).")
+    static let discoveryFailures = MetricFamily(
+        "secretwatch_discovery_failures_total", .counter, labels: ["tenant", "reason"],
+        help: "Failed discoveries of the tenant since secretwatch started, by classified reason (a Graph or token reason).")
     static let activeAlarms = MetricFamily(
         "secretwatch_active_alarms", .gauge, labels: ["kind", "severity", "credential"],
         help: "Active alarms by kind, severity and credential (1 per active alarm; absent when none).")
@@ -83,7 +124,9 @@ enum MetricCatalog {
 
     /// The families of the state part of the exposition, in output order.
     static let stateFamilies: [MetricFamily] = [
-        buildInfo, credentialInfo, secretExpiry, activeAlarms, alarmsRaised, tokenRequests, tokenDuration, tokenCachedExpiry,
+        buildInfo, credentialInfo, secretExpiry, configuredExpiry, entraExpiry, secretInUse, rotationPending, rotationPendingSince,
+        discoveryUp, discoveryLastRun, discoveryLastSuccess, discoveryLastDuration, discoveryApplications, discoveryCredentials,
+        discoveryRuns, discoveryFailures, activeAlarms, alarmsRaised, tokenRequests, tokenDuration, tokenCachedExpiry,
         tokenLastSuccess, mailSends, mailDuration, outboxMessages, outboxOldest, schedulerLastRun,
         schedulerLastDuration, schedulerStepFailing,
     ]

@@ -8,7 +8,8 @@ internal import SecretWatchExposition
 /// Writers (telemetry events from the token client, the mailer, the scheduler and the alarm engine) update
 /// the in-memory state and ask for a render; renders run on one serial queue, coalesced (a burst of events
 /// costs one render), and publish a new `Exposition`. Alarm transitions and scheduler passes also ask for a
-/// refresh of credentials and active alarms from the store, on the same queue. A scrape only takes the
+/// refresh of credentials, discovery runs and active alarms from the store, on the same queue (a discovery runs
+/// inside a scheduler pass, so the pass's refresh shows it). A scrape only takes the
 /// published exposition and the live tail: it never waits for a render, a token request, an SMTP session or
 /// SQLite.
 public final class MetricsRegistry: TelemetryObserver, Sendable {
@@ -91,7 +92,7 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
         live.setSchedulerSteps(names)
     }
 
-    /// Schedules a refresh of credentials and active alarms from the store (coalesced).
+    /// Schedules a refresh of credentials, discovery runs and active alarms from the store (coalesced).
     public func refreshFromStore() {
         guard let store else { return }
         let schedule = pending.withLock { p -> Bool in
@@ -111,14 +112,31 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
                         try store.forEachWatchedCredential(emit)
                     }
                     pending.withLock { $0.credentialsVersion = version }
-                    update { $0.credentialFamilies = families }
+                    update {
+                        $0.credentialFamilies = families
+                        $0.discovery.configured = families.discoveryTenants
+                    }
                 }
+                try refreshDiscovery(from: store)
                 setActiveAlarms(try store.activeAlarms())
                 Self.returnFreedMemory()
             } catch {
                 logger.error("cannot refresh metrics from the store; serving the previous values", metadata: ["error": "\(error)"])
             }
         }
+    }
+
+    /// Follows the discovery runs stored since the last refresh (the first one loads each tenant's last run and
+    /// last success); renders only when something changed. Runs on the render queue, the only writer of
+    /// `MetricsState.discovery`.
+    private func refreshDiscovery(from store: Store) throws {
+        var health = state.withLock { $0.discovery }
+        let before = health
+        if !health.loaded {
+            health.load(last: try store.lastDiscoveryRuns(), lastSuccess: try store.lastSuccessfulDiscoveryRuns())
+        }
+        for run in try store.discoveryRuns(after: health.lastRunId) { health.record(run) }
+        if health != before { update { $0.discovery = health } }
     }
 
     /// Waits until every refresh and render asked for so far has been published (tests, benchmarks): a render

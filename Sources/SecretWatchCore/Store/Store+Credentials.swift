@@ -17,7 +17,7 @@ extension Store {
     }
 
     /// The watched credentials one at a time, by name, without building the list (the metrics' families).
-    public func forEachWatchedCredential(_ body: (Credential) throws -> Void) throws {
+    public func forEachWatchedCredential(_ body: (CredentialRecord) throws -> Void) throws {
         try read { tx in try tx.forEachWatchedCredential(body) }
     }
 
@@ -80,9 +80,9 @@ extension StoreTransaction {
     }
 
     /// The watched credentials by name, one row at a time.
-    func forEachWatchedCredential(_ body: (Credential) throws -> Void) throws {
+    func forEachWatchedCredential(_ body: (CredentialRecord) throws -> Void) throws {
         try forEach("SELECT * FROM credentials WHERE watched = 1 ORDER BY name") { row in
-            try body(Self.credentialRecord(row).credential)
+            try body(Self.credentialRecord(row))
         }
     }
 

@@ -13,6 +13,8 @@ import Yams
         "SecretWatchClientSecretExpiringSoon", "SecretWatchClientSecretExpiringCritical", "SecretWatchClientSecretExpired",
         "SecretWatchTokenAcquisitionFailing", "SecretWatchMailDeliveryFailing", "SecretWatchOutboxBacklogOld",
         "SecretWatchSchedulerStalled", "SecretWatchStoreFailing", "SecretWatchDown",
+        "SecretWatchExpiryMismatch", "SecretWatchSecretNotInEntra", "SecretWatchRotationPending",
+        "SecretWatchDiscoveryFailing", "SecretWatchDiscoveryStale",
     ]
 
     static func rules() throws -> [[String: Any]] {

@@ -38,7 +38,9 @@ import Testing
         let titles = (try Self.dashboard()["panels"] as? [[String: Any]] ?? []).compactMap { $0["title"] as? String }
         for needed in ["Days left per client secret", "Active alarms", "Token success ratio", "Token request latency",
                        "Mail sends by outcome and reason", "Outbox backlog", "Oldest queued message age", "Scheduler freshness",
-                       "Database accepts writes"] {
+                       "Database accepts writes", "Discovery health per tenant", "Discovery failures by reason",
+                       "Expiry drift: configured vs Entra (days)", "Secret in use not in Entra", "Rotation pending (days)",
+                       "Credentials by source and type"] {
             #expect(titles.contains(needed), "no panel \(needed)")
         }
         let daysLeft = (try Self.dashboard()["panels"] as? [[String: Any]])?.first { $0["title"] as? String == "Days left per client secret" }

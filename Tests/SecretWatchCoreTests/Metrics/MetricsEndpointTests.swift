@@ -9,10 +9,11 @@ import Testing
     static let fixedProcess = ProcessStats(cpuSeconds: 1.5, residentBytes: 12_345_678, virtualBytes: 234_567_890,
                                            openFDs: 12, maxFDs: 1024, startTime: 1_795_000_000)
 
-    /// A server in the golden state: the standard alarms plus one of each telemetry event, fixed process values.
+    /// A server in the golden state: the standard alarms, two discovery tenants (one discovered, with a drifting,
+    /// a rotating and a missing secret; one failing), one of each telemetry event, fixed process values.
     static func goldenServer() throws -> TestServer {
         let s = try TestServer(live: LiveMetrics(maxAge: .zero, processStats: { fixedProcess }))
-        try s.seedStandard()
+        try s.seedDiscovery()
         let t0 = TestServer.epoch
         let m = s.metrics
         m.tokenAttempt(TokenAttempt(credential: "smtp", startedAt: t0, duration: 0.3, outcome: .success, expiresIn: 3599))
@@ -52,7 +53,7 @@ import Testing
 
     @Test func liveOutputPassesPromtool() async throws {
         let s = try TestServer()
-        try s.seedStandard()
+        try s.seedDiscovery()
         s.metrics.tokenAttempt(TokenAttempt(credential: "smtp", startedAt: s.clock.now(), duration: 0.3, outcome: .success, expiresIn: 3599))
         s.metrics.delivery(Delivery(messageId: "<1@x>", attemptedAt: s.clock.now(), duration: 0.8, recipients: ["a@b"], outcome: .sent))
         s.metrics.flush()

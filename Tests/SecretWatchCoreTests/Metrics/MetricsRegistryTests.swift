@@ -22,7 +22,7 @@ import Testing
         s.metrics.flush()
         let text = try s.metrics.text()
         let bravo = Int(credentials[1].expiresAt!.timeIntervalSince1970)
-        #expect(text.contains(#"secretwatch_client_secret_expiry_timestamp_seconds{credential="bravo",tenant_id="11111111-2222-4333-8444-555555555555",client_id="aaaaaaaa-bbbb-4ccc-8ddd-000000000002"} \#(bravo)"#))
+        #expect(text.contains(#"secretwatch_client_secret_expiry_timestamp_seconds{credential="bravo",tenant_id="11111111-2222-4333-8444-555555555555",client_id="aaaaaaaa-bbbb-4ccc-8ddd-000000000002",type="secret",source="config"} \#(bravo)"#))
         #expect(try s.metrics.scrape().exposition.segments.first !== first)
     }
 
