@@ -79,6 +79,7 @@ public struct DiscoveryEvaluator: Sendable {
             if try tx.unwatchDiscovered(exceptTenants: tenants, now: now) > 0 { engine.store.noteCredentialsWritten() }
             for record in try tx.credentialsWithSecretInUse() where !covered.contains(record.name) {
                 try tx.setSecretInUse(credentialId: record.id, nil)
+                engine.store.noteCredentialsWritten()
                 for alarm in try tx.activeAlarms(kinds: [.expiryMismatch, .secretNotInEntra]) where alarm.credentialId == record.id {
                     try engine.clear(alarm, credential: record, detail: "\(record.name) is no longer compared with Entra (no discovery tenant covers it)",
                                      at: now, tx: tx)
