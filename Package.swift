@@ -85,6 +85,8 @@ let package = Package(
             dependencies: ["SecretWatchCore", .product(name: "Logging", package: "swift-log")],
             path: "Sources/secretwatch-bench"
         ),
+        // `make bench-crypto`: time of RS256/PS256 signatures with a 2048-bit key.
+        .executableTarget(name: "crypto-bench", dependencies: ["SecretWatchCrypto"], path: "Sources/crypto-bench"),
         .testTarget(
             name: "SecretWatchCoreTests",
             dependencies: ["SecretWatchCore", "SecretWatchSQLite", "SecretWatchCurl", "SecretWatchHTTPServer",
