@@ -19,6 +19,20 @@ struct PrivateKeyTests {
         #expect(try PrivateKey(pemFile: m.key).matches(X509Certificate(pemFile: m.expiredCertificate)), "same key, other certificate")
     }
 
+    @Test func oneFileHoldingTheKeyAndTheCertificateServesAsBoth() async throws {
+        let m = try await CryptoMaterial.shared()
+        let key = try String(contentsOfFile: m.key, encoding: .utf8), pem = try String(contentsOfFile: m.certificate, encoding: .utf8)
+        for text in [key + pem, pem + key] {
+            let combined = m.file("combined-\(UUID().uuidString).pem")
+            try text.write(toFile: combined, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: combined) }
+            let certificate = try X509Certificate(pemFile: combined)
+            #expect(certificate == (try X509Certificate(pemFile: m.certificate)))
+            #expect(try X509Certificate.all(inPEMFile: combined).count == 1)
+            #expect(try PrivateKey(pemFile: combined).matches(certificate))
+        }
+    }
+
     @Test func aKeyOfAnotherCertificateIsAMismatchNamingTheThumbprint() async throws {
         let m = try await CryptoMaterial.shared()
         let certificate = try X509Certificate(pemFile: m.certificate)
