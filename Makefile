@@ -5,7 +5,7 @@ RUN_DIR := .run
 
 DEMO_DIR ?= secretwatch-demo
 
-.PHONY: deps build release run demo test clean bench bench-release bench-scale bench-mail bench-startup bench-metrics bench-slow-clients
+.PHONY: deps build release run demo test clean bench bench-release bench-scale bench-mail bench-startup bench-metrics bench-slow-clients bench-crypto
 
 deps:
 	@scripts/install-deps.sh
@@ -15,7 +15,7 @@ build: deps
 
 # What ships: optimised, with the Swift runtime and Foundation linked in (--static-swift-stdlib), so that
 # .build/release/secretwatch runs on a host without the Swift toolchain (it needs only Debian's libcurl4,
-# libsqlite3-0, libmicrohttpd12 and zlib1g) and keeps ~5 MB fewer pages resident than the shared-library build.
+# libssl3, libsqlite3-0, libmicrohttpd12 and zlib1g) and keeps ~5 MB fewer pages resident than the shared-library build.
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib
 
@@ -36,7 +36,7 @@ test: deps
 	SWIFT=$(SWIFT) scripts/run-tests.sh
 
 # Benchmarks (not tests; figures are printed as tables, never asserted). All measure the release build.
-bench: bench-scale bench-mail bench-startup bench-metrics bench-slow-clients
+bench: bench-scale bench-mail bench-startup bench-metrics bench-slow-clients bench-crypto
 
 bench-release: release
 
@@ -59,6 +59,14 @@ bench-slow-clients: bench-release
 # /metrics with 1,000 credentials against node_exporter's textfile collector and nginx serving the same bytes.
 bench-metrics: deps
 	scripts/bench-metrics.sh
+
+# Client-assertion signing: 1,000 PS256 and RS256 signatures (and verifications) with a throwaway 2048-bit key.
+bench-crypto: deps
+	$(SWIFT) build -c release --product crypto-bench
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$$dir/key.pem" -out "$$dir/cert.pem" -days 1 \
+	    -subj /CN=crypto-bench 2>/dev/null && \
+	  .build/release/crypto-bench "$$dir/key.pem" "$$dir/cert.pem" 1000
 
 clean:
 	rm -rf .build $(RUN_DIR) $(DEMO_DIR)

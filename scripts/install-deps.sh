@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   libcurl4-openssl-dev libssl-dev libsqlite3-dev libmicrohttpd-dev   # the C libraries
   zlib1g-dev                                                         # gzip for /metrics
-  pkg-config openssl sqlite3 curl                                    # build and inspection tools
+  pkg-config openssl sqlite3 curl                                    # build and inspection tools (openssl also makes the crypto tests' keys)
   python3-aiosmtpd                                                   # real SMTP peer for the mail tests
   dovecot-core dovecot-submissiond                                   # a real RFC 7628 XOAUTH2 server for the mail tests
   prometheus                                                         # promtool + a real Prometheus for the HTTP tests

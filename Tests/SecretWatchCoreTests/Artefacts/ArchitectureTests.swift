@@ -31,7 +31,7 @@ import Testing
     /// Infrastructure target folder → the C module it alone imports.
     static let infrastructure = [
         "SQLite/": "CSecretWatchSQLite", "Curl/": "CSecretWatchCurl", "HTTPServer/": "CSecretWatchMicroHTTPD",
-        "Exposition/": "CSecretWatchZlib",
+        "Exposition/": "CSecretWatchZlib", "Crypto/": "CSecretWatchOpenSSL",
     ]
 
     @Test func theSourceTreeIsRead() {
