@@ -1,7 +1,9 @@
 import Foundation
 
-/// What the demo prints while it runs: each alarm transition, each e-mail the Exchange stand-in received, and
-/// each classified token failure with its fix — read from the database and the mail folder, once a second.
+/// What the demo prints while it runs: each discovery of a tenant (what it found, the secret in use of each
+/// configured credential, a rotation in progress), each alarm transition, each e-mail the Exchange stand-in
+/// received, and each classified token failure with its fix — read from the database and the mail folder, once a
+/// second.
 public final class DemoProgress: @unchecked Sendable {
     // `@unchecked Sendable`: the mutable cursors below are only touched by `poll()`, which the demo calls from
     // one task, one call at a time.
@@ -10,6 +12,8 @@ public final class DemoProgress: @unchecked Sendable {
     private var lastEventId: Int64 = 0
     private var seenMail: Set<String> = []
     private var seenTokenFailures: Set<String> = []
+    private var lastDiscoveryRunId: Int64 = 0
+    private var seenSecretInUse: Set<String> = []
     private let write: @Sendable (String) -> Void
 
     public init(store: Store, mailDirectory: String, write: @escaping @Sendable (String) -> Void = { print($0) }) {
@@ -18,12 +22,14 @@ public final class DemoProgress: @unchecked Sendable {
         self.write = write
         seenMail = Set((try? FileManager.default.contentsOfDirectory(atPath: mailDirectory)) ?? [])
         lastEventId = (try? store.lastAlarmEventId()) ?? 0
+        lastDiscoveryRunId = ((try? store.discoveryRuns(limit: 1))?.first?.id) ?? 0
+        seenSecretInUse = Set(((try? store.read { try $0.credentialsWithSecretInUse() }) ?? []).compactMap(Self.secretInUseKey))
     }
 
     /// Prints what happened since the last call; returns how many lines it printed.
     @discardableResult
     public func poll() -> Int {
-        var lines: [String] = []
+        var lines = discoveryLines()
         if let entries = try? store.alarmEvents(after: lastEventId, types: [.raised, .escalated, .cleared]) {
             for entry in entries {
                 let e = entry.event
@@ -45,6 +51,46 @@ public final class DemoProgress: @unchecked Sendable {
         }
         lines.forEach(write)
         return lines.count
+    }
+
+    /// Discovery runs since the last call, then what each one decided of the secrets configured credentials read.
+    private func discoveryLines() -> [String] {
+        var lines: [String] = []
+        for run in ((try? store.discoveryRuns(limit: 100)) ?? []).reversed() where (run.id ?? 0) > lastDiscoveryRunId {
+            lastDiscoveryRunId = max(lastDiscoveryRunId, run.id ?? 0)
+            switch run.outcome {
+            case .success:
+                let pages = run.pages ?? 0
+                lines.append("  tenant \(run.tenant) discovered through Microsoft Graph: \(run.applications ?? 0) applications, "
+                             + "\(run.credentials ?? 0) secrets and certificates now watched (\(pages) page\(pages == 1 ? "" : "s"), "
+                             + "\(Int((run.duration * 1000).rounded())) ms)")
+            case .failure:
+                lines.append("  discovery of tenant \(run.tenant) failed: \(run.reason ?? "unknown") — \(run.detail ?? "")")
+            }
+        }
+        let records = (try? store.read { try $0.credentialsWithSecretInUse() }) ?? []
+        for record in records.sorted(by: { $0.name < $1.name }) {
+            guard let inUse = record.secretInUse, let key = Self.secretInUseKey(record), seenSecretInUse.insert(key).inserted else { continue }
+            switch inUse.state {
+            case .matched:
+                let configured = record.configuredExpiresAt.map { ", configured secret_expires \(Timestamps.day($0))" } ?? ""
+                lines.append("  \(record.name) reads secret \(inUse.keyId ?? "-") of its app in Entra (found by its hint): "
+                             + "Entra says it expires on \(inUse.expiresAt.map(Timestamps.day) ?? "-")\(configured)")
+                if inUse.rotationInProgress, let created = inUse.newerSecretCreatedAt {
+                    lines.append("  rotation in progress for \(record.name): a new secret created on \(Timestamps.day(created)) is not deployed yet")
+                }
+            case .ambiguous:
+                lines.append("  \(record.name): several secrets of its app in Entra share the hint of the secret it reads")
+            case .notInEntra, .appNotFound:
+                lines.append("  \(record.name): the secret it reads is not among its app's secrets in Entra (\(inUse.state.rawValue))")
+            }
+        }
+        return lines
+    }
+
+    /// One line per credential and discovery pass (`decidedAt` is the pass's start).
+    private static func secretInUseKey(_ record: CredentialRecord) -> String? {
+        record.secretInUse.map { "\(record.name)\u{1}\($0.decidedAt.timeIntervalSince1970)" }
     }
 
     /// The Subject header of an .eml file, RFC 2047 words left as they are.

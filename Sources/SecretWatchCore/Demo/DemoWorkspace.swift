@@ -30,7 +30,7 @@ public struct DemoWorkspace: Sendable {
         DemoCredential(name: "byod-portal", displayName: "ISE BYOD portal app", clientId: "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c93",
                        expiresInDays: 300, secret: nil, story: "healthy: 300 days left"),
         DemoCredential(name: "legacy-app", displayName: "Legacy reporting app", clientId: "2b3c4d5e-6f70-4a8b-9c0d-1e2f3a4b5c14",
-                       expiresInDays: 120, secret: wrongSecret, story: "its token requests fail: the secret ID was pasted instead of the Value"),
+                       expiresInDays: 120, secret: wrongSecret, story: "its token requests fail: the secret ID was pasted instead of the Value (no secret of its app in Entra)"),
     ]
     public static let smtpClientId = "5d3c2b1a-9e8f-4a7b-8c6d-2f1e0d9c8b7a"
 
@@ -51,10 +51,18 @@ public struct DemoWorkspace: Sendable {
     public var mailDirectory: String { path("mail") }
     public var pkiDirectory: String { path("pki") }
     public var apiTokenPath: String { path("secrets/api-token") }
+    /// The app registrations the Graph stand-in lists (`DemoTenant`), in Graph's shape.
+    public var graphApplicationsPath: String { path("graph-applications.json") }
 
-    /// Arguments for `secretwatch-standins` matching this workspace.
+    /// Arguments for `secretwatch-standins` matching this workspace (after `writeGraphApplications`).
     public var standInArguments: [String] {
-        ["--dir", pkiDirectory, "--mail-dir", mailDirectory, "--secret", Self.goodSecret, "--mailbox", Self.mailbox]
+        ["--dir", pkiDirectory, "--mail-dir", mailDirectory, "--secret", Self.goodSecret, "--mailbox", Self.mailbox,
+         "--graph-applications-file", graphApplicationsPath]
+    }
+
+    /// Writes the tenant the Graph stand-in lists, dates counted from `now`: hints only, no secret.
+    public func writeGraphApplications(now: Date = Date()) throws {
+        try DemoTenant.graphJSON(now: now).write(to: URL(fileURLWithPath: graphApplicationsPath), options: .atomic)
     }
 
     /// Writes the secret files (0600) and the configuration for the running stand-ins; returns the config path.
@@ -129,6 +137,15 @@ public struct DemoWorkspace: Sendable {
               retry_initial: 2s
               retry_max: 30s
             credentials:\(watched)
+            # The SMTP app also reads the tenant's app registrations from the Graph stand-in (it would need
+            # Application.Read.All in Entra): every secret and certificate becomes a watched credential, and the
+            # secret each configured credential reads is found among them. See docs/discovery.md.
+            discovery:
+              graph_endpoint: \(endpoints.graphBaseURL)
+              tenants:
+                - name: \(DemoTenant.name)
+                  use_smtp_credential: true
+                  scope: https://graph.microsoft.com/.default
 
             """
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)

@@ -12,6 +12,8 @@ public final class StandInsProcess: @unchecked Sendable {
         public var smtpHost: String
         public var smtpPort: Int
         public var tokenEndpoint: String
+        /// The Graph stand-in's base URL (on the token stand-in's port), without `/v1.0`.
+        public var graphBaseURL: String
         public var pid: Int32
 
         enum CodingKeys: String, CodingKey {
@@ -21,6 +23,7 @@ public final class StandInsProcess: @unchecked Sendable {
             case smtpHost = "smtp_host"
             case smtpPort = "smtp_port"
             case tokenEndpoint = "token_endpoint"
+            case graphBaseURL = "graph_base_url"
         }
     }
 

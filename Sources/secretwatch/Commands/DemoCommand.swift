@@ -7,11 +7,14 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run the whole pipeline on this machine against local stand-ins for Entra ID and Exchange Online.",
         discussion: """
-            Starts `secretwatch-standins` (an HTTPS token endpoint that answers like Entra, an SMTP server that \
-            behaves like Exchange Online — both on 127.0.0.1 with a throwaway CA, NOT Microsoft), writes a demo \
-            configuration watching five credentials (one expired, one expiring in 5 days, two healthy, one whose \
-            token requests fail with a wrong secret), and runs the real daemon against them. Alarm e-mails arrive \
-            as .eml files in DIR/mail. Ctrl-C stops everything; DIR and its files stay.
+            Starts `secretwatch-standins` (an HTTPS token endpoint that answers like Entra, Microsoft Graph's \
+            applications listing of a tenant with a dozen app registrations, an SMTP server that behaves like \
+            Exchange Online — all on 127.0.0.1 with a throwaway CA, NOT Microsoft), writes a demo configuration \
+            watching five credentials (one expired, one expiring in 5 days, two healthy, one whose token requests \
+            fail with a wrong secret) and discovering the tenant's secrets and certificates (the SMTP secret's \
+            configured date disagrees with Entra's, and a newer secret is not deployed yet), and runs the real daemon \
+            against them. Alarm e-mails arrive as .eml files in DIR/mail. Ctrl-C stops everything; DIR and its files \
+            stay.
             """)
 
     @Option(help: "Folder for the demo's configuration, database, certificates and e-mails.")
@@ -40,6 +43,7 @@ struct DemoCommand: AsyncParsableCommand {
             workspace = try DemoWorkspace(directory: dir)
             // Before the stand-ins rewrite DIR/pki and the configuration: a second demo on DIR stops here.
             lock = try DatabaseLock(database: workspace.databasePath)
+            try workspace.writeGraphApplications()
             standIns = try StandInsProcess(executable: standins ?? StandInsProcess.defaultExecutable(),
                                            arguments: workspace.standInArguments)
         } catch {
@@ -89,15 +93,21 @@ struct DemoCommand: AsyncParsableCommand {
         say("""
             secretwatch demo — LOCAL STAND-INS for Entra ID and Exchange Online on 127.0.0.1, not Microsoft.
               Entra token endpoint stand-in:  \(endpoints.tokenEndpoint)
+              Microsoft Graph stand-in:       \(endpoints.graphBaseURL)/v1.0/applications (tenant \(DemoTenant.name): \(DemoTenant.applications.count) app registrations)
               Exchange SMTP stand-in:         \(endpoints.smtpHost):\(endpoints.smtpPort) (STARTTLS, AUTH XOAUTH2)
               demo folder:                    \(workspace.directory)
                                               (secretwatch.yml, secretwatch.db, mail/*.eml, throwaway CA in pki/)
             watched credentials:
-              ise-smtp        sends the alarm e-mails (secret valid, 200 days left)
+              ise-smtp        sends the alarm e-mails and reads Graph; configured: 200 days left — Entra says \(Int(DemoTenant.smtpSecretExpiresInDays)),
+                              and a newer secret, created \(Int(DemoTenant.rotationCreatedDaysAgo)) days ago, is not deployed yet
             """)
         for c in DemoWorkspace.credentials {
             say("  \(c.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(c.story)")
         }
+        say("""
+            discovered from the Graph stand-in: every secret and certificate of the \(DemoTenant.applications.count) apps of tenant \(DemoTenant.name) \
+            (\(DemoTenant.credentialCount)), three of them expired or expiring within 30 days
+            """)
         say("""
             try, in another terminal:
               curl -s \(base)/metrics | grep '^secretwatch_client_secret'

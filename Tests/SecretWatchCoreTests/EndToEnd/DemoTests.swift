@@ -3,11 +3,13 @@ import Testing
 @testable import SecretWatchCore
 import SecretWatchCurl
 
-/// `secretwatch demo` as a newcomer runs it: stand-ins start, alarms are raised, alarm e-mails arrive as .eml
-/// files, /metrics and the alarm API answer, the token failure is shown with its fix, and it stops cleanly.
+/// `secretwatch demo` as a newcomer runs it: stand-ins start, the tenant is discovered through the Graph stand-in
+/// (its credentials watched, the SMTP secret's drift alarm, the rotation in progress), alarms are raised, alarm
+/// e-mails arrive as .eml files, /metrics and the alarm API answer, the token failure is shown with its fix, and it
+/// stops cleanly.
 @Suite("secretwatch demo", .serialized)
 struct DemoTests {
-    @Test("the demo shows alarms, delivered e-mails, the classified token failure, and answers over HTTP")
+    @Test("the demo shows discovery, alarms, delivered e-mails, the classified token failure, and answers over HTTP")
     func demo() async throws {
         let dir = TemporaryDirectory("secretwatch-demo")
         let port = EndToEndHarness.freePort()
@@ -34,13 +36,19 @@ struct DemoTests {
         while Date() < deadline {
             alarms = (try? get("/api/v1/alarms?state=active")) ?? ""
             emails = ((try? FileManager.default.contentsOfDirectory(atPath: dir.file("mail"))) ?? []).filter { $0.hasSuffix(".eml") }
-            if alarms.contains("legacy-app") && alarms.contains("guest-portal") && alarms.contains("sponsor-portal") && emails.count >= 3 { break }
+            if alarms.contains("legacy-app") && alarms.contains("guest-portal") && alarms.contains("sponsor-portal")
+                && alarms.contains("expiry_mismatch") && emails.count >= 3 { break }
             try await Task.sleep(nanoseconds: 500_000_000)
         }
         #expect(alarms.contains(#""kind":"client_secret_expired""#) && alarms.contains("guest-portal"), "\(alarms)")
         #expect(alarms.contains(#""kind":"client_secret_expiring""#) && alarms.contains("sponsor-portal"), "\(alarms)")
         #expect(alarms.contains(#""kind":"token_acquisition_failing""#) && alarms.contains("legacy-app"), "\(alarms)")
         #expect(!alarms.contains("byod-portal"))
+        // Discovery: the configured secret_expires of ise-smtp is not Entra's date of the secret it uses, the
+        // Secret ID legacy-app reads is no secret of its app, and discovered credentials raise alarms of their own.
+        #expect(alarms.contains(#""kind":"expiry_mismatch""#) && alarms.contains(#""credential":"ise-smtp""#), "\(alarms)")
+        #expect(alarms.contains(#""kind":"secret_not_in_entra""#), "\(alarms)")
+        #expect(alarms.contains("Backup agent"), "\(alarms)")
         #expect(emails.count >= 3)
         let metrics = try get("/metrics")
         #expect(metrics.contains(#"secretwatch_client_secret_expiry_timestamp_seconds{credential="byod-portal""#))
@@ -56,6 +64,18 @@ struct DemoTests {
         #expect(text.contains("fix: put the secret's Value, not its Secret ID"))
         #expect(text.contains("e-mail delivered through XOAUTH2 to the Exchange stand-in"))
         #expect(text.contains("demo stopped. Everything it wrote stays in"))
+        #expect(text.contains("Microsoft Graph stand-in:"))
+        #expect(text.contains("tenant contoso discovered through Microsoft Graph: 12 applications, \(DemoTenant.credentialCount) secrets and certificates now watched"),
+                "\(text)")
+        #expect(text.contains("rotation in progress for ise-smtp: a new secret created on"), "\(text)")
+        #expect(text.contains("expiry_mismatch for ise-smtp (warning)"), "\(text)")
+        // Every secret and certificate of the tenant is a watched credential; ise-smtp's expiry follows Entra.
+        let store = try Store(path: dir.file("secretwatch.db"))
+        let discovered = try store.credentials().filter { $0.credential.source == .graph }
+        #expect(discovered.count == DemoTenant.credentialCount, "\(discovered.map(\.name))")
+        let smtp = try #require(try store.credentials().first { $0.name == "ise-smtp" })
+        #expect(smtp.secretInUse?.rotationInProgress == true)
+        #expect(smtp.credential.expiresAt.map { abs($0.timeIntervalSinceNow - DemoTenant.smtpSecretExpiresInDays * 86_400) < 86_400 } == true)
         // Nothing the demo wrote is removed; no secret reaches its output.
         for file in ["secretwatch.yml", "secretwatch.db", "secrets/ise-smtp.secret"] {
             #expect(FileManager.default.fileExists(atPath: dir.file(file)), "\(file) removed")
