@@ -69,6 +69,9 @@ public enum RecordID {
 public enum AlarmKind: String, Sendable, Codable, CaseIterable {
     case clientSecretExpiring = "client_secret_expiring"
     case clientSecretExpired = "client_secret_expired"
+    /// A certificate credential's certificate is within a threshold of its notAfter (Entra's `endDateTime`).
+    case clientCertificateExpiring = "client_certificate_expiring"
+    case clientCertificateExpired = "client_certificate_expired"
     case tokenAcquisitionFailing = "token_acquisition_failing"
     case mailDeliveryFailing = "mail_delivery_failing"
     case storeFailing = "store_failing"
@@ -84,6 +87,8 @@ public enum AlarmKind: String, Sendable, Codable, CaseIterable {
         switch self {
         case .clientSecretExpiring: "SMTP OAuth client secret about to expire"
         case .clientSecretExpired: "SMTP OAuth client secret has expired"
+        case .clientCertificateExpiring: "OAuth client certificate about to expire"
+        case .clientCertificateExpired: "OAuth client certificate has expired"
         case .tokenAcquisitionFailing: "OAuth token acquisition failing"
         case .mailDeliveryFailing: "Mail delivery failing"
         case .storeFailing: "Database not accepting writes"
@@ -97,12 +102,24 @@ public enum AlarmKind: String, Sendable, Codable, CaseIterable {
     /// `notifications.include_system_alarms` decides whether they are e-mailed.
     public var isSystem: Bool {
         switch self {
-        case .clientSecretExpiring, .clientSecretExpired, .expiryMismatch, .secretNotInEntra: false
+        case .clientSecretExpiring, .clientSecretExpired, .clientCertificateExpiring, .clientCertificateExpired,
+             .expiryMismatch, .secretNotInEntra: false
         case .tokenAcquisitionFailing, .mailDeliveryFailing, .storeFailing, .discoveryFailing: true
         }
     }
 
-    public var isExpiry: Bool { !isSystem }
+    /// The threshold alarms of a credential's expiry (secret or certificate).
+    public var isExpiry: Bool {
+        switch self {
+        case .clientSecretExpiring, .clientSecretExpired, .clientCertificateExpiring, .clientCertificateExpired: true
+        default: false
+        }
+    }
+
+    /// The "about to expire" and "has expired" kinds of a credential of `type`.
+    public static func expiry(of type: CredentialType) -> (expiring: AlarmKind, expired: AlarmKind) {
+        type == .certificate ? (.clientCertificateExpiring, .clientCertificateExpired) : (.clientSecretExpiring, .clientSecretExpired)
+    }
 }
 
 /// Alarm severities, in increasing order.

@@ -152,7 +152,8 @@ public struct AlarmMail: Sendable {
     /// The fix: the Entra rotation steps for secrets, the reason table's fix for mail failures.
     var fixSteps: [String] {
         switch alarm.kind {
-        case .clientSecretExpiring where credential.source == .graph, .clientSecretExpired where credential.source == .graph:
+        case .clientSecretExpiring where credential.source == .graph, .clientSecretExpired where credential.source == .graph,
+             .clientCertificateExpiring, .clientCertificateExpired:
             let what = credential.type == .certificate ? "certificate" : "client secret"
             return [
                 "1. In the Microsoft Entra admin center open App registrations → \(credential.appName ?? credential.clientId) (client id \(credential.clientId)) → Certificates & secrets.",

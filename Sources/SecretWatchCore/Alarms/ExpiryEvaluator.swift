@@ -30,7 +30,7 @@ public struct ExpiryEvaluator: Sendable {
         try engine.store.transaction { tx in
             var summary = Summary()
             var active: [Int64: [AlarmKind: Alarm]] = [:]
-            for alarm in try tx.activeAlarms(kinds: [.clientSecretExpiring, .clientSecretExpired]) {
+            for alarm in try tx.activeAlarms(kinds: [.clientSecretExpiring, .clientSecretExpired, .clientCertificateExpiring, .clientCertificateExpired]) {
                 active[alarm.credentialId, default: [:]][alarm.kind] = alarm
             }
             // Row by row: with 100,000 credentials the list would be tens of MB for the length of a pass.
@@ -54,21 +54,28 @@ public struct ExpiryEvaluator: Sendable {
 
     private func evaluate(_ record: CredentialRecord, _ alarms: [AlarmKind: Alarm], now: Date, tx: StoreTransaction,
                           summary: inout Summary) throws {
-        var expiring = alarms[.clientSecretExpiring]
-        var expired = alarms[.clientSecretExpired]
+        let kinds = AlarmKind.expiry(of: record.credential.type)
+        // Alarms of the other type's kinds are left from a credential that changed type: over.
+        for (kind, alarm) in alarms where kind != kinds.expiring && kind != kinds.expired {
+            try engine.clear(alarm, credential: record, detail: "\(record.name) is now a \(record.credential.type.rawValue)", at: now, tx: tx)
+            summary.cleared += 1
+        }
+        var expiring = alarms[kinds.expiring]
+        var expired = alarms[kinds.expired]
         let expiresAt = record.credential.expiresAt
+        let what = record.credential.type == .certificate ? "certificate" : "client secret"
 
         // Rotation: an alarm about an earlier expiry date is over. A date moved earlier is a correction.
         for alarm in [expiring, expired].compactMap({ $0 }) where alarm.expiresAt != expiresAt {
             let from = alarm.expiresAt.map(Timestamps.rfc3339) ?? "none", to = expiresAt.map(Timestamps.rfc3339) ?? "none"
             if let old = alarm.expiresAt, let new = expiresAt, new < old {
-                let text = alarm.kind == .clientSecretExpiring
-                    ? "client secret of \(record.credential.label) expires on \(Timestamps.day(new)) (\(Self.days(policy.assess(expiresAt: new, now: now).daysLeft)) left)"
+                let text = alarm.kind == kinds.expiring
+                    ? "\(what) of \(record.credential.label) expires on \(Timestamps.day(new)) (\(Self.days(policy.assess(expiresAt: new, now: now).daysLeft)) left)"
                     : alarm.summary
                 let updated = try engine.correctExpiry(alarm, credential: record, expiresAt: new, summary: text,
                                                        detail: "expiry date corrected from \(from) to \(to): an earlier date is a correction of the same secret, not a rotation",
                                                        at: now, tx: tx)
-                if alarm.kind == .clientSecretExpiring { expiring = updated } else { expired = updated }
+                if alarm.kind == kinds.expiring { expiring = updated } else { expired = updated }
                 summary.corrected += 1
                 continue
             }
@@ -82,7 +89,7 @@ public struct ExpiryEvaluator: Sendable {
             }
             try engine.clear(alarm, credential: record, detail: detail, at: now, tx: tx)
             summary.cleared += 1
-            if alarm.kind == .clientSecretExpiring { expiring = nil } else { expired = nil }
+            if alarm.kind == kinds.expiring { expiring = nil } else { expired = nil }
         }
         guard let expiresAt else { return }
         let assessment = policy.assess(expiresAt: expiresAt, now: now)
@@ -91,9 +98,11 @@ public struct ExpiryEvaluator: Sendable {
 
         if assessment.expired {
             if expired == nil {
-                try engine.raise(.clientSecretExpired, for: record, severity: .critical, expiresAt: expiresAt,
-                                 summary: "client secret of \(label) expired on \(day)",
-                                 detail: "the client secret expired at \(Timestamps.rfc3339(expiresAt)); every token request with it now fails (AADSTS7000222)",
+                let consequence = record.credential.type == .certificate
+                    ? "every token request signed with it now fails" : "every token request with it now fails (AADSTS7000222)"
+                try engine.raise(kinds.expired, for: record, severity: .critical, expiresAt: expiresAt,
+                                 summary: "\(what) of \(label) expired on \(day)",
+                                 detail: "the \(what) expired at \(Timestamps.rfc3339(expiresAt)); \(consequence)",
                                  at: now, tx: tx)
                 summary.raised += 1
             }
@@ -108,7 +117,7 @@ public struct ExpiryEvaluator: Sendable {
             }
             return
         }
-        let summaryText = "client secret of \(label) expires on \(day) (\(Self.days(assessment.daysLeft)) left)"
+        let summaryText = "\(what) of \(label) expires on \(day) (\(Self.days(assessment.daysLeft)) left)"
         if let current = expiring {
             if let currentThreshold = current.thresholdDays, threshold < currentThreshold {
                 let detail = "\(Self.days(assessment.daysLeft)) left: threshold \(threshold) days crossed (was \(currentThreshold)); severity \(current.severity.rawValue) → \(severity.rawValue)"
@@ -118,7 +127,7 @@ public struct ExpiryEvaluator: Sendable {
                 summary.escalated += 1
             }
         } else {
-            try engine.raise(.clientSecretExpiring, for: record, severity: severity, thresholdDays: threshold,
+            try engine.raise(kinds.expiring, for: record, severity: severity, thresholdDays: threshold,
                              expiresAt: expiresAt, summary: summaryText,
                              detail: "\(Self.days(assessment.daysLeft)) left (threshold \(threshold) days); expires at \(Timestamps.rfc3339(expiresAt))"
                                 + Self.rotationNote(record.credential),

@@ -81,7 +81,7 @@ struct CredentialExpiry: Sendable, Equatable {
 
     init(_ credential: Credential, activeAlarms: [Alarm], policy: AlarmPolicy, now: Date) {
         let assessment = credential.expiresAt.map { policy.assess(expiresAt: $0, now: now) }
-        let alarmed = activeAlarms.contains { $0.kind == .clientSecretExpired }
+        let alarmed = activeAlarms.contains { $0.kind == .clientSecretExpired || $0.kind == .clientCertificateExpired }
         expiredPerIdentityProvider = alarmed && !(assessment?.expired ?? false)
         expired = alarmed || (assessment?.expired ?? false)
         daysLeft = expiredPerIdentityProvider ? 0 : assessment?.daysLeft

@@ -23,7 +23,7 @@ struct DiscoveryTests {
         #expect(cert.credential.type == .certificate && cert.credential.keyId == "ce70ce70-0000-4000-8000-000000000001")
         #expect(cert.credential.discoveryTenant == "contoso" && cert.credential.appName == "ISE mail")
         // The certificate expires in 10 days: an expiry alarm of its own.
-        #expect(try f.active(daemon, .clientSecretExpiring, on: "ISE mail/CN=cert 1")?.thresholdDays == 14)
+        #expect(try f.active(daemon, .clientCertificateExpiring, on: "ISE mail/CN=cert 1")?.thresholdDays == 14)
 
         // The SMTP secret is secret 1 of the app: Graph's date now drives its expiry, and its discovered row is
         // marked as used by smtp (no second alarm for the same secret).
@@ -160,11 +160,11 @@ struct DiscoveryTests {
         f.graph.setApplications([f.smtpApp([(f.secret, 40, 300)], certificates: [DiscoveryFixture.certificate(7, expiresInDays: 3)])])
         let daemon = try f.daemon()
         _ = await daemon.runOnce()
-        let alarm = try #require(try f.active(daemon, .clientSecretExpiring, on: "ISE mail/CN=cert 7"))
+        let alarm = try #require(try f.active(daemon, .clientCertificateExpiring, on: "ISE mail/CN=cert 7"))
         f.graph.setApplications([f.smtpApp([(f.secret, 40, 300)])])
         f.clock.advance(by: 3_601)
         _ = await daemon.runOnce()
-        #expect(try f.active(daemon, .clientSecretExpiring, on: "ISE mail/CN=cert 7") == nil)
+        #expect(try f.active(daemon, .clientCertificateExpiring, on: "ISE mail/CN=cert 7") == nil)
         let history = try daemon.store.events(alarmId: alarm.id)
         #expect(history.contains { $0.type == .cleared && $0.detail.contains("removed in Entra") }, "\(history.map { "\($0.type): \($0.detail)" })")
     }
