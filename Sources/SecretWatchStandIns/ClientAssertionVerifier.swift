@@ -78,7 +78,8 @@ public final class ClientAssertionVerifier: Sendable {
         }
     }
 
-    static func object(_ part: String) -> [String: Any]? {
+    /// A base64url JSON object part of a JWS (header or claims); nil when it is not one.
+    public static func object(_ part: String) -> [String: Any]? {
         guard let data = Base64URL.decode(part) else { return nil }
         return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
     }

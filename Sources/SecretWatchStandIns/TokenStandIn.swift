@@ -111,16 +111,14 @@ extension TokenStandIn {
                        traceId: String, keepAlive: Bool = false, issued: IssuedTokens? = nil,
                        assertions: ClientAssertionVerifier? = nil) throws {
         let extra = keepAlive ? [] : ["Connection: close"]
+        var behaviour = behaviour
         // A certificate credential: the assertion is verified for real, whatever secret the behaviour expects.
-        if request.form["client_assertion"] != nil, request.form["client_secret"] == nil {
+        if let assertions, request.form["client_assertion"] != nil, request.form["client_secret"] == nil {
             switch behaviour {
             case .success(let base, let expiresIn), .requireSecret(_, let base, let expiresIn):
                 let audience = "https://\(request.headers["host"] ?? "127.0.0.1")\(request.path)"
-                if let refusal = (assertions ?? ClientAssertionVerifier()).verify(form: request.form, audience: audience) {
-                    return try answer(.entraError(refusal), to: request, on: connection, traceId: traceId, keepAlive: keepAlive)
-                }
-                return try answer(.success(accessToken: base, expiresIn: expiresIn), to: request, on: connection,
-                                  traceId: traceId, keepAlive: keepAlive, issued: issued)
+                behaviour = assertions.verify(form: request.form, audience: audience).map { .entraError($0) }
+                    ?? .success(accessToken: base, expiresIn: expiresIn)
             default: break
             }
         }
