@@ -65,7 +65,7 @@ let package = Package(
         // Never a dependency of the `secretwatch` executable.
         .target(name: "CSecretWatchStandInTLS", path: "Sources/CSecretWatchStandInTLS",
                 linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
-        .target(name: "SecretWatchStandIns", dependencies: ["CSecretWatchStandInTLS"]),
+        .target(name: "SecretWatchStandIns", dependencies: ["CSecretWatchStandInTLS", "SecretWatchCrypto"]),
         // Test fixtures shared by the tests and the benchmarks (ManualClock, a scripted token provider, an in-memory
         // log sink). Never a dependency of the `secretwatch` executable.
         .target(name: "SecretWatchTesting", dependencies: ["SecretWatchCore"], path: "Sources/SecretWatchTesting"),
@@ -77,7 +77,7 @@ let package = Package(
         // `secretwatch-standins`: both stand-ins in one process for the demo, end-to-end tests and benchmarks.
         .executableTarget(
             name: "secretwatch-standins",
-            dependencies: ["SecretWatchStandIns", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SecretWatchStandIns", "SecretWatchCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // `make bench-metrics` only: the daemon with simulated token and mail telemetry.
         .executableTarget(

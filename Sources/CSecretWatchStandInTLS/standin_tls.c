@@ -93,6 +93,29 @@ int sw_pki_make_ca(const char *cert_path, const char *key_path, const char *comm
     return rc;
 }
 
+/* A self-signed client (app) certificate with an RSA key of `bits`, valid from now + not_before_seconds to
+   now + not_after_seconds (either may be negative: an expired certificate), as uploaded to an app registration. */
+int sw_pki_make_app_cert(const char *cert_path, const char *key_path, const char *common_name, int bits,
+                         long not_before_seconds, long not_after_seconds, char *err, size_t errlen) {
+    errno = 0;
+    EVP_PKEY *key = EVP_RSA_gen((unsigned int)bits);
+    if (!key) { report(err, errlen, "generating RSA key"); return -1; }
+    X509 *cert = new_cert(key, common_name);
+    if (!cert) { report(err, errlen, "building app certificate"); EVP_PKEY_free(key); return -1; }
+    int ok = X509_gmtime_adj(X509_getm_notBefore(cert), not_before_seconds)
+        && X509_gmtime_adj(X509_getm_notAfter(cert), not_after_seconds)
+        && X509_set_issuer_name(cert, X509_get_subject_name(cert))
+        && add_ext(cert, cert, NID_basic_constraints, "critical,CA:FALSE")
+        && add_ext(cert, cert, NID_key_usage, "critical,digitalSignature")
+        && X509_sign(cert, key, EVP_sha256()) > 0;
+    int rc = -1;
+    if (!ok) report(err, errlen, "signing app certificate");
+    else rc = write_pem(cert_path, key_path, cert, key, err, errlen);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    return rc;
+}
+
 static int read_ca(const char *ca_cert_path, const char *ca_key_path, X509 **ca, EVP_PKEY **ca_key, char *err, size_t errlen) {
     FILE *f = fopen(ca_cert_path, "r");
     if (!f) { report(err, errlen, "opening CA certificate"); return -1; }

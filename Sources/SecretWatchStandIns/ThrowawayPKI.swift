@@ -61,6 +61,19 @@ public final class ThrowawayPKI: Sendable {
         return identity
     }
 
+    /// A self-signed app certificate and its RSA key (mode 0600), as uploaded to an Entra app registration
+    /// (Certificates & secrets → Certificates) for client assertions. Valid from `validFrom` (seconds from now,
+    /// default an hour ago) until `validFor` seconds from now (default a year; negative: already expired).
+    public func makeAppCertificate(named name: String, bits: Int = 2048, validFrom: TimeInterval = -3600,
+                                   validFor: TimeInterval = 365 * 86_400) throws -> Identity {
+        let identity = Identity(certificatePath: path(name, "crt"), keyPath: path(name, "key"))
+        try call("making app certificate \(name)") { err, len in
+            sw_pki_make_app_cert(identity.certificatePath, identity.keyPath, "\(name) (secretwatch throwaway app certificate)",
+                                 Int32(bits), Int(validFrom), Int(validFor), err, len)
+        }
+        return identity
+    }
+
     /// Deletes the directory and every file in it.
     public func remove() {
         try? FileManager.default.removeItem(atPath: directory)

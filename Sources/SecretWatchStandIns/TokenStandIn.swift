@@ -13,6 +13,9 @@ public final class TokenStandIn: Sendable {
     public let issuedTokens: IssuedTokens
     /// The Microsoft Graph endpoint on the same server.
     public let graph: GraphStandIn
+    /// The certificates registered for the app: a request with a `client_assertion` gets a token (under
+    /// `success` and `requireSecret`) only when the assertion verifies against one of them.
+    public let assertions: ClientAssertionVerifier
 
     /// The state the connection threads and the test share.
     private final class Shared: Sendable {
@@ -34,16 +37,19 @@ public final class TokenStandIn: Sendable {
     /// - Parameter issuedTokens: where successful answers record their token (shared with an Exchange stand-in).
     public init(identity: ThrowawayPKI.Identity, behaviour: TokenStandInBehaviour,
                 minimumTLS: TLSVersion? = nil, maximumTLS: TLSVersion? = nil, keepAlive: Bool = false,
-                port: Int = 0, issuedTokens: IssuedTokens = IssuedTokens()) throws {
+                port: Int = 0, issuedTokens: IssuedTokens = IssuedTokens(),
+                assertions: ClientAssertionVerifier = ClientAssertionVerifier()) throws {
         let context = try TLSServerContext(identity: identity, minimum: minimumTLS, maximum: maximumTLS)
         let shared = Shared(State(fallback: behaviour))
         self.shared = shared
         self.issuedTokens = issuedTokens
         let graph = GraphStandIn(issuedTokens: issuedTokens)
         self.graph = graph
+        self.assertions = assertions
         server = try StandInServer(tls: context, port: port) { connection in
             repeat {
-                guard try Self.serve(connection, shared: shared, keepAlive: keepAlive, issued: issuedTokens, graph: graph) else { return }
+                guard try Self.serve(connection, shared: shared, keepAlive: keepAlive, issued: issuedTokens, graph: graph,
+                                     assertions: assertions) else { return }
             } while keepAlive
         }
     }
@@ -81,7 +87,7 @@ public final class TokenStandIn: Sendable {
 
     /// Answers one request; false when the connection must end (the client closed, or the behaviour closes).
     private static func serve(_ connection: StandInConnection, shared: Shared, keepAlive: Bool,
-                              issued: IssuedTokens, graph: GraphStandIn) throws -> Bool {
+                              issued: IssuedTokens, graph: GraphStandIn, assertions: ClientAssertionVerifier) throws -> Bool {
         guard let request = try HTTPRequest.read(from: connection) else { return false }
         if GraphStandIn.handles(request) { return try graph.serve(request, on: connection, keepAlive: keepAlive) }
         let behaviour = shared.lock.withLock { s -> TokenStandInBehaviour in
@@ -92,7 +98,8 @@ public final class TokenStandIn: Sendable {
         let traceId = UUID().uuidString.lowercased()
         if case .entraError = behaviour { shared.lock.withLock { $0.traceIds.append(traceId) } }
         if case .throttled = behaviour { shared.lock.withLock { $0.traceIds.append(traceId) } }
-        try answer(behaviour, to: request, on: connection, traceId: traceId, keepAlive: keepAlive, issued: issued)
+        try answer(behaviour, to: request, on: connection, traceId: traceId, keepAlive: keepAlive, issued: issued,
+                   assertions: assertions)
         if case .closeWithoutResponse = behaviour { return false }
         return true
     }
@@ -101,8 +108,20 @@ public final class TokenStandIn: Sendable {
 extension TokenStandIn {
     /// Writes the answer a behaviour describes.
     static func answer(_ behaviour: TokenStandInBehaviour, to request: HTTPRequest, on connection: StandInConnection,
-                       traceId: String, keepAlive: Bool = false, issued: IssuedTokens? = nil) throws {
+                       traceId: String, keepAlive: Bool = false, issued: IssuedTokens? = nil,
+                       assertions: ClientAssertionVerifier? = nil) throws {
         let extra = keepAlive ? [] : ["Connection: close"]
+        var behaviour = behaviour
+        // A certificate credential: the assertion is verified for real, whatever secret the behaviour expects.
+        if let assertions, request.form["client_assertion"] != nil, request.form["client_secret"] == nil {
+            switch behaviour {
+            case .success(let base, let expiresIn), .requireSecret(_, let base, let expiresIn):
+                let audience = "https://\(request.headers["host"] ?? "127.0.0.1")\(request.path)"
+                behaviour = assertions.verify(form: request.form, audience: audience).map { .entraError($0) }
+                    ?? .success(accessToken: base, expiresIn: expiresIn)
+            default: break
+            }
+        }
         switch behaviour {
         case .success(let base, let expiresIn):
             let scope = request.form["scope"]

@@ -1,4 +1,5 @@
 import Foundation
+import SecretWatchCrypto
 import SecretWatchStandIns
 
 /// The running stand-ins of one `secretwatch-standins` process: throwaway PKI, token stand-in, Exchange stand-in
@@ -31,7 +32,11 @@ final class StandIns {
                 ?? .success(accessToken: accessToken, expiresIn: options.tokenLifetime)
             let issued = IssuedTokens()
             let initial = TokenStandInBehaviour.named(options.tokenBehaviour, success: success, retryAfter: options.retryAfter)!
-            token = try TokenStandIn(identity: identity, behaviour: initial, keepAlive: true, port: options.tokenPort, issuedTokens: issued)
+            let assertions = ClientAssertionVerifier(certificates: try options.registeredCertificate.map {
+                try X509Certificate(pemFile: $0)
+            })
+            token = try TokenStandIn(identity: identity, behaviour: initial, keepAlive: true, port: options.tokenPort, issuedTokens: issued,
+                                     assertions: assertions)
             token.graph.setBehaviour(GraphStandInBehaviour.named(options.graphBehaviour, retryAfter: options.retryAfter)!)
             token.graph.setApplications(try options.graphApplicationsFile.map { try Self.applications(fromFile: $0, flag: "--graph-applications-file") }
                 ?? StandInApplication.generated(count: options.graphApplications ?? 3))

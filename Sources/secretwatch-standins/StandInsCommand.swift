@@ -27,6 +27,9 @@ struct StandInsCommand: ParsableCommand {
     @Option(help: "File holding the client secret the token stand-in requires (instead of --secret).")
     var secretFile: String?
 
+    @Option(help: "PEM certificate registered for the app (repeatable): a request with a client_assertion gets a token only when the assertion is signed by the key of one of them (aud, iss/sub, nbf/exp and jti checked too). Default: none registered (every assertion is refused with AADSTS700027).")
+    var registeredCertificate: [String] = []
+
     @Option(help: "Token behaviour for every tenant without its own (see the list above).")
     var tokenBehaviour: String = "success"
 

@@ -18,6 +18,11 @@ int sw_pki_make_ca(const char *cert_path, const char *key_path, const char *comm
 int sw_pki_make_leaf(const char *ca_cert_path, const char *ca_key_path, const char *cert_path, const char *key_path,
                      const char *common_name, const char *sans, char *err, size_t errlen);
 
+/* A self-signed app (client) certificate with an RSA key of `bits` (key 0600), valid from now + not_before_seconds
+   to now + not_after_seconds, as uploaded to an Entra app registration for client assertions. */
+int sw_pki_make_app_cert(const char *cert_path, const char *key_path, const char *common_name, int bits,
+                         long not_before_seconds, long not_after_seconds, char *err, size_t errlen);
+
 /* A server context (SSL_CTX) with this certificate chain and key, limited to [min_version, max_version]
    (SW_TLS_VERSION_*; 0 = library default). */
 void *sw_tls_server_new(const char *cert_path, const char *key_path, int min_version, int max_version,

@@ -118,6 +118,7 @@ public struct AlarmMail: Sendable {
         lines.append("  tenant id:    \(credential.tenantId)")
         lines.append("  client id:    \(credential.clientId)")
         if let mailbox = credential.mailbox { lines.append("  mailbox:      \(mailbox)") }
+        if let thumbprint = credential.thumbprint { lines.append("  thumbprint:   \(thumbprint) (SHA-1, as Entra lists it)") }
         if credential.source == .graph {
             lines.append("  source:       Microsoft Graph (\(credential.type.rawValue) \(credential.keyId ?? "-") of \(credential.appName ?? credential.clientId))")
         }
@@ -152,6 +153,8 @@ public struct AlarmMail: Sendable {
     /// The fix: the Entra rotation steps for secrets, the reason table's fix for mail failures.
     var fixSteps: [String] {
         switch alarm.kind {
+        case .clientCertificateExpiring where credential.source == .config, .clientCertificateExpired where credential.source == .config:
+            return Self.certificateRotationSteps(credential)
         case .clientSecretExpiring where credential.source == .graph, .clientSecretExpired where credential.source == .graph,
              .clientCertificateExpiring, .clientCertificateExpired:
             let what = credential.type == .certificate ? "certificate" : "client secret"

@@ -85,7 +85,7 @@ public struct ExpiryEvaluator: Sendable {
             } else if let entra = record.secretInUse?.expiresAt, entra == expiresAt, record.configuredExpiresAt != expiresAt {
                 detail = "Entra says the secret in use expires on \(to) (the configuration says \(record.configuredExpiresAt.map(Timestamps.rfc3339) ?? "none")); the alarm about \(from) is over"
             } else {
-                detail = "expiry date changed from \(from) to \(to) (secret rotated)"
+                detail = "expiry date changed from \(from) to \(to) (\(record.credential.type == .certificate ? "certificate" : "secret") rotated)"
             }
             try engine.clear(alarm, credential: record, detail: detail, at: now, tx: tx)
             summary.cleared += 1

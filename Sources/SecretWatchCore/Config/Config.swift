@@ -91,10 +91,35 @@ public struct OAuthCredentialConfig: Sendable, Equatable {
     public var mailbox: String
     public var tenantId: String
     public var clientId: String
-    public var secret: SecretSource
+    /// A client secret, or a certificate and its key.
+    public var authentication: ClientAuthentication
+    /// When the credential expires: `secret_expires` for a secret, the certificate's notAfter for a certificate.
     public var secretExpires: Date
     public var tokenEndpoint: String
     public var scope: String
+
+    public init(name: String, displayName: String?, mailbox: String, tenantId: String, clientId: String,
+                authentication: ClientAuthentication, secretExpires: Date, tokenEndpoint: String, scope: String) {
+        self.name = name
+        self.displayName = displayName
+        self.mailbox = mailbox
+        self.tenantId = tenantId
+        self.clientId = clientId
+        self.authentication = authentication
+        self.secretExpires = secretExpires
+        self.tokenEndpoint = tokenEndpoint
+        self.scope = scope
+    }
+
+    /// A credential with a client secret.
+    public init(name: String, displayName: String?, mailbox: String, tenantId: String, clientId: String,
+                secret: SecretSource, secretExpires: Date, tokenEndpoint: String, scope: String) {
+        self.init(name: name, displayName: displayName, mailbox: mailbox, tenantId: tenantId, clientId: clientId,
+                  authentication: .secret(secret), secretExpires: secretExpires, tokenEndpoint: tokenEndpoint, scope: scope)
+    }
+
+    /// The client secret's source; nil for a certificate credential.
+    public var secret: SecretSource? { authentication.secret }
 
     /// The token endpoint with `{tenant}` filled in.
     public var resolvedTokenEndpoint: String {
@@ -103,7 +128,8 @@ public struct OAuthCredentialConfig: Sendable, Equatable {
 
     public var credential: Credential {
         Credential(name: name, displayName: displayName, tenantId: tenantId, clientId: clientId,
-                   mailbox: mailbox, expiresAt: secretExpires, hasSecret: true)
+                   mailbox: mailbox, expiresAt: secretExpires, hasSecret: true, type: authentication.type,
+                   thumbprint: authentication.certificate?.thumbprint)
     }
 }
 
@@ -113,23 +139,28 @@ public struct WatchedCredentialConfig: Sendable, Equatable {
     public var displayName: String?
     public var tenantId: String
     public var clientId: String
+    /// `secret_expires`, or the certificate's notAfter for a certificate credential.
     public var secretExpires: Date
-    public var secret: SecretSource?
+    /// A client secret or a certificate (then the token endpoint is probed); nil: watched for expiry only.
+    public var authentication: ClientAuthentication?
     public var tokenEndpoint: String
     public var scope: String
 
     public init(name: String, displayName: String?, tenantId: String, clientId: String, secretExpires: Date,
                 secret: SecretSource? = nil, tokenEndpoint: String = ConfigDefaults.tokenEndpoint,
-                scope: String = ConfigDefaults.scope) {
+                scope: String = ConfigDefaults.scope, certificate: CertificateCredentialConfig? = nil) {
         self.name = name
         self.displayName = displayName
         self.tenantId = tenantId
         self.clientId = clientId
-        self.secretExpires = secretExpires
-        self.secret = secret
+        self.secretExpires = certificate?.notAfter ?? secretExpires
+        self.authentication = certificate.map(ClientAuthentication.certificate) ?? secret.map(ClientAuthentication.secret)
         self.tokenEndpoint = tokenEndpoint
         self.scope = scope
     }
+
+    /// The client secret's source; nil for a certificate credential or one watched for expiry only.
+    public var secret: SecretSource? { authentication?.secret }
 
     public var resolvedTokenEndpoint: String {
         tokenEndpoint.replacingOccurrences(of: "{tenant}", with: tenantId)
@@ -137,7 +168,8 @@ public struct WatchedCredentialConfig: Sendable, Equatable {
 
     public var credential: Credential {
         Credential(name: name, displayName: displayName, tenantId: tenantId, clientId: clientId,
-                   mailbox: nil, expiresAt: secretExpires, hasSecret: secret != nil)
+                   mailbox: nil, expiresAt: secretExpires, hasSecret: authentication != nil,
+                   type: authentication?.type ?? .secret, thumbprint: authentication?.certificate?.thumbprint)
     }
 }
 

@@ -12,12 +12,13 @@ extension ConfigReader {
         let mailbox = readEmail(obj, "mailbox", required: true)
         let tenant = readTenant(obj)
         let client = readClientId(obj)
-        let secret = readSecretSource(obj)
-        let expires = readDate(obj, "secret_expires")
+        let (authentication, certificateGiven) = readAuthentication(obj, required: true)
+        let expires = certificateGiven ? readCertificateExpiry(obj, certificate: authentication?.certificate)
+                                       : readDate(obj, "secret_expires")
         let (endpoint, scope) = readEndpointAndScope(obj)
-        guard let mailbox, let tenant, let client, let secret, let expires else { return nil }
+        guard let mailbox, let tenant, let client, let authentication, let expires else { return nil }
         return OAuthCredentialConfig(name: name ?? ConfigDefaults.credentialName, displayName: displayName,
-                                     mailbox: mailbox, tenantId: tenant, clientId: client, secret: secret,
+                                     mailbox: mailbox, tenantId: tenant, clientId: client, authentication: authentication,
                                      secretExpires: expires, tokenEndpoint: endpoint, scope: scope)
     }
 
@@ -145,9 +146,10 @@ extension ConfigReader {
             let displayName = obj.string("display_name")
             let tenant = readTenant(obj)
             let client = readClientId(obj)
-            let expires = readDate(obj, "secret_expires")
-            // Optional: with a secret, the credential's token endpoint is probed too.
-            let secret = readSecretSource(obj, required: false)
+            // Optional: with a secret or a certificate, the credential's token endpoint is probed too.
+            let (authentication, certificateGiven) = readAuthentication(obj, required: false)
+            let expires = certificateGiven ? readCertificateExpiry(obj, certificate: authentication?.certificate)
+                                           : readDate(obj, "secret_expires")
             let (endpoint, scope) = readEndpointAndScope(obj)
             if let name {
                 if let other = names[name] {
@@ -158,8 +160,8 @@ extension ConfigReader {
             }
             guard let name, let tenant, let client, let expires else { continue }
             result.append(WatchedCredentialConfig(name: name, displayName: displayName, tenantId: tenant,
-                                                  clientId: client, secretExpires: expires, secret: secret,
-                                                  tokenEndpoint: endpoint, scope: scope))
+                                                  clientId: client, secretExpires: expires, secret: authentication?.secret,
+                                                  tokenEndpoint: endpoint, scope: scope, certificate: authentication?.certificate))
         }
         return result
     }

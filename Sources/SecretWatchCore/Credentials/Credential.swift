@@ -11,7 +11,7 @@ public struct Credential: Sendable, Equatable, Codable {
     public var mailbox: String?
     /// When the client secret expires.
     public var expiresAt: Date?
-    /// Whether secretwatch holds the secret (and so can probe the token endpoint with it).
+    /// Whether secretwatch holds the secret, or the certificate's key (and so can probe the token endpoint).
     public var hasSecret: Bool
     public var source: CredentialSource
     public var type: CredentialType
@@ -23,13 +23,16 @@ public struct Credential: Sendable, Equatable, Codable {
     public var appName: String?
     /// A discovered credential's `startDateTime`.
     public var startsAt: Date?
+    /// A certificate credential's SHA-1 thumbprint (hex), as Entra shows it.
+    public var thumbprint: String?
     /// When a newer secret of the same app was created that is not deployed yet (rotation in progress), as
     /// discovery found for a configured credential's secret in use.
     public var rotationPendingSince: Date? = nil
 
     public init(name: String, displayName: String?, tenantId: String, clientId: String, mailbox: String?,
                 expiresAt: Date?, hasSecret: Bool, source: CredentialSource = .config, type: CredentialType = .secret,
-                keyId: String? = nil, discoveryTenant: String? = nil, appName: String? = nil, startsAt: Date? = nil) {
+                keyId: String? = nil, discoveryTenant: String? = nil, appName: String? = nil, startsAt: Date? = nil,
+                thumbprint: String? = nil) {
         self.name = name
         self.displayName = displayName
         self.tenantId = tenantId
@@ -43,6 +46,7 @@ public struct Credential: Sendable, Equatable, Codable {
         self.discoveryTenant = discoveryTenant
         self.appName = appName
         self.startsAt = startsAt
+        self.thumbprint = thumbprint
     }
 
     /// The name shown to people: the display name when set, the name otherwise.

@@ -28,7 +28,9 @@ public struct TenantDiscovery: Sendable {
         includeServicePrincipals = discovery.includeServicePrincipals
         let sameTenant = { (id: String) in id.caseInsensitiveCompare(tenant.tenantId) == .orderedSame }
         var secrets: [(String, String, SecretSource)] = []
-        if sameTenant(config.smtp.auth.tenantId) { secrets.append((config.smtp.auth.name, config.smtp.auth.clientId, config.smtp.auth.secret)) }
+        if sameTenant(config.smtp.auth.tenantId), let secret = config.smtp.auth.secret {
+            secrets.append((config.smtp.auth.name, config.smtp.auth.clientId, secret))
+        }
         for watched in config.credentials where sameTenant(watched.tenantId) {
             if let secret = watched.secret { secrets.append((watched.name, watched.clientId, secret)) }
         }

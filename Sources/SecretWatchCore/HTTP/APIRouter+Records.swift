@@ -150,7 +150,7 @@ extension APIRouter {
             return CredentialStatusView(
                 name: c.name, displayName: c.displayName, tenantId: c.tenantId, clientId: c.clientId,
                 mailbox: c.mailbox, hasSecret: c.hasSecret, source: c.source.rawValue, type: c.type.rawValue, keyId: c.keyId,
-                appName: c.appName, discoveryTenant: c.discoveryTenant, expiresAt: c.expiresAt,
+                thumbprint: c.thumbprint, appName: c.appName, discoveryTenant: c.discoveryTenant, expiresAt: c.expiresAt,
                 configuredExpiresAt: record.configuredExpiresAt, daysLeft: expiry.daysLeft,
                 expired: expiry.expired, expiredPerIdentityProvider: expiry.expiredPerIdentityProvider,
                 lastTokenAttempt: lastAttempts[c.name].map(TokenAttemptView.init),

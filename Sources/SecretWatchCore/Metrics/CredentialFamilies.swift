@@ -48,7 +48,8 @@ struct CredentialFamilies: Sendable {
             let credential = record.credential
             let type = credential.type.rawValue, source = credential.source.rawValue
             info.sample(c.credentialInfo, [credential.name, credential.displayName ?? "", credential.tenantId, credential.clientId,
-                                           credential.hasSecret ? "true" : "false", type, source, record.inUseBy ?? ""], 1)
+                                           credential.hasSecret ? "true" : "false", type, source, record.inUseBy ?? "",
+                                           credential.thumbprint ?? ""], 1)
             if let expiresAt = credential.expiresAt {
                 expiry.sample(c.secretExpiry, [credential.name, credential.tenantId, credential.clientId, type, source],
                               expiresAt.timeIntervalSince1970)

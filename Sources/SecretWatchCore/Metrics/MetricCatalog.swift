@@ -14,8 +14,8 @@ enum MetricCatalog {
         help: "When the credential expires (type secret or certificate; source config or graph), Unix seconds (days left: (value - time()) / 86400); for a configured secret Entra identified, Entra's date.")
     static let credentialInfo = MetricFamily(
         "secretwatch_credential_info", .gauge,
-        labels: ["credential", "display_name", "tenant_id", "client_id", "has_secret", "type", "source", "in_use_by"],
-        help: "One series per watched credential with its identity (in_use_by: the configured credential using a discovered one, else empty); the value is always 1.")
+        labels: ["credential", "display_name", "tenant_id", "client_id", "has_secret", "type", "source", "in_use_by", "thumbprint"],
+        help: "One series per watched credential with its identity (in_use_by: the configured credential using a discovered one, else empty; thumbprint: a configured certificate's SHA-1 thumbprint, else empty); the value is always 1.")
     static let configuredExpiry = MetricFamily(
         "secretwatch_credential_configured_expiry_timestamp_seconds", .gauge, labels: ["credential"],
         help: "The secret_expires written in the configuration for a configured credential compared with Entra, Unix seconds.")

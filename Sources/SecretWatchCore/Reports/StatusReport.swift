@@ -138,6 +138,8 @@ struct CredentialStatusView: Encodable, Sendable {
     var source: String
     var type: String
     var keyId: String?
+    /// A certificate credential's SHA-1 thumbprint (hex).
+    var thumbprint: String? = nil
     var appName: String?
     var discoveryTenant: String?
     var expiresAt: Date?
@@ -154,7 +156,7 @@ struct CredentialStatusView: Encodable, Sendable {
     var removedReason: String?
 
     enum CodingKeys: String, CodingKey {
-        case name, mailbox, expired, source, type, watched
+        case name, mailbox, expired, source, type, watched, thumbprint
         case keyId = "key_id"
         case appName = "app_name"
         case discoveryTenant = "discovery_tenant"
@@ -193,6 +195,7 @@ struct CredentialStatusView: Encodable, Sendable {
         try c.encode(source, forKey: .source)
         try c.encode(type, forKey: .type)
         try c.encode(keyId, forKey: .keyId)
+        try c.encode(thumbprint, forKey: .thumbprint)
         try c.encode(appName, forKey: .appName)
         try c.encode(discoveryTenant, forKey: .discoveryTenant)
         try c.encode(configuredExpiresAt, forKey: .configuredExpiresAt)

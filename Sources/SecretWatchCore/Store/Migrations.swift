@@ -180,5 +180,10 @@ public enum Migrations {
             );
             CREATE INDEX discovery_runs_by_tenant ON discovery_runs(tenant, id DESC);
             """),
+        Migration(version: 6, name: "configured certificate credentials: their SHA-1 thumbprint", sql: """
+            -- A certificate credential (configured with client_certificate_file) names the certificate the app
+            -- must have registered; its type is 'certificate' and its expiry the certificate's notAfter.
+            ALTER TABLE credentials ADD COLUMN thumbprint TEXT;
+            """),
     ]
 }

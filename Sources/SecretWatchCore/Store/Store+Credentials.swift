@@ -33,13 +33,13 @@ extension StoreTransaction {
             precondition(c.source == .config, "only configured credentials are synchronised with the configuration")
             try run("""
                 INSERT INTO credentials (name, display_name, tenant_id, client_id, mailbox, has_secret, expires_at,
-                                         discovery_tenant, watched, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                                         discovery_tenant, type, thumbprint, watched, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
                 ON CONFLICT(name) DO UPDATE SET
                     display_name = excluded.display_name, tenant_id = excluded.tenant_id,
                     client_id = excluded.client_id, mailbox = excluded.mailbox, has_secret = excluded.has_secret,
                     expires_at = excluded.expires_at, discovery_tenant = excluded.discovery_tenant, watched = 1,
-                    removed_reason = NULL,
+                    type = excluded.type, thumbprint = excluded.thumbprint, removed_reason = NULL,
                     updated_at = CASE WHEN credentials.expires_at IS excluded.expires_at
                                        AND credentials.tenant_id = excluded.tenant_id
                                        AND credentials.client_id = excluded.client_id
@@ -47,10 +47,12 @@ extension StoreTransaction {
                                        AND credentials.mailbox IS excluded.mailbox
                                        AND credentials.has_secret = excluded.has_secret
                                        AND credentials.discovery_tenant IS excluded.discovery_tenant
+                                       AND credentials.type = excluded.type
+                                       AND credentials.thumbprint IS excluded.thumbprint
                                        AND credentials.watched = 1
                                   THEN credentials.updated_at ELSE excluded.updated_at END
                 """, [c.name, c.displayName, c.tenantId, c.clientId, c.mailbox, c.hasSecret, c.expiresAt,
-                      c.discoveryTenant, now, now])
+                      c.discoveryTenant, c.type.rawValue, c.thumbprint, now, now])
         }
         let names = Set(credentials.map(\.name))
         for row in try query("SELECT id, name FROM credentials WHERE watched = 1 AND source = 'config'") where !names.contains(row["name"].string!) {
@@ -103,7 +105,8 @@ extension StoreTransaction {
                                    source: row["source"].string.flatMap(CredentialSource.init(rawValue:)) ?? .config,
                                    type: row["type"].string.flatMap(CredentialType.init(rawValue:)) ?? .secret,
                                    keyId: row["key_id"].string, discoveryTenant: row["discovery_tenant"].string,
-                                   appName: row["app_name"].string, startsAt: row["started_at"].date)
+                                   appName: row["app_name"].string, startsAt: row["started_at"].date,
+                                   thumbprint: row["thumbprint"].string)
         credential.rotationPendingSince = inUse?.rotationInProgress == true ? inUse?.newerSecretCreatedAt : nil
         return CredentialRecord(
             id: row["id"].int64!,

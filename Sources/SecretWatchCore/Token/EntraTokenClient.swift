@@ -34,21 +34,18 @@ public struct EntraTokenClient: Sendable {
                                    result: result, httpStatus: status, scope: settings.scope)
     }
 
-    /// The blocking part: read the secret, run the transfer, classify.
+    /// The blocking part: read the secret (or sign an assertion with the key), run the transfer, classify.
     static func perform(settings: TokenEndpointSettings, environment: [String: String],
                         startedAt: Date) -> (Result<AccessToken, TokenFailure>, Int?) {
-        let secret: String
-        do {
-            secret = try SecretReader.read(settings.secret, environment: environment)
-        } catch {
-            return (.failure(TokenFailure(reason: .secretUnreadable, values: TokenFailureClassifier.baseValues(settings),
-                                          detail: "\(error)")), nil)
+        let body: String
+        switch credentialForm(settings: settings, environment: environment, now: startedAt) {
+        case .success(let form): body = form
+        case .failure(let failure): return (.failure(failure), nil)
         }
         let response: CurlResponse
         do {
             let easy = try CurlEasy(secrets: Redactor.shared.curlSecrets)
-            try easy.set(options(settings, body: TokenFormBody.clientCredentials(clientId: settings.clientId, secret: secret,
-                                                                                 scope: settings.scope)))
+            try easy.set(options(settings, body: body))
             response = easy.perform()
         } catch {
             var values = TokenFailureClassifier.baseValues(settings)
@@ -90,7 +87,8 @@ public struct TokenEndpointSettings: Sendable, Equatable {
     public var tenantId: String
     public var clientId: String
     public var scope: String
-    public var secret: SecretSource
+    /// The client secret's source, or the certificate and key that sign a client assertion.
+    public var authentication: ClientAuthentication
     public var connectTimeout: TimeInterval
     public var timeout: TimeInterval
     /// Extra trust anchors (PEM); nil = the system trust store. Verification is always on.
@@ -105,7 +103,7 @@ public struct TokenEndpointSettings: Sendable, Equatable {
     public static let defaultMaxResponseBytes = 256 * 1024
 
     public init(credential: String, endpoint: String, tenantId: String, clientId: String, scope: String,
-                secret: SecretSource, connectTimeout: TimeInterval = ConfigDefaults.tokenConnectTimeout,
+                authentication: ClientAuthentication, connectTimeout: TimeInterval = ConfigDefaults.tokenConnectTimeout,
                 timeout: TimeInterval = ConfigDefaults.tokenTimeout, caFile: String? = nil,
                 proxy: ProxyChoice = .direct, maxResponseBytes: Int = TokenEndpointSettings.defaultMaxResponseBytes) {
         self.credential = credential
@@ -113,7 +111,7 @@ public struct TokenEndpointSettings: Sendable, Equatable {
         self.tenantId = tenantId
         self.clientId = clientId
         self.scope = scope
-        self.secret = secret
+        self.authentication = authentication
         self.connectTimeout = connectTimeout
         self.timeout = timeout
         self.caFile = caFile
@@ -121,20 +119,36 @@ public struct TokenEndpointSettings: Sendable, Equatable {
         self.maxResponseBytes = maxResponseBytes
     }
 
+    /// Settings of a credential with a client secret.
+    public init(credential: String, endpoint: String, tenantId: String, clientId: String, scope: String,
+                secret: SecretSource, connectTimeout: TimeInterval = ConfigDefaults.tokenConnectTimeout,
+                timeout: TimeInterval = ConfigDefaults.tokenTimeout, caFile: String? = nil,
+                proxy: ProxyChoice = .direct, maxResponseBytes: Int = TokenEndpointSettings.defaultMaxResponseBytes) {
+        self.init(credential: credential, endpoint: endpoint, tenantId: tenantId, clientId: clientId, scope: scope,
+                  authentication: .secret(secret), connectTimeout: connectTimeout, timeout: timeout, caFile: caFile,
+                  proxy: proxy, maxResponseBytes: maxResponseBytes)
+    }
+
+    /// The client secret's source (nil for a certificate credential); setting it makes the credential a secret one.
+    public var secret: SecretSource? {
+        get { authentication.secret }
+        set { if let newValue { authentication = .secret(newValue) } }
+    }
+
     /// The SMTP credential's settings: `token.*`, falling back to `smtp.ca_file` / `smtp.proxy`, then to
     /// `https_proxy` / `no_proxy` from the environment.
     public init(config: Config, environment: [String: String] = ProcessInfo.processInfo.environment) {
         let auth = config.smtp.auth
         self.init(credential: auth.name, endpoint: auth.resolvedTokenEndpoint, tenantId: auth.tenantId,
-                  clientId: auth.clientId, scope: auth.scope, secret: auth.secret,
+                  clientId: auth.clientId, scope: auth.scope, authentication: auth.authentication,
                   connectTimeout: config.token.connectTimeout, timeout: config.token.timeout,
                   caFile: config.token.caFile ?? config.smtp.caFile,
                   proxy: ProxyChoice.resolve(configured: config.token.proxy, noProxy: config.token.noProxy,
                                              fallback: config.smtp.proxy, environment: environment))
     }
 
-    /// The settings of every credential that has a secret: the SMTP one first, then the watched ones with a
-    /// `client_secret_file` / `client_secret_env`, then the reader apps of discovery tenants with a secret of their
+    /// The settings of every credential that has a secret or a certificate: the SMTP one first, then the watched
+    /// ones with a `client_secret_file` / `client_secret_env` or a `client_certificate_file`, then the reader apps of discovery tenants with a secret of their
     /// own (asking for the Graph scope; not probed). All share the `token.*` connection settings.
     public static func all(config: Config, environment: [String: String] = ProcessInfo.processInfo.environment) -> [TokenEndpointSettings] {
         let smtp = TokenEndpointSettings(config: config, environment: environment)
@@ -146,19 +160,19 @@ public struct TokenEndpointSettings: Sendable, Equatable {
             settings.tenantId = tenant.tenantId
             settings.clientId = tenant.clientId
             settings.scope = tenant.scope
-            settings.secret = secret
+            settings.authentication = .secret(secret)
             settings.probed = false
             return settings
         }
         return [smtp] + config.credentials.compactMap { watched in
-            guard let secret = watched.secret else { return nil }
+            guard let authentication = watched.authentication else { return nil }
             var settings = smtp
             settings.credential = watched.name
             settings.endpoint = watched.resolvedTokenEndpoint
             settings.tenantId = watched.tenantId
             settings.clientId = watched.clientId
             settings.scope = watched.scope
-            settings.secret = secret
+            settings.authentication = authentication
             return settings
         } + readers
     }

@@ -57,7 +57,12 @@ enum TokenFailureClassifier {
         }
         if (500...599).contains(code) { return failure(.idpUnavailable) }
         guard let answer, (400...499).contains(code) else { return failure(.idpBadResponse) }
-        if let known = answer.aadstsCode.flatMap(TokenFailureReason.forAADSTS) { return failure(known) }
+        if let known = answer.aadstsCode.flatMap(TokenFailureReason.forAADSTS) {
+            if known == .invalidClientAssertion {
+                values.merge(TokenFailureReason.assertionValues(code: answer.aadstsCode)) { $1 }
+            }
+            return failure(known)
+        }
         switch answer.error {
         case "invalid_scope": return failure(.invalidScope)
         case "unauthorized_client" where answer.aadstsCode == nil: return failure(.invalidClientId)
@@ -70,7 +75,8 @@ enum TokenFailureClassifier {
         let (host, port) = s.hostAndPort
         return ["host": host, "port": String(port), "endpoint": s.endpoint, "proxy": s.proxy.display,
                 "ca_file": s.caFile ?? "(system trust store)", "tenant": s.tenantId, "client": s.clientId,
-                "scope": s.scope, "limit": String(s.maxResponseBytes), "source": s.secret.description]
+                "scope": s.scope, "limit": String(s.maxResponseBytes), "source": s.authentication.description,
+                "thumbprint": s.authentication.certificate?.thumbprint ?? "unknown"]
     }
 
     /// What the history keeps as evidence: curl's reason (transport failures), the HTTP status, and Microsoft's

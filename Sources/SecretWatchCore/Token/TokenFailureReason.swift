@@ -31,6 +31,7 @@ public enum TokenFailureReason: String, FailureReason, Codable {
     case connectionClosed = "connection_closed"
     case networkError = "network_error"
     case secretUnreadable = "secret_unreadable"
+    case certificateUnreadable = "certificate_unreadable"
 
     public var signature: String {
         switch self {
@@ -48,7 +49,7 @@ public enum TokenFailureReason: String, FailureReason, Codable {
         case .invalidTenant: "HTTP 400, AADSTS90002 or 900023"
         case .invalidClientId: "AADSTS700016 (or unauthorized_client without a known code)"
         case .invalidScope: "invalid_scope, AADSTS70011, 1002012 or 500011"
-        case .invalidClientAssertion: "AADSTS700027 or 700024"
+        case .invalidClientAssertion: "AADSTS700027, 700024, 700023, 700021 or 50012"
         case .applicationDisabled: "unauthorized_client, AADSTS7000112 or 70001"
         case .conditionalAccessBlocked: "AADSTS53003"
         case .throttled: "HTTP 429 (Retry-After honoured)"
@@ -60,6 +61,7 @@ public enum TokenFailureReason: String, FailureReason, Codable {
         case .connectionClosed: "curl 52 (empty reply), 55, 56, 18: the connection ended without a complete answer"
         case .networkError: "any other curl error"
         case .secretUnreadable: "the client secret file or variable cannot be read"
+        case .certificateUnreadable: "the certificate or key file cannot be read or does not sign (unreadable, encrypted, not the certificate's key)"
         }
     }
 
@@ -79,7 +81,7 @@ public enum TokenFailureReason: String, FailureReason, Codable {
         case .invalidTenant: "invalid OAuth endpoint or tenant identifier: tenant {tenant} is not found or malformed (AADSTS{code})"
         case .invalidClientId: "no application with client id {client} in tenant {tenant} (AADSTS{code})"
         case .invalidScope: "invalid scope {scope} (AADSTS{code})"
-        case .invalidClientAssertion: "the client assertion was refused (AADSTS{code}): certificate not registered on the app, or clock skew"
+        case .invalidClientAssertion: "the client assertion was refused (AADSTS{code}): {assertion_problem}"
         case .applicationDisabled: "the application {client} is disabled in tenant {tenant} (AADSTS{code})"
         case .conditionalAccessBlocked: "a Conditional Access policy blocked the token request for {client} (AADSTS{code})"
         case .throttled: "the token endpoint is throttling requests (HTTP 429, retry after {retry})"
@@ -91,6 +93,7 @@ public enum TokenFailureReason: String, FailureReason, Codable {
         case .connectionClosed: "the token endpoint closed the connection without a complete answer"
         case .networkError: "network error talking to {host}: {curl}"
         case .secretUnreadable: "the client secret cannot be read from {source}"
+        case .certificateUnreadable: "the client assertion cannot be signed with {source}: {crypto}"
         }
     }
 
@@ -110,7 +113,7 @@ public enum TokenFailureReason: String, FailureReason, Codable {
         case .invalidTenant: "set tenant_id to the Directory (tenant) ID from Entra → Overview (or a verified domain), and check token_endpoint"
         case .invalidClientId: "set client_id to the Application (client) ID of the app registration in this tenant"
         case .invalidScope: "the scope must be <resource>/.default, e.g. https://outlook.office365.com/.default"
-        case .invalidClientAssertion: "upload the certificate to the app registration and keep this host's clock in sync (NTP)"
+        case .invalidClientAssertion: "{assertion_fix}; the app {client} must have the certificate with SHA-1 thumbprint {thumbprint} registered (Entra → App registrations → <app> → Certificates & secrets → Certificates) and client_key_file must be that certificate's key"
         case .applicationDisabled: "enable the app: Entra → Enterprise applications → <app> → Properties → Enabled for users to sign in: Yes (an administrator or Microsoft may have disabled it; check the audit log)"
         case .conditionalAccessBlocked: "an Entra administrator must exempt this workload identity or this host's IP address from the policy (Entra → Protection → Conditional Access → sign-in logs show which policy)"
         case .throttled: "nothing to change: secretwatch waits as asked before retrying, and tokens are cached"
@@ -122,6 +125,7 @@ public enum TokenFailureReason: String, FailureReason, Codable {
         case .connectionClosed: "a proxy or firewall cuts the connection: check token.proxy; retried with backoff"
         case .networkError: "see the detail for libcurl's reason"
         case .secretUnreadable: "make client_secret_file readable by secretwatch (mode 0600) or set client_secret_env"
+        case .certificateUnreadable: "make client_certificate_file and client_key_file readable by secretwatch (key mode 0600, unencrypted RSA, the certificate's own key); secretwatch check names what is wrong"
         }
     }
 
@@ -141,11 +145,30 @@ public enum TokenFailureReason: String, FailureReason, Codable {
         case .invalidTenant: [90002, 900023]
         case .invalidClientId: [700016]
         case .invalidScope: [70011, 1002012, 500011]
-        case .invalidClientAssertion: [700027, 700024]
+        case .invalidClientAssertion: [700027, 700024, 700023, 700021, 50012]
         case .applicationDisabled: [7000112, 70001]
         case .conditionalAccessBlocked: [53003]
         case .tlsVersion: [1002016]
         default: []
+        }
+    }
+
+    /// What a refused client assertion's AADSTS code says went wrong and what to do first: the
+    /// `{assertion_problem}` and `{assertion_fix}` of `invalid_client_assertion`.
+    public static func assertionValues(code: Int?) -> [String: String] {
+        switch code {
+        case 700024:
+            ["assertion_problem": "the assertion is outside its validity window: this host's clock is off (clock skew)",
+             "assertion_fix": "check the clock (NTP) of this host: timedatectl status, chronyc tracking"]
+        case 700023:
+            ["assertion_problem": "the assertion's audience is not the token endpoint",
+             "assertion_fix": "check token_endpoint: it must be the tenant's https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token (or the national cloud's)"]
+        case 700021:
+            ["assertion_problem": "the assertion's issuer or subject is not the client id",
+             "assertion_fix": "check client_id: it must be the Application (client) ID of the app the certificate is registered on"]
+        default:
+            ["assertion_problem": "the signature does not verify with a certificate registered on the app (certificate not uploaded, or signed with another key)",
+             "assertion_fix": "upload client_certificate_file to the app registration"]
         }
     }
 

@@ -24,7 +24,7 @@ struct CheckCommand: AsyncParsableCommand {
         print("configuration \(options.configPath) is valid" + (loaded.warnings.isEmpty ? "" : " (\(loaded.warnings.count) warning\(loaded.warnings.count == 1 ? "" : "s"))"))
         print("database: \(config.database)")
         print("http listen: \(config.http.listenHost):\(config.http.listenPort)")
-        print("smtp: \(config.smtp.host):\(config.smtp.port) (\(config.smtp.tls.rawValue)) as \(config.smtp.auth.mailbox), secret from \(config.smtp.auth.secret.description)")
+        print("smtp: \(config.smtp.host):\(config.smtp.port) (\(config.smtp.tls.rawValue)) as \(config.smtp.auth.mailbox), \(config.smtp.auth.secret == nil ? "" : "secret from ")\(config.smtp.auth.authentication.description)")
         print("token endpoint: \(config.smtp.auth.resolvedTokenEndpoint) scope \(config.smtp.auth.scope)")
         print("notifications: from \(config.notifications.from) to \(config.notifications.to.joined(separator: ", "))")
         print("thresholds: \(config.alarms.thresholdsDays.map(String.init).joined(separator: ", ")) days (critical at \(config.alarms.criticalDays) days or less)")

@@ -6,7 +6,9 @@ import SecretWatchStandIns
 /// top-level sections).
 enum CheckConnectConfig {
     static func write(in fixture: TokenEndpointFixture, database: String, smtp: SMTPTestServer? = nil,
-                      expires: String = "2027-12-28", extra: String = "") throws -> String {
+                      expires: String = "2027-12-28", extra: String = "", auth: [String]? = nil) throws -> String {
+        let credential = (auth ?? ["client_secret_file: \(fixture.secretFile)", "secret_expires: \(expires)"])
+            .joined(separator: "\n    ")
         let server = smtp.map { "host: localhost\n  port: \($0.port)\n  ca_file: \($0.caFile)" } ?? "host: smtp.office365.com"
         let yaml = """
             database: \(database)
@@ -17,8 +19,7 @@ enum CheckConnectConfig {
                 mailbox: ise-alerts@contoso.com
                 tenant_id: \(TokenEndpointFixture.tenant)
                 client_id: \(TokenEndpointFixture.client)
-                client_secret_file: \(fixture.secretFile)
-                secret_expires: \(expires)
+                \(credential)
                 token_endpoint: \(fixture.standIn.tokenEndpointTemplate)
             token:
               connect_timeout: 5s

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SecretWatchCrypto
 import SecretWatchStandIns
 @testable import SecretWatchCore
 import SecretWatchHTTPServer
@@ -15,9 +16,11 @@ struct ConfigLoaderTests {
 
     /// Copies a fixture next to a 0600 secret file, an empty file, a FIFO (`fifo`), a file that holds no
     /// certificate (`hostname`) and a damaged PEM certificate (`damaged-ca.pem`), and loads it.
-    func load(_ name: String, environment: [String: String] = ["SECRETWATCH_TEST_SECRET": "env-secret-value"])
-        throws -> (Result<ConfigLoader.Loaded, ConfigError>, TemporaryDirectory) {
+    /// With `material`, also the certificate files the certificate fixtures name (see `writeCertificates`).
+    func load(_ name: String, environment: [String: String] = ["SECRETWATCH_TEST_SECRET": "env-secret-value"],
+              material: CryptoMaterial? = nil) throws -> (Result<ConfigLoader.Loaded, ConfigError>, TemporaryDirectory) {
         let dir = TemporaryDirectory()
+        if let material { try Self.writeCertificates(material, in: dir) }
         let text = try String(contentsOf: Self.fixtures.appendingPathComponent(name), encoding: .utf8)
         try dir.write("secret.txt", "fixture-secret-value\n", mode: 0o600)
         try dir.write("empty.txt", "\n", mode: 0o600)
@@ -33,17 +36,47 @@ struct ConfigLoaderTests {
         return (Result { () throws(ConfigError) in try loader.load(path: path) }, dir)
     }
 
-    static func expectations(_ name: String, dir: String) throws -> [String] {
+    /// `app-cert.pem` and `app-key.pem` (0600): an RSA 2048 pair; `app-pair.pem`: both in one file (0600);
+    /// `open-key.pem`: the key with mode 0644; `other-key.pem`: another key; `encrypted-key.pem`;
+    /// `small-cert.pem`/`small-key.pem`: 1024 bits; `ec-cert.pem`/`ec-key.pem`: not RSA.
+    static func writeCertificates(_ m: CryptoMaterial, in dir: TemporaryDirectory) throws {
+        func copy(_ from: String, _ to: String, mode: Int = 0o600) throws {
+            try dir.write(to, try String(contentsOfFile: from, encoding: .utf8), mode: mode)
+        }
+        try copy(m.certificate, "app-cert.pem", mode: 0o644)
+        try copy(m.key, "app-key.pem")
+        try copy(m.key, "open-key.pem", mode: 0o644)
+        try dir.write("app-pair.pem", try String(contentsOfFile: m.key, encoding: .utf8) + String(contentsOfFile: m.certificate, encoding: .utf8), mode: 0o600)
+        try copy(m.otherKey, "other-key.pem")
+        try copy(m.encryptedKey, "encrypted-key.pem")
+        try copy(m.smallCertificate, "small-cert.pem", mode: 0o644)
+        try copy(m.smallKey, "small-key.pem")
+        try copy(m.ecCertificate, "ec-cert.pem", mode: 0o644)
+        try copy(m.ecKey, "ec-key.pem")
+    }
+
+    /// The `# expect:` lines, with `$DIR` (the fixture's directory) and, for certificate fixtures, `$SUBJECT`,
+    /// `$THUMBPRINT` and `$NOTAFTER` of `app-cert.pem` filled in.
+    static func expectations(_ name: String, dir: String, certificate: X509Certificate? = nil) throws -> [String] {
         try String(contentsOf: fixtures.appendingPathComponent(name), encoding: .utf8)
             .split(separator: "\n")
             .filter { $0.hasPrefix("# expect: ") }
-            .map { String($0.dropFirst("# expect: ".count)).replacingOccurrences(of: "$DIR", with: dir) }
+            .map { line in
+                var text = String(line.dropFirst("# expect: ".count)).replacingOccurrences(of: "$DIR", with: dir)
+                if let certificate {
+                    text = text.replacingOccurrences(of: "$SUBJECT", with: certificate.subject)
+                        .replacingOccurrences(of: "$THUMBPRINT", with: certificate.sha1Thumbprint)
+                        .replacingOccurrences(of: "$NOTAFTER", with: Timestamps.rfc3339(certificate.notAfter))
+                }
+                return text
+            }
     }
 
     @Test("every invalid fixture reports exactly its expected problems", arguments: invalidFixtures)
-    func invalidFixture(_ name: String) throws {
-        let (result, dir) = try load(name)
-        let expected = try Self.expectations(name, dir: dir.path)
+    func invalidFixture(_ name: String) async throws {
+        let material = try await CryptoMaterial.shared()
+        let (result, dir) = try load(name, material: material)
+        let expected = try Self.expectations(name, dir: dir.path, certificate: try X509Certificate(pemFile: material.certificate))
         #expect(!expected.isEmpty, "fixture \(name) lists no expected problem")
         switch result {
         case .success:

@@ -28,6 +28,9 @@ struct CryptoMaterial: Sendable {
     var ecCertificate: String { file("ec-cert.pem") }
     /// Three certificates in one file: `certificate`, `ecCertificate`, `expiredCertificate`.
     var bundle: String { file("bundle.pem") }
+    /// A 1024-bit RSA key and its certificate: too short for Entra.
+    var smallKey: String { file("small-key.pem") }
+    var smallCertificate: String { file("small-cert.pem") }
     /// Random bytes where PEM belongs.
     var garbage: String { file("garbage.pem") }
 
@@ -60,6 +63,8 @@ struct CryptoMaterial: Sendable {
                           "-out", m.encryptedTraditionalKey)
         try await openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", m.ecKey)
         try await openssl("req", "-x509", "-key", m.ecKey, "-out", m.ecCertificate, "-days", "3", "-subj", "/CN=ec")
+        try await openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", m.smallKey)
+        try await openssl("req", "-x509", "-key", m.smallKey, "-out", m.smallCertificate, "-days", "3", "-subj", "/CN=small")
         var bundle = ""
         for path in [m.certificate, m.ecCertificate, m.expiredCertificate] {
             bundle += try String(contentsOfFile: path, encoding: .utf8)

@@ -17,10 +17,10 @@ import Testing
         try s.seedDiscovery()
         let text = try s.metrics.text()
         let smtpClient = "aaaaaaaa-bbbb-4ccc-8ddd-000000000006"
-        #expect(text.contains(#"secretwatch_credential_info{credential="smtp",display_name="App smtp",tenant_id="\#(Self.tenant)",client_id="\#(smtpClient)",has_secret="true",type="secret",source="config",in_use_by=""} 1"#))
+        #expect(text.contains(#"secretwatch_credential_info{credential="smtp",display_name="App smtp",tenant_id="\#(Self.tenant)",client_id="\#(smtpClient)",has_secret="true",type="secret",source="config",in_use_by="",thumbprint=""} 1"#))
         // The discovered secret the SMTP credential uses appears with its own name, source graph, and who uses it.
-        #expect(text.contains(#"secretwatch_credential_info{credential="Mailer/smtp-2026",display_name="smtp-2026",tenant_id="\#(Self.tenant)",client_id="\#(smtpClient)",has_secret="false",type="secret",source="graph",in_use_by="smtp"} 1"#))
-        #expect(text.contains(#"secretwatch_credential_info{credential="Mailer/smtp-2027",display_name="smtp-2027",tenant_id="\#(Self.tenant)",client_id="\#(smtpClient)",has_secret="false",type="secret",source="graph",in_use_by=""} 1"#))
+        #expect(text.contains(#"secretwatch_credential_info{credential="Mailer/smtp-2026",display_name="smtp-2026",tenant_id="\#(Self.tenant)",client_id="\#(smtpClient)",has_secret="false",type="secret",source="graph",in_use_by="smtp",thumbprint=""} 1"#))
+        #expect(text.contains(#"secretwatch_credential_info{credential="Mailer/smtp-2027",display_name="smtp-2027",tenant_id="\#(Self.tenant)",client_id="\#(smtpClient)",has_secret="false",type="secret",source="graph",in_use_by="",thumbprint=""} 1"#))
         #expect(Self.value(text, #"secretwatch_client_secret_expiry_timestamp_seconds{credential="Payroll/signing",tenant_id="\#(Self.tenant)",client_id="aaaaaaaa-bbbb-4ccc-8ddd-000000000009",type="certificate",source="graph"}"#)
                 == Double(1796087400 + 365 * 86400))
         // The configured credential's expiry is Entra's date of the secret in use (90 days), not the configured 100.
