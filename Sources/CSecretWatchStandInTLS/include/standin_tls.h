@@ -18,6 +18,12 @@ int sw_pki_make_ca(const char *cert_path, const char *key_path, const char *comm
 int sw_pki_make_leaf(const char *ca_cert_path, const char *ca_key_path, const char *cert_path, const char *key_path,
                      const char *common_name, const char *sans, char *err, size_t errlen);
 
+/* A certificate signed by the CA, valid from `not_before` to `not_after` seconds from now (negative: in the past):
+   a server certificate, or with `is_ca` an intermediate CA (pathlen 0) that can sign server certificates. */
+int sw_pki_make_cert(const char *ca_cert_path, const char *ca_key_path, const char *cert_path, const char *key_path,
+                     const char *common_name, const char *sans, int is_ca, long not_before, long not_after,
+                     char *err, size_t errlen);
+
 /* A server context (SSL_CTX) with this certificate chain and key, limited to [min_version, max_version]
    (SW_TLS_VERSION_*; 0 = library default). */
 void *sw_tls_server_new(const char *cert_path, const char *key_path, int min_version, int max_version,
