@@ -74,8 +74,9 @@ static X509 *new_cert_valid(EVP_PKEY *key, const char *common_name, long from, l
     return cert;
 }
 
-/* Valid from an hour ago for a day. */
-static X509 *new_cert(EVP_PKEY *key, const char *common_name) { return new_cert_valid(key, common_name, -3600, 86400); }
+/* Valid from an hour ago for 397 days: beyond every expiry threshold, so a stand-in's chain or CA file never raises
+   endpoint_certificate_expiring unless a test asks for a certificate near its end (sw_pki_make_cert). */
+static X509 *new_cert(EVP_PKEY *key, const char *common_name) { return new_cert_valid(key, common_name, -3600, 397L * 86400); }
 
 int sw_pki_make_ca(const char *cert_path, const char *key_path, const char *common_name, char *err, size_t errlen) {
     errno = 0;

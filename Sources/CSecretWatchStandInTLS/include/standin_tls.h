@@ -10,7 +10,7 @@
 #define SW_TLS_VERSION_1_2 0x0303
 #define SW_TLS_VERSION_1_3 0x0304
 
-/* A self-signed CA (EC P-256, valid one day): PEM certificate and key written to the given paths (key 0600). */
+/* A self-signed CA (EC P-256, valid 397 days, as the server certificates sw_pki_make_leaf issues): PEM certificate and key written to the given paths (key 0600). */
 int sw_pki_make_ca(const char *cert_path, const char *key_path, const char *common_name, char *err, size_t errlen);
 
 /* A server certificate signed by the CA. `sans` is an OpenSSL subjectAltName list such as
