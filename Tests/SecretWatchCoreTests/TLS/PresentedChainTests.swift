@@ -115,3 +115,19 @@ import Testing
         #expect(certificates.chain(of: "ca_file:\(bundle)").isEmpty)
     }
 }
+
+/// Graph's chain is recorded too (the stand-in serves Graph on the token endpoint's port and certificate).
+@Suite struct GraphPresentedChainTests {
+    @Test func aGraphListingRecordsTheChainGraphPresented() async throws {
+        let f = try GraphFixture(applications: 5)
+        defer { f.close() }
+        let certificates = EndpointCertificates()
+        let token = try await f.accessToken()
+        let outcome = await GraphClient(settings: f.settings(pageSize: 2), certificates: certificates).listApplications(token: token, startedAt: Date())
+        #expect(outcome.pages == 3)
+        let leaf = try X509Certificate(pemFile: f.token.pki.directory + "/token-endpoint.crt")
+        let chain = certificates.chain(of: "127.0.0.1:\(f.token.standIn.port)")
+        #expect(chain.map(\.position) == ["leaf"])
+        #expect(chain.first?.subject == leaf.subject && chain.first?.notAfter == leaf.notAfter)
+    }
+}
