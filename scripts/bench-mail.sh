@@ -2,7 +2,8 @@
 # Delivery figures for the mailer: queues N mails (default 1000, two recipients each, ~600 bytes) and delivers
 # them through secretwatch's outbox (libcurl, STARTTLS, XOAUTH2 with a 2 KB token) to the local aiosmtpd
 # stand-in, with the rate cap off. Prints mails/s, token requests and the server's connection count.
-#   scripts/bench-mail.sh [COUNT] [CONCURRENCY]
+#   scripts/bench-mail.sh [COUNT] [CONCURRENCY] [--certificate-info]
+# (--certificate-info: record the server's chain on every session, as the daemon does.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-1000}
@@ -22,6 +23,6 @@ port=$(awk '{print $2}' "$work/port")
 bench=.build/debug/mail-bench
 "$bench" --db "$work/bench.db" --port "$port" --ca "$work/certs/ca.pem" --token-file "$work/token" --enqueue "$count"
 "$bench" --db "$work/bench.db" --port "$port" --ca "$work/certs/ca.pem" --token-file "$work/token" --deliver \
-  --concurrency "$concurrency" --rate 0
+  --concurrency "$concurrency" --rate 0 ${3:+"$3"}
 echo "server: $(cat "$work/stats.json")"
 echo "received files: $(ls "$work/mail" | grep -c '\.eml$')"

@@ -37,5 +37,10 @@ static inline CURLcode sw_curl_getinfo_long(CURL *h, CURLINFO info, long *out) {
 static inline CURLcode sw_curl_getinfo_double(CURL *h, CURLINFO info, double *out) {
     return curl_easy_getinfo(h, info, out);
 }
+/* The chain the server presented on the transfer's new connection (CURLOPT_CERTINFO): per certificate an slist of
+   "name:value" fields, "Cert:" holding the PEM text. Owned by the handle; valid until its next transfer. */
+static inline CURLcode sw_curl_getinfo_certinfo(CURL *h, struct curl_certinfo **out) {
+    return curl_easy_getinfo(h, CURLINFO_CERTINFO, out);
+}
 
 #endif

@@ -53,8 +53,8 @@ static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value) {
     return ok;
 }
 
-/* A certificate skeleton: random serial, valid from an hour ago for a day, subject CN. */
-static X509 *new_cert(EVP_PKEY *key, const char *common_name) {
+/* A certificate skeleton: random serial, valid from `from` to `until` seconds from now, subject CN. */
+static X509 *new_cert_valid(EVP_PKEY *key, const char *common_name, long from, long until) {
     X509 *cert = X509_new();
     if (!cert) return NULL;
     unsigned char serial[16];
@@ -63,7 +63,7 @@ static X509 *new_cert(EVP_PKEY *key, const char *common_name) {
     BIGNUM *bn = BN_bin2bn(serial, sizeof serial, NULL);
     ASN1_INTEGER *asn = bn ? BN_to_ASN1_INTEGER(bn, NULL) : NULL;
     int ok = bn && asn && X509_set_version(cert, 2) && X509_set_serialNumber(cert, asn)
-        && X509_gmtime_adj(X509_getm_notBefore(cert), -3600) && X509_gmtime_adj(X509_getm_notAfter(cert), 86400)
+        && X509_gmtime_adj(X509_getm_notBefore(cert), from) && X509_gmtime_adj(X509_getm_notAfter(cert), until)
         && X509_set_pubkey(cert, key);
     BN_free(bn);
     ASN1_INTEGER_free(asn);
@@ -73,6 +73,10 @@ static X509 *new_cert(EVP_PKEY *key, const char *common_name) {
     if (!ok) { X509_free(cert); return NULL; }
     return cert;
 }
+
+/* Valid from an hour ago for 397 days: beyond every expiry threshold, so a stand-in's chain or CA file never raises
+   endpoint_certificate_expiring unless a test asks for a certificate near its end (sw_pki_make_cert). */
+static X509 *new_cert(EVP_PKEY *key, const char *common_name) { return new_cert_valid(key, common_name, -3600, 397L * 86400); }
 
 int sw_pki_make_ca(const char *cert_path, const char *key_path, const char *common_name, char *err, size_t errlen) {
     errno = 0;
@@ -148,6 +152,33 @@ int sw_pki_make_leaf(const char *ca_cert_path, const char *ca_key_path, const ch
         && X509_sign(cert, ca_key, EVP_sha256()) > 0;
     int rc = -1;
     if (!ok) report(err, errlen, "building server certificate");
+    else rc = write_pem(cert_path, key_path, cert, key, err, errlen);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    X509_free(ca);
+    EVP_PKEY_free(ca_key);
+    return rc;
+}
+
+int sw_pki_make_cert(const char *ca_cert_path, const char *ca_key_path, const char *cert_path, const char *key_path,
+                     const char *common_name, const char *sans, int is_ca, long not_before, long not_after,
+                     char *err, size_t errlen) {
+    errno = 0;
+    X509 *ca = NULL;
+    EVP_PKEY *ca_key = NULL;
+    if (read_ca(ca_cert_path, ca_key_path, &ca, &ca_key, err, errlen) != 0) return -1;
+    EVP_PKEY *key = new_key();
+    X509 *cert = key ? new_cert_valid(key, common_name, not_before, not_after) : NULL;
+    int ok = cert && X509_set_issuer_name(cert, X509_get_subject_name(ca))
+        && add_ext(cert, ca, NID_basic_constraints, is_ca ? "critical,CA:TRUE,pathlen:0" : "critical,CA:FALSE")
+        && add_ext(cert, ca, NID_key_usage, is_ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,keyEncipherment")
+        && (is_ca || add_ext(cert, ca, NID_ext_key_usage, "serverAuth"))
+        && add_ext(cert, ca, NID_subject_key_identifier, "hash")
+        && add_ext(cert, ca, NID_authority_key_identifier, "keyid:always")
+        && (sans == NULL || sans[0] == 0 || add_ext(cert, ca, NID_subject_alt_name, sans))
+        && X509_sign(cert, ca_key, EVP_sha256()) > 0;
+    int rc = -1;
+    if (!ok) report(err, errlen, "building certificate");
     else rc = write_pem(cert_path, key_path, cert, key, err, errlen);
     X509_free(cert);
     EVP_PKEY_free(key);

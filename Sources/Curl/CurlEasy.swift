@@ -134,6 +134,8 @@ public final class CurlEasy {
             try check(sw_curl_setopt_long(handle, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2)), "CURLOPT_SSLVERSION")
         case .resolve(let entries):
             try check(sw_curl_setopt_slist(handle, CURLOPT_RESOLVE, list(entries)), "CURLOPT_RESOLVE")
+        case .certificateInfo:
+            try check(sw_curl_setopt_long(handle, CURLOPT_CERTINFO, 1), "CURLOPT_CERTINFO")
         }
     }
 
@@ -209,12 +211,40 @@ public final class CurlEasy {
         // A reused connection reports a connect time of 0, but its pre-transfer time is set.
         _ = sw_curl_getinfo_double(handle, CURLINFO_PRETRANSFER_TIME, &pretransfer)
         state.flushHeader()
+        // libcurl keeps the last handshake's chain on the handle: only a transfer that made a new connection
+        // reports one (a reused connection presented nothing new).
+        var connections = 0
+        _ = sw_curl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connections)
         return CurlResponse(code: CurlCode(rawValue: Int32(rc.rawValue)),
                             codeText: String(cString: curl_easy_strerror(rc)),
                             errorText: secrets.scrub(String(cString: errorBuffer)),
                             responseCode: status, body: state.body, headerLines: state.headerLines,
                             responseTooLarge: state.tooLarge, connected: connect > 0 || pretransfer > 0, totalTime: total,
-                            connectTime: connect, trace: state.trace)
+                            connectTime: connect, trace: state.trace,
+                            presentedCertificates: connections > 0 ? presentedCertificates() : [])
+    }
+
+    /// The PEM text of each certificate the server presented (leaf first), from `CURLINFO_CERTINFO`; empty unless
+    /// `.certificateInfo` was set and a handshake completed.
+    private func presentedCertificates() -> [String] {
+        var info: UnsafeMutablePointer<curl_certinfo>?
+        guard sw_curl_getinfo_certinfo(handle, &info) == CURLE_OK, let info, info.pointee.num_of_certs > 0,
+              let lists = info.pointee.certinfo else { return [] }
+        var pems: [String] = []
+        for index in 0..<Int(info.pointee.num_of_certs) {
+            var node = lists[index]
+            while let current = node {
+                if let data = current.pointee.data {
+                    let field = String(cString: data)
+                    if field.hasPrefix("Cert:") {
+                        pems.append(String(field.dropFirst("Cert:".count)))
+                        break
+                    }
+                }
+                node = current.pointee.next
+            }
+        }
+        return pems
     }
 
     private func list(_ items: [String]) -> UnsafeMutablePointer<curl_slist>? {

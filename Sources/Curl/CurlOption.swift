@@ -38,6 +38,9 @@ public enum CurlOption: Sendable {
     case tls12OrNewer
     /// Resolve `host:port` to `address` without DNS (tests).
     case resolve([String])
+    /// Keep the certificates the server presents on a new connection (`CurlResponse.presentedCertificates`).
+    /// libcurl collects them once per TLS handshake: a reused connection costs nothing.
+    case certificateInfo
 }
 
 /// What a handle must keep out of the text it reports, supplied by its owner (who knows what is secret). A server

@@ -21,6 +21,9 @@ public struct CurlResponse: Sendable {
     /// Debug trace of the protocol exchange (`< ` lines from the server, `> ` lines sent, `* ` info) with timing,
     /// when tracing was asked for. Sent lines are scrubbed by the handle's `CurlSecretHandling`.
     public var trace: [TraceLine]
+    /// With `.certificateInfo`: the PEM text of every certificate the server (or a TLS-inspecting proxy) presented
+    /// on the new connection this transfer made, leaf first; empty for a reused connection or a failed handshake.
+    public var presentedCertificates: [String] = []
 
     public struct TraceLine: Sendable, Equatable {
         public enum Kind: String, Sendable { case info = "*", received = "<", sent = ">" }

@@ -4,10 +4,13 @@ internal import CSecretWatchStandInTLS
 /// A certificate authority made at test (or demo) time: PEM files in a private temporary directory that
 /// `remove()` deletes. Nothing here is ever trusted outside the process that made it.
 public final class ThrowawayPKI: Sendable {
-    /// A CA: its certificate (the file a client trusts) and its key.
+    /// A CA: its certificate (the file a client trusts) and its key. An intermediate also names the certificate
+    /// file of its issuer chain, which the server certificates it issues carry after their own.
     public struct Authority: Sendable, Equatable {
         public let certificatePath: String
         public let keyPath: String
+        /// For an intermediate: the certificates a server sends after its leaf (this intermediate's PEM).
+        public var chainPath: String? = nil
     }
 
     /// A server certificate (leaf) and its key, as a TLS server loads them.
@@ -72,6 +75,36 @@ public final class ThrowawayPKI: Sendable {
                                  Int32(bits), Int(validFrom), Int(validFor), err, len)
         }
         return identity
+    }
+
+    /// A certificate valid from `validFrom` to `validUntil` seconds from now, signed by `authority`: a server
+    /// certificate for `names` (an expired one: both negative; one expiring in 5 days: `validUntil: 5 * 86400`),
+    /// whose file holds the leaf followed by the authority's chain when the authority is an intermediate.
+    public func issue(named name: String, by authority: Authority, for names: [String], validFrom: TimeInterval = -3600,
+                      validUntil: TimeInterval) throws -> Identity {
+        let identity = Identity(certificatePath: path(name, "crt"), keyPath: path(name, "key"))
+        let sans = names.map { Self.isIPAddress($0) ? "IP:\($0)" : "DNS:\($0)" }.joined(separator: ",")
+        try call("issuing certificate \(name)") { err, len in
+            sw_pki_make_cert(authority.certificatePath, authority.keyPath, identity.certificatePath, identity.keyPath,
+                             names.first ?? name, sans, 0, Int(validFrom), Int(validUntil), err, len)
+        }
+        if let chain = authority.chainPath {
+            let leaf = try String(contentsOfFile: identity.certificatePath, encoding: .utf8)
+            try (leaf + (try String(contentsOfFile: chain, encoding: .utf8))).write(toFile: identity.certificatePath, atomically: true, encoding: .utf8)
+        }
+        return identity
+    }
+
+    /// An intermediate CA named `name`, signed by `authority` and valid until `validUntil` seconds from now: server
+    /// certificates it issues are presented with it (leaf, then `intermediate_1`).
+    public func makeIntermediate(named name: String, by authority: Authority, validUntil: TimeInterval = 86400) throws -> Authority {
+        var intermediate = Authority(certificatePath: path(name, "crt"), keyPath: path(name, "key"))
+        try call("making intermediate CA \(name)") { err, len in
+            sw_pki_make_cert(authority.certificatePath, authority.keyPath, intermediate.certificatePath, intermediate.keyPath,
+                             "\(name) (secretwatch throwaway intermediate CA)", nil, 1, -3600, Int(validUntil), err, len)
+        }
+        intermediate.chainPath = intermediate.certificatePath
+        return intermediate
     }
 
     /// Deletes the directory and every file in it.

@@ -4,7 +4,7 @@
 // Not part of the product: it never talks to Entra or Exchange.
 //
 //   mail-bench --db PATH --port N --ca FILE --token-file FILE [--enqueue N] [--deliver]
-//              [--concurrency 3] [--rate 0] [--from ADDR]
+//              [--concurrency 3] [--rate 0] [--from ADDR] [--certificate-info]
 //   mail-bench --matrix SMTP,NOTLS,BLACKHOLE,DENYPROXY,CLOSED --ca FILE --token-file FILE
 import Foundation
 import SecretWatchCore
@@ -20,6 +20,8 @@ struct Options {
     var concurrency = 3
     var rate = 0
     var from = "bench@contoso.example"
+    /// Record the server's chain as the daemon does (CURLOPT_CERTINFO on every session).
+    var certificateInfo = false
     /// --matrix SMTP,NOTLS,BLACKHOLE,DENYPROXY,CLOSED ports
     var matrix: [Int] = []
 
@@ -38,6 +40,7 @@ struct Options {
             case "--token-file": tokenFile = value()
             case "--enqueue": enqueue = Int(value())!
             case "--deliver": deliver = true
+            case "--certificate-info": certificateInfo = true
             case "--concurrency": concurrency = Int(value())!
             case "--rate": rate = Int(value())!
             case "--from": from = value()
@@ -100,11 +103,12 @@ if options.deliver {
     // One fixed token, like a warm cache; counts how often the mailer asked.
     let tokens = TestTokenProvider([try firstLine(ofFile: options.tokenFile)])
     let engine = AlarmEngine(store: store)
+    let certificates = options.certificateInfo ? EndpointCertificates() : nil
     let service = DeliveryService(store: store, alarm: MailDeliveryEvaluator(engine: engine, credentialName: "smtp"),
                                   settings: .init(smtp: smtp, mailer: MailerConfig(concurrency: options.concurrency, ratePerMinute: options.rate,
                                                                                    pollInterval: 0.2),
                                                   tokens: tokens),
-                                  clock: SystemClock())
+                                  clock: SystemClock(), certificates: certificates)
     let before = try store.outboxSnapshot()
     let started = ContinuousClock.now
     let task = Task { try await service.run() }
@@ -121,4 +125,5 @@ if options.deliver {
     print(String(format: "delivered=%d failed=%d attempts=%d seconds=%.2f mails_per_second=%.1f token_requests=%d distinct_tokens=1 retries_after_535=%d",
                  delivered, after.failed - before.failed, stats.attempts, seconds, Double(delivered) / seconds,
                  tokens.requests, stats.retriesAfter535))
+    if let certificates { print("certificates recorded: \(certificates.all.count)") }
 }

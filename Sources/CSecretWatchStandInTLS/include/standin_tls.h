@@ -10,7 +10,7 @@
 #define SW_TLS_VERSION_1_2 0x0303
 #define SW_TLS_VERSION_1_3 0x0304
 
-/* A self-signed CA (EC P-256, valid one day): PEM certificate and key written to the given paths (key 0600). */
+/* A self-signed CA (EC P-256, valid 397 days, as the server certificates sw_pki_make_leaf issues): PEM certificate and key written to the given paths (key 0600). */
 int sw_pki_make_ca(const char *cert_path, const char *key_path, const char *common_name, char *err, size_t errlen);
 
 /* A server certificate signed by the CA. `sans` is an OpenSSL subjectAltName list such as
@@ -22,6 +22,12 @@ int sw_pki_make_leaf(const char *ca_cert_path, const char *ca_key_path, const ch
    to now + not_after_seconds, as uploaded to an Entra app registration for client assertions. */
 int sw_pki_make_app_cert(const char *cert_path, const char *key_path, const char *common_name, int bits,
                          long not_before_seconds, long not_after_seconds, char *err, size_t errlen);
+
+/* A certificate signed by the CA, valid from `not_before` to `not_after` seconds from now (negative: in the past):
+   a server certificate, or with `is_ca` an intermediate CA (pathlen 0) that can sign server certificates. */
+int sw_pki_make_cert(const char *ca_cert_path, const char *ca_key_path, const char *cert_path, const char *key_path,
+                     const char *common_name, const char *sans, int is_ca, long not_before, long not_after,
+                     char *err, size_t errlen);
 
 /* A server context (SSL_CTX) with this certificate chain and key, limited to [min_version, max_version]
    (SW_TLS_VERSION_*; 0 = library default). */

@@ -81,6 +81,9 @@ public enum AlarmKind: String, Sendable, Codable, CaseIterable {
     case secretNotInEntra = "secret_not_in_entra"
     /// Reading a tenant's applications from Microsoft Graph keeps failing (the last known credentials are kept).
     case discoveryFailing = "discovery_failing"
+    /// A certificate an endpoint presented (token endpoint, Graph, SMTP server, or a TLS-inspecting proxy in their
+    /// place) or one of a configured `ca_file` is within a threshold of its notAfter, or past it.
+    case endpointCertificateExpiring = "endpoint_certificate_expiring"
 
     /// The title operators read in e-mails and listings.
     public var title: String {
@@ -95,6 +98,7 @@ public enum AlarmKind: String, Sendable, Codable, CaseIterable {
         case .expiryMismatch: "Configured secret expiry differs from Entra"
         case .secretNotInEntra: "Secret in use not found in Entra"
         case .discoveryFailing: "Discovery through Microsoft Graph failing"
+        case .endpointCertificateExpiring: "TLS certificate of an endpoint about to expire"
         }
     }
 
@@ -103,7 +107,7 @@ public enum AlarmKind: String, Sendable, Codable, CaseIterable {
     public var isSystem: Bool {
         switch self {
         case .clientSecretExpiring, .clientSecretExpired, .clientCertificateExpiring, .clientCertificateExpired,
-             .expiryMismatch, .secretNotInEntra: false
+             .expiryMismatch, .secretNotInEntra, .endpointCertificateExpiring: false
         case .tokenAcquisitionFailing, .mailDeliveryFailing, .storeFailing, .discoveryFailing: true
         }
     }

@@ -125,7 +125,8 @@ public struct AlarmMail: Sendable {
         if let expires = alarm.expiresAt ?? credential.expiresAt {
             let seconds = expires.timeIntervalSince(now)
             let days = Int((seconds / 86400).rounded(.up))
-            lines.append("  \(credential.type == .certificate ? "certificate" : "secret") expires: \(Timestamps.rfc3339(expires)) (" + (seconds <= 0 ? "expired" : "\(days) day\(days == 1 ? "" : "s") left") + ")")
+            let what = alarm.kind == .endpointCertificateExpiring || credential.type == .certificate ? "certificate" : "secret"
+            lines.append("  \(what) expires: \(Timestamps.rfc3339(expires)) (" + (seconds <= 0 ? "expired" : "\(days) day\(days == 1 ? "" : "s") left") + ")")
         }
         if let created = credential.rotationPendingSince, alarm.kind.isExpiry {
             lines.append("  rotation:     a new secret created on \(Timestamps.day(created)) is not deployed yet")
@@ -200,6 +201,12 @@ public struct AlarmMail: Sendable {
                 if let token = TokenFailureReason(rawValue: reason) { return ["\(token.message).", "Fix: \(token.fix)"] }
             }
             return ["See secretwatch status and docs/troubleshooting.md (Graph reasons); the last known credentials are still watched meanwhile."]
+        case .endpointCertificateExpiring:
+            return [
+                "1. secretwatch check --connect prints the chain the token endpoint and the SMTP server present (position, subject, issuer, end date); the metric secretwatch_endpoint_certificate_expiry_timestamp_seconds has every certificate, the ca_files' too.",
+                "2. A certificate of a TLS-inspecting proxy (the chain it presents, or its CA in smtp.ca_file / token.ca_file): have whoever runs the proxy renew it, then put the new CA into the ca_file and reload secretwatch.",
+                "3. A certificate of Microsoft's own endpoints is renewed by Microsoft; if it is still close to expiry, something between this host and Microsoft presents it. Never disable certificate verification.",
+            ]
         case .storeFailing:
             if let reason = alarm.reason.flatMap(StoreFailureReason.init(rawValue:)) {
                 return ["\(reason.message.prefix(1).uppercased() + reason.message.dropFirst()).", "Fix: \(reason.fix)."]

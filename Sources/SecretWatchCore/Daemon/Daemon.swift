@@ -30,6 +30,8 @@ public final class Daemon: Sendable {
     /// The running daemon's claim on its database (`run`, `demo`), held as long as the daemon lives; nil for
     /// `send-test` and tests, which share the database through SQLite's own locking.
     public let databaseLock: DatabaseLock?
+    /// The chains the endpoints presented and the `ca_file`s' certificates (metrics, `endpoint_certificate_expiring`).
+    public let endpointCertificates: EndpointCertificates
     private let logger: Logger
 
     public init(config: Config, clock: any WallClock = SystemClock(), observers: [any AlarmTransitionObserver] = [],
@@ -49,9 +51,13 @@ public final class Daemon: Sendable {
         metrics.refreshFromStore()
         let telemetry = TelemetryHub(telemetry + [metrics])
         self.telemetry = telemetry
+        let certificates = EndpointCertificates()
+        endpointCertificates = certificates
+        certificates.onChange { [metrics] in metrics.endpointCertificates($0) }
+        Self.watchCertificates(of: config, in: certificates, logger: logger)
         let recorder = TokenAttemptRecorder(store: store, telemetry: telemetry, logger: logger)
         let makeCache: @Sendable ([TokenEndpointSettings]) -> TokenCache = { settings in
-            TokenCache(clients: settings.map { EntraTokenClient(settings: $0) }, clock: clock, recorder: recorder)
+            TokenCache(clients: settings.map { EntraTokenClient(settings: $0, certificates: certificates) }, clock: clock, recorder: recorder)
         }
         let settings = TokenEndpointSettings.all(config: config)
         let holder = TokenCacheHolder(settings: settings, cache: makeCache(settings))
@@ -62,15 +68,18 @@ public final class Daemon: Sendable {
         let steps: [any SchedulerStep] = [
             StoreHealthStep(engine: engine, credentialName: config.smtp.auth.name),
             DiscoveryStep(config: { current.value }, tokens: { holder.cache }, evaluator: DiscoveryEvaluator(engine: engine),
-                          logger: logger),
+                          logger: logger, certificates: certificates),
             ExpiryStep(evaluator: ExpiryEvaluator(engine: engine, policy: config.alarms)),
             TokenHealthStep(holder: holder, evaluator: TokenHealthEvaluator(engine: engine, policy: config.alarms)),
+            EndpointCertificateStep(evaluator: EndpointCertificateEvaluator(engine: engine, policy: config.alarms,
+                                                                            credentialName: config.smtp.auth.name,
+                                                                            certificates: certificates)),
         ] + mail.steps(config: config, engine: engine)
         scheduler = Scheduler(steps: steps, interval: config.scheduler.interval, clock: clock, store: store,
                               telemetry: telemetry)
         // The mailer authenticates with the same cache the token-health step keeps warm (tests may inject another).
         let delivery = mail.deliveryService(config: config, engine: engine, tokens: tokenFactory?(config) ?? holder,
-                                            clock: clock, telemetry: telemetry, logger: logger)
+                                            clock: clock, telemetry: telemetry, logger: logger, certificates: certificates)
         self.delivery = delivery
         let injected = tokenFactory != nil
         let source = config.sourcePath
@@ -80,6 +89,7 @@ public final class Daemon: Sendable {
         reloader = ConfigReloader(current: current, load: reload ?? { try ConfigLoader().load(path: source).config },
                                   engine: engine, delivery: delivery, tokenFactory: factory, clock: clock,
                                   onApplied: { applied, tested in
+                                      Self.watchCertificates(of: applied, in: certificates, logger: logger)
                                       let settings = TokenEndpointSettings.all(config: applied)
                                       if settings != holder.settings {
                                           holder.replace(settings: settings, cache: (tested as? TokenCache) ?? makeCache(settings))
@@ -100,6 +110,18 @@ public final class Daemon: Sendable {
         ] + (delivery.map { [$0] } ?? [])
         // Parsing a large configuration leaves freed YAML nodes behind; hand that memory back to the system.
         MemoryRelease.returnFreedMemory()
+    }
+
+    /// Reads the configured `ca_file`s and names the endpoints whose chain must be seen before an
+    /// `endpoint_certificate_expiring` alarm may clear (start-up and every reload).
+    static func watchCertificates(of config: Config, in certificates: EndpointCertificates, logger: Logger) {
+        let problems = certificates.loadCAFiles([config.smtp.caFile, config.token.caFile].compactMap { $0 })
+        for (path, problem) in problems.sorted(by: { $0.key < $1.key }) {
+            logger.warning("cannot read the certificates of a ca_file", metadata: ["ca_file": "\(path)", "error": "\(problem)"])
+        }
+        let smtp = SMTPTransport(config: config.smtp).endpoint
+        let token = EndpointCertificate.endpoint(ofURL: TokenEndpointSettings(config: config).endpoint)
+        certificates.expect([smtp] + (token.map { [$0] } ?? []))
     }
 
     /// One evaluation pass (`run --once`); returns the names of steps that failed.
@@ -153,11 +175,12 @@ public struct MailComponents: Sendable {
 
     /// The delivery service, when there is a token provider to authenticate with.
     public func deliveryService(config: Config, engine: AlarmEngine, tokens: (any TokenProvider)?, clock: any WallClock,
-                                telemetry: any TelemetryObserver, logger: Logger) -> DeliveryService? {
+                                telemetry: any TelemetryObserver, logger: Logger,
+                                certificates: EndpointCertificates? = nil) -> DeliveryService? {
         guard let tokens else { return nil }
         return DeliveryService(store: engine.store, alarm: MailDeliveryEvaluator(engine: engine, credentialName: config.smtp.auth.name),
                                settings: .init(smtp: config.smtp, mailer: config.mailer, tokens: tokens), clock: clock,
-                               signal: signal, telemetry: telemetry, logger: logger)
+                               signal: signal, telemetry: telemetry, logger: logger, certificates: certificates)
     }
 }
 

@@ -138,15 +138,16 @@ public import SecretWatchCurl
 extension ConnectionTest {
     /// The stages of `check --connect` for a configuration, in order: the token request, then the SMTP session
     /// (connect, EHLO, STARTTLS, AUTH XOAUTH2, QUIT — no mail) authenticated with that token.
+    /// The chains the token endpoint and the SMTP server present are recorded in `certificates` when given.
     public static func standard(config: Config, environment: [String: String] = ProcessInfo.processInfo.environment,
-                                smtpOptions: [CurlOption] = []) -> ConnectionTest {
+                                smtpOptions: [CurlOption] = [], certificates: EndpointCertificates? = nil) -> ConnectionTest {
         let client = EntraTokenClient(settings: TokenEndpointSettings(config: config, environment: environment),
-                                      environment: environment)
+                                      environment: environment, certificates: certificates)
         let smtp = config.smtp
         return ConnectionTest(stages: [TokenConnectionStage(client: client)]) { context in
             guard let token = context.token else { return [] }
             let tokens = ConnectionTestTokens(client: client, first: token)
-            return await SMTPConnectionTest(config: smtp, tokens: tokens, transportOptions: smtpOptions).run()
+            return await SMTPConnectionTest(config: smtp, tokens: tokens, transportOptions: smtpOptions, certificates: certificates).run()
         }
     }
 }
@@ -184,11 +185,15 @@ public struct SMTPConnectionTest: Sendable {
     public let config: SMTPConfig
     public let tokens: any TokenProvider
     public let transportOptions: [CurlOption]
+    /// Where the server's chain is recorded (nil: not recorded).
+    public let certificates: EndpointCertificates?
 
-    public init(config: SMTPConfig, tokens: any TokenProvider, transportOptions: [CurlOption] = []) {
+    public init(config: SMTPConfig, tokens: any TokenProvider, transportOptions: [CurlOption] = [],
+                certificates: EndpointCertificates? = nil) {
         self.config = config
         self.tokens = tokens
         self.transportOptions = transportOptions
+        self.certificates = certificates
     }
 
     public func run() async -> [ConnectionStageResult] {
@@ -216,7 +221,7 @@ public struct SMTPConnectionTest: Sendable {
     }
 
     private func attempt(_ token: AccessToken) async -> [ConnectionStageResult] {
-        let transport = SMTPTransport(config: config, extraOptions: transportOptions)
+        let transport = SMTPTransport(config: config, extraOptions: transportOptions, certificates: certificates)
         let config = config
         return await BlockingExecutor.run { () -> [ConnectionStageResult] in
             guard let (setup, quit, quitDuration) = transport.connectOnly(token: token) else {

@@ -15,9 +15,13 @@ public struct DiscoveryStep: SchedulerStep {
     public let evaluator: DiscoveryEvaluator
     private let schedule: DiscoverySchedule
     private let logger: Logger
+    /// Where Graph's chain is recorded (nil: not recorded).
+    private let certificates: EndpointCertificates?
 
     public init(config: @escaping @Sendable () -> Config, tokens: @escaping @Sendable () -> TokenCache,
-                evaluator: DiscoveryEvaluator, logger: Logger = Logger(label: "secretwatch.discovery")) {
+                evaluator: DiscoveryEvaluator, logger: Logger = Logger(label: "secretwatch.discovery"),
+                certificates: EndpointCertificates? = nil) {
+        self.certificates = certificates
         self.config = config
         self.tokens = tokens
         self.evaluator = evaluator
@@ -55,7 +59,7 @@ public struct DiscoveryStep: SchedulerStep {
 
     private func discover(_ tenant: DiscoveryTenantConfig, config: Config, interval: TimeInterval, cache: TokenCache, now: Date) async throws {
         guard let discovery = TenantDiscovery(tenant: tenant, config: config) else { return }
-        let outcome = await discovery.run(tokens: cache, startedAt: now)
+        let outcome = await discovery.run(tokens: cache, startedAt: now, certificates: certificates)
         schedule.record(outcome, tenant: tenant, interval: interval)
         let summary = try evaluator.apply(outcome, now: now)
         switch outcome.result {

@@ -40,7 +40,8 @@ public struct TenantDiscovery: Sendable {
 
     /// Runs the discovery; never throws: every failure is classified into the outcome.
     public func run(tokens: TokenCache, startedAt: Date,
-                    environment: [String: String] = ProcessInfo.processInfo.environment) async -> TenantDiscoveryOutcome {
+                    environment: [String: String] = ProcessInfo.processInfo.environment,
+                    certificates: EndpointCertificates? = nil) async -> TenantDiscoveryOutcome {
         let monotonic = ContinuousClock.now
         func finish(_ result: Result<TenantDiscoveryOutcome.Found, TenantDiscoveryOutcome.Failure>, pages: Int) -> TenantDiscoveryOutcome {
             TenantDiscoveryOutcome(tenant: tenant.name, startedAt: startedAt, duration: (ContinuousClock.now - monotonic).timeInterval,
@@ -60,7 +61,7 @@ public struct TenantDiscovery: Sendable {
             return finish(.failure(.init(reason: TokenFailureReason.idpBadResponse.rawValue, message: "\(error)", fix: "", detail: nil,
                                          retryAfter: nil)), pages: 0)
         }
-        let client = GraphClient(settings: graph)
+        let client = GraphClient(settings: graph, certificates: certificates)
         let listing = await client.listApplications(token: token, startedAt: startedAt)
         var pages = listing.pages
         guard var applications = listing.applications else {

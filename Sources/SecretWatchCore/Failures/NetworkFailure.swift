@@ -10,6 +10,7 @@ enum NetworkFailure: String, CaseIterable, Sendable {
     case proxyError = "proxy_error"
     case tlsUntrusted = "tls_untrusted", tlsHostnameMismatch = "tls_hostname_mismatch", tlsCAFile = "tls_ca_file"
     case tlsVersion = "tls_version", tlsHandshake = "tls_handshake"
+    case tlsCertificateExpired = "tls_certificate_expired"
 
     /// The failure below the protocol that a transfer ended in, or nil when the path must decide: a timeout
     /// after the connection was made, a connection that ended early, any other curl code.
@@ -28,6 +29,9 @@ enum NetworkFailure: String, CaseIterable, Sendable {
             // A proxy that answers CONNECT with 407 or closes the tunnel.
             return viaProxy && (text.contains("proxy") || text.contains("connect")) ? .proxyError : nil
         case .peerFailedVerification, .sslIssuerError:
+            // OpenSSL's X509_V_ERR_CERT_HAS_EXPIRED, for any certificate of the chain: the server's, an
+            // intermediate, or the CA (an intercepting proxy's) — no CA to add would help.
+            if text.contains("certificate has expired") { return .tlsCertificateExpired }
             let names = ["subject name", "does not match", "host name", "hostname"]
             return names.contains(where: text.contains) ? .tlsHostnameMismatch : .tlsUntrusted
         case .sslCACertBadFile: return .tlsCAFile

@@ -9,9 +9,12 @@ internal import SecretWatchCurl
 /// on `BlockingExecutor`'s threads, never on the cooperative pool.
 public struct GraphClient: Sendable {
     public let settings: GraphEndpointSettings
+    /// Where the chain Graph presents on a new connection is recorded (nil: not recorded).
+    public var certificates: EndpointCertificates?
 
-    public init(settings: GraphEndpointSettings) {
+    public init(settings: GraphEndpointSettings, certificates: EndpointCertificates? = nil) {
         self.settings = settings
+        self.certificates = certificates
     }
 
     /// Every app registration, or the classified failure; `token` must be for `settings.scope`.
@@ -27,8 +30,9 @@ public struct GraphClient: Sendable {
     /// Every entry of `collection`, or the classified failure.
     public func list(_ collection: GraphCollection, token: AccessToken, startedAt: Date) async -> GraphListOutcome {
         let monotonic = ContinuousClock.now
-        let (result, pages) = await BlockingExecutor.run { [settings] in
-            Self.perform(settings: settings, collection: collection, bearer: token.value, now: startedAt)
+        let (result, pages) = await BlockingExecutor.run { [settings, certificates] in
+            Self.perform(settings: settings, collection: collection, bearer: token.value, now: startedAt,
+                         certificates: certificates)
         }
         return GraphListOutcome(credential: settings.credential, collection: collection, startedAt: startedAt,
                                 duration: (ContinuousClock.now - monotonic).timeInterval, pages: pages, result: result)
@@ -36,7 +40,7 @@ public struct GraphClient: Sendable {
 
     /// The blocking part: page after page until no `@odata.nextLink` is left, or a failure.
     static func perform(settings: GraphEndpointSettings, collection: GraphCollection, bearer: String,
-                        now: Date) -> (Result<[GraphApplication], GraphFailure>, Int) {
+                        now: Date, certificates: EndpointCertificates? = nil) -> (Result<[GraphApplication], GraphFailure>, Int) {
         var url = settings.firstPageURL(of: collection)
         var seen: Set<String> = [url]
         var applications: [GraphApplication] = []
@@ -53,7 +57,11 @@ public struct GraphClient: Sendable {
             do {
                 try easy.reset()
                 try easy.set(options(settings, url: url, bearer: bearer))
+                if certificates != nil { try easy.set(.certificateInfo) }
                 response = easy.perform()
+                if let certificates, let endpoint = EndpointCertificate.endpoint(ofURL: url) {
+                    certificates.record(endpoint: endpoint, pems: response.presentedCertificates)
+                }
             } catch {
                 return (.failure(setupFailure(error, settings: settings, collection: collection, url: url)), pages)
             }

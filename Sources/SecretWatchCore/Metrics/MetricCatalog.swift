@@ -85,6 +85,9 @@ enum MetricCatalog {
     static let outboxOldest = MetricFamily(
         "secretwatch_outbox_oldest_queued_timestamp_seconds", .gauge,
         help: "When the oldest message still in the outbox was queued, Unix seconds (absent when the outbox is empty).")
+    static let endpointCertificateExpiry = MetricFamily(
+        "secretwatch_endpoint_certificate_expiry_timestamp_seconds", .gauge, labels: ["endpoint", "position", "subject"],
+        help: "When a certificate secretwatch depends on expires, Unix seconds: the chain an endpoint (host:port) presented on its last new connection (leaf, intermediate_N, root), or a ca_file's certificates (endpoint ca_file:<path>, position ca_N).")
     static let schedulerLastRun = MetricFamily(
         "secretwatch_scheduler_last_run_timestamp_seconds", .gauge,
         help: "When the last scheduler pass started, Unix seconds.")
@@ -127,7 +130,7 @@ enum MetricCatalog {
         buildInfo, credentialInfo, secretExpiry, configuredExpiry, entraExpiry, secretInUse, rotationPending, rotationPendingSince,
         discoveryUp, discoveryLastRun, discoveryLastSuccess, discoveryLastDuration, discoveryApplications, discoveryCredentials,
         discoveryRuns, discoveryFailures, activeAlarms, alarmsRaised, tokenRequests, tokenDuration, tokenCachedExpiry,
-        tokenLastSuccess, mailSends, mailDuration, outboxMessages, outboxOldest, schedulerLastRun,
+        tokenLastSuccess, mailSends, mailDuration, outboxMessages, outboxOldest, endpointCertificateExpiry, schedulerLastRun,
         schedulerLastDuration, schedulerStepFailing,
     ]
     /// The families of the per-second part (process and HTTP), in output order.

@@ -243,4 +243,9 @@ extension MetricsRegistry {
     public func outbox(_ state: OutboxState) {
         update { $0.outbox = state }
     }
+
+    /// Every certificate of the endpoints' chains and the `ca_file`s, after a change (`EndpointCertificates.onChange`).
+    public func endpointCertificates(_ certificates: [EndpointCertificate]) {
+        update { $0.endpointCertificates = certificates }
+    }
 }

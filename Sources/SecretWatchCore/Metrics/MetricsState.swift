@@ -31,6 +31,8 @@ struct MetricsState: Sendable {
     var mailDuration: [String: Histogram] = [:]
     var outbox: OutboxState = .empty
     var discovery = DiscoveryHealth()
+    /// Every certificate of the endpoints' chains and the `ca_file`s (`EndpointCertificates`).
+    var endpointCertificates: [EndpointCertificate] = []
 
     /// The label value for "no reason" (successes): an empty label would read as an absent one.
     static let noReason = "none"
@@ -129,6 +131,15 @@ extension MetricsState {
         w.family(c.outboxOldest)
         if let oldest = outbox.oldestQueuedAt {
             w.sample(c.outboxOldest, [], oldest.timeIntervalSince1970)
+        }
+
+        w.family(c.endpointCertificateExpiry)
+        var certificateSeries = Set<[String]>()
+        for certificate in endpointCertificates.sorted(by: { ($0.endpoint, $0.position) < ($1.endpoint, $1.position) }) {
+            let labels = [certificate.endpoint, certificate.position, certificate.subject]
+            if certificateSeries.insert(labels).inserted {
+                w.sample(c.endpointCertificateExpiry, labels, certificate.notAfter.timeIntervalSince1970)
+            }
         }
         // The scheduler's gauges follow in the live part (`LiveMetrics`), so the page reads the same.
         w.finish()

@@ -40,6 +40,8 @@ public final class DeliveryService: Service, Sendable {
     let limiter: RateLimiter
     let retry: RetryPolicy
     let transportOptions: [CurlOption]
+    /// Where the SMTP server's chain is recorded (nil: not recorded).
+    let certificates: EndpointCertificates?
     let logger: Logger
     /// Holds back repeats of the mailer's error lines (a failing store fails every try the same way).
     let logLimiter: LogRateLimiter
@@ -53,7 +55,9 @@ public final class DeliveryService: Service, Sendable {
     public init(store: Store, alarm: MailDeliveryEvaluator, settings: Settings, clock: any WallClock,
                 signal: OutboxSignal = OutboxSignal(), telemetry: any TelemetryObserver = TelemetryHub(),
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, transportOptions: [CurlOption] = [],
-                logger: Logger = Logger(label: "secretwatch.mailer"), logLimiter: LogRateLimiter? = nil) {
+                logger: Logger = Logger(label: "secretwatch.mailer"), logLimiter: LogRateLimiter? = nil,
+                certificates: EndpointCertificates? = nil) {
+        self.certificates = certificates
         self.store = store
         self.alarm = alarm
         self.clock = clock
@@ -174,7 +178,7 @@ public final class DeliveryService: Service, Sendable {
             let generation = settingsGeneration.load(ordering: .sequentiallyConsistent)
             let settings = self.settings
             if transport?.config != settings.smtp {
-                transport = SMTPTransport(config: settings.smtp, extraOptions: transportOptions)
+                transport = SMTPTransport(config: settings.smtp, extraOptions: transportOptions, certificates: certificates)
             }
             let sender = SMTPSender(transport: transport!, tokens: settings.tokens, credential: settings.smtp.auth.name,
                                     clock: clock)
@@ -236,7 +240,7 @@ extension DeliveryService {
         guard let message = try store.claim(outboxId: outboxId, now: clock.now()) else { return nil }
         try await limiter.acquire()
         let settings = self.settings
-        let sender = SMTPSender(transport: SMTPTransport(config: settings.smtp, extraOptions: transportOptions),
+        let sender = SMTPSender(transport: SMTPTransport(config: settings.smtp, extraOptions: transportOptions, certificates: certificates),
                                 tokens: settings.tokens, credential: settings.smtp.auth.name)
         try await deliver(message, with: sender)
         return try store.lastDelivery(messageId: message.messageId)

@@ -9,6 +9,7 @@ public enum SMTPFailureReason: String, FailureReason {
     case proxyError = "proxy_error"
     case tlsUntrusted = "tls_untrusted", tlsHostnameMismatch = "tls_hostname_mismatch", tlsCAFile = "tls_ca_file"
     case tlsVersion = "tls_version", tlsHandshake = "tls_handshake"
+    case tlsCertificateExpired = "tls_certificate_expired"
     case smtpNoGreeting = "smtp_no_greeting"
     case starttlsUnavailable = "starttls_unavailable"
     case smtpAuthDisabled = "smtp_auth_disabled"
@@ -74,6 +75,11 @@ public enum SMTPFailureReason: String, FailureReason {
             (signature: "curl 60 or 83 (unable to get local issuer certificate)",
                 message: "the SMTP server's certificate is not trusted here (TLS-inspecting proxy or stale CA bundle)",
                 fix: "add the issuing CA to the system trust store or set smtp.ca_file; never disable verification",
+                disposition: .blocking)
+        case .tlsCertificateExpired:
+            (signature: "curl 60 (certificate has expired: the server's, an intermediate, or the issuing CA's notAfter has passed)",
+                message: "a certificate in the chain the SMTP server presented (the server's, or an intercepting proxy's) has expired",
+                fix: "renew the server's certificate, or fix the TLS-inspecting proxy (its certificate or the CA in smtp.ca_file); check this machine's clock; never disable verification",
                 disposition: .blocking)
         case .tlsHostnameMismatch:
             (signature: "curl 60 (no alternative certificate subject name matches)",

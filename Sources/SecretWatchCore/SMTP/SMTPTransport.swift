@@ -10,11 +10,19 @@ public final class SMTPTransport: @unchecked Sendable {
     public let config: SMTPConfig
     /// Extra libcurl options (tests: `.resolve` to check host-name verification).
     public let extraOptions: [CurlOption]
+    /// Where the chain the server presents on a new connection is recorded (nil: not recorded).
+    public let certificates: EndpointCertificates?
     private var easy: CurlEasy?
 
-    public init(config: SMTPConfig, extraOptions: [CurlOption] = []) {
+    public init(config: SMTPConfig, extraOptions: [CurlOption] = [], certificates: EndpointCertificates? = nil) {
         self.config = config
         self.extraOptions = extraOptions
+        self.certificates = certificates
+    }
+
+    /// `host:port` of the server, the key its chain is recorded under.
+    public var endpoint: String {
+        config.host.contains(":") ? "[\(config.host)]:\(config.port)" : "\(config.host):\(config.port)"
     }
 
     /// `smtp://host:587/<ehlo name>` (STARTTLS) or `smtps://host:465/<ehlo name>` (implicit TLS).
@@ -37,6 +45,7 @@ public final class SMTPTransport: @unchecked Sendable {
             .connectTimeout(config.connectTimeout), .timeout(config.timeout),
         ]
         if let ca = config.caFile { options.append(.caFile(ca)) }
+        if certificates != nil { options.append(.certificateInfo) }
         if let proxy = config.proxy {
             options += [.proxy(proxy), .httpProxyTunnel(true)]
         } else {
@@ -69,6 +78,7 @@ public final class SMTPTransport: @unchecked Sendable {
                           .mailRecipients(recipients), .allowRecipientFailures(true), .upload(content)])
             try easy.enableTrace()
             let response = easy.perform()
+            certificates?.record(endpoint: endpoint, pems: response.presentedCertificates)
             return SMTPClassifier.classify(response, recipients: recipients, proxyConfigured: config.proxy != nil)
         } catch {
             easy = nil
@@ -97,6 +107,7 @@ public final class SMTPTransport: @unchecked Sendable {
             return nil
         }
         let response = easy.perform()
+        certificates?.record(endpoint: endpoint, pems: response.presentedCertificates)
         guard response.code == .ok else { return (response, nil, 0) }
         let started = ContinuousClock.now
         let quit = easy.rawExchange("QUIT\r\n", timeout: min(config.connectTimeout, 10))

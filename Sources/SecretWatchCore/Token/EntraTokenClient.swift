@@ -7,26 +7,30 @@ internal import SecretWatchCurl
 public struct EntraTokenClient: Sendable {
     public let settings: TokenEndpointSettings
     private let environment: [String: String]
+    /// Where the chain the endpoint presents on a new connection is recorded (nil: not recorded).
+    public var certificates: EndpointCertificates?
 
     public static let userAgent = "secretwatch/\(SecretWatchVersion.string)"
 
-    public init(settings: TokenEndpointSettings, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(settings: TokenEndpointSettings, environment: [String: String] = ProcessInfo.processInfo.environment,
+                certificates: EndpointCertificates? = nil) {
         self.settings = settings
         self.environment = environment
+        self.certificates = certificates
     }
 
     /// The same app's client for another resource's scope (`https://graph.microsoft.com/.default`).
     public func scoped(_ scope: String) -> EntraTokenClient {
         var settings = settings
         settings.scope = scope
-        return EntraTokenClient(settings: settings, environment: environment)
+        return EntraTokenClient(settings: settings, environment: environment, certificates: certificates)
     }
 
     /// One request; `startedAt` is the (injected) clock's now, from which the token's expiry is counted.
     public func request(startedAt: Date) async -> TokenRequestOutcome {
         let monotonic = ContinuousClock.now
-        let (result, status) = await BlockingExecutor.run { [settings, environment] in
-            Self.perform(settings: settings, environment: environment, startedAt: startedAt)
+        let (result, status) = await BlockingExecutor.run { [settings, environment, certificates] in
+            Self.perform(settings: settings, environment: environment, startedAt: startedAt, certificates: certificates)
         }
         let elapsed = ContinuousClock.now - monotonic
         let duration = elapsed.timeInterval
@@ -36,7 +40,7 @@ public struct EntraTokenClient: Sendable {
 
     /// The blocking part: read the secret (or sign an assertion with the key), run the transfer, classify.
     static func perform(settings: TokenEndpointSettings, environment: [String: String],
-                        startedAt: Date) -> (Result<AccessToken, TokenFailure>, Int?) {
+                        startedAt: Date, certificates: EndpointCertificates? = nil) -> (Result<AccessToken, TokenFailure>, Int?) {
         let body: String
         switch credentialForm(settings: settings, environment: environment, now: startedAt) {
         case .success(let form): body = form
@@ -46,11 +50,15 @@ public struct EntraTokenClient: Sendable {
         do {
             let easy = try CurlEasy(secrets: Redactor.shared.curlSecrets)
             try easy.set(options(settings, body: body))
+            if certificates != nil { try easy.set(.certificateInfo) }
             response = easy.perform()
         } catch {
             var values = TokenFailureClassifier.baseValues(settings)
             values["curl"] = "\(error)"
             return (.failure(TokenFailure(reason: .networkError, values: values, detail: "\(error)")), nil)
+        }
+        if let certificates, let endpoint = EndpointCertificate.endpoint(ofURL: settings.endpoint) {
+            certificates.record(endpoint: endpoint, pems: response.presentedCertificates)
         }
         let status = response.responseCode > 0 ? response.responseCode : nil
         if let failure = TokenFailureClassifier.classify(response, settings: settings) {

@@ -57,12 +57,15 @@ struct CheckCommand: AsyncParsableCommand {
         let settings = TokenEndpointSettings(config: config)
         print("token request: proxy \(settings.proxy.display), CA \(settings.caFile ?? "system trust store"), connect timeout \(DurationText.format(settings.connectTimeout)), timeout \(DurationText.format(settings.timeout))")
         print("connection test:")
-        let results = await ConnectionTest.standard(config: config).run { result in
+        let certificates = EndpointCertificates()
+        certificates.loadCAFiles([config.smtp.caFile, config.token.caFile].compactMap { $0 })
+        let results = await ConnectionTest.standard(config: config, certificates: certificates).run { result in
             print(Redactor.scrub(result.render()))
             if let detail = result.failure?.detail {
                 print(String(repeating: " ", count: 30) + "detail: " + Redactor.scrub(detail))
             }
         }
+        CertificateChainReport(config: config).render(certificates).forEach { print($0) }
         if let failed = results.first(where: { !$0.ok }) {
             printError("connection test failed at stage \(failed.stage): \(failed.failure?.reason ?? "unknown")")
             throw ExitCode(ExitStatus.failed)

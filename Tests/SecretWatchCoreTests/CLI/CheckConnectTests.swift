@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SecretWatchStandIns
+import SecretWatchCrypto
 @testable import SecretWatchCore
 
 @Suite("secretwatch check --connect and status (token step)")
@@ -23,6 +24,29 @@ struct CheckConnectTests {
         #expect(out.stdout.contains("connection test passed"))
         #expect(!out.all.contains("stand-in-token-for-cli-0042"))
         #expect(f.standIn.requestCount == 1)
+    }
+
+    @Test func theChainsOfTheTokenEndpointAndTheSMTPServerArePrintedAfterTheStages() async throws {
+        let f = try TokenEndpointFixture(behaviour: .success(accessToken: "stand-in-token-for-cli-0043", expiresIn: 3599))
+        defer { f.close() }
+        let smtp = try await SMTPTestServer.start(acceptedTokens: ["stand-in-token-for-cli-0043"])
+        defer { smtp.stop() }
+        let config = try CheckConnectConfig.write(in: f, database: f.pki.directory + "/sw.db", smtp: smtp)
+        let out = try await SecretWatchCLI.run(["check", "--config", config, "--connect"])
+        #expect(out.status == 0, "\(out.all)")
+        let lines = out.stdout.split(separator: "\n").map(String.init)
+        let start = try #require(lines.firstIndex(of: "certificate chains:"), "\(out.stdout)")
+        let quit = try #require(lines.firstIndex { $0.hasPrefix("QUIT ") })
+        #expect(start > quit, "the chains come after the stages")
+        let leaf = try X509Certificate(pemFile: f.pki.directory + "/token-endpoint.crt")
+        let token = try #require(lines.firstIndex(of: "  token endpoint 127.0.0.1:\(f.standIn.port)"), "\(out.stdout)")
+        #expect(token > start)
+        let leafLine = lines[token + 1]
+        #expect(leafLine.hasPrefix("    leaf "))
+        #expect(leafLine.contains(leaf.subject) && leafLine.contains("(issuer \(leaf.issuer))"))
+        #expect(leafLine.contains("notAfter \(Timestamps.rfc3339(leaf.notAfter)), 397 days left"))
+        let server = try #require(lines.firstIndex { $0.hasPrefix("  SMTP server ") && $0.hasSuffix(":\(smtp.port)") }, "\(out.stdout)")
+        #expect(lines[server + 1].hasPrefix("    leaf ") && lines[server + 1].contains("days left"))
     }
 
     @Test func failurePrintsReasonAndFixAndExitsOne() async throws {

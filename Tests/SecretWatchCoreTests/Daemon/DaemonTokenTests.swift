@@ -17,7 +17,7 @@ struct DaemonTokenTests {
         let sink = MemoryLogSink()
         let daemon = try Daemon(config: config, clock: clock,
                                 logger: Logger(label: "secretwatch") { KeyValueLogHandler(label: $0, level: .info, sink: sink) })
-        #expect(daemon.scheduler.steps.map(\.name) == ["store_health", "discovery", "expiry", "token_health", "renotify", "outbox_age"])
+        #expect(daemon.scheduler.steps.map(\.name) == ["store_health", "discovery", "expiry", "token_health", "endpoint_certificates", "renotify", "outbox_age"])
         let failing = await daemon.runOnce()
         #expect(failing.isEmpty)
         let attempt = try #require(try daemon.store.lastTokenAttempts()["smtp"])

@@ -38,6 +38,8 @@ import Testing
         (.recvError, "Received HTTP code 407 from proxy after CONNECT", true, true, "proxy_error"),
         (.peerFailedVerification, "SSL certificate problem: self-signed certificate in certificate chain", true, false, "tls_untrusted"),
         (.sslIssuerError, "SSL: issuer check failed", true, false, "tls_untrusted"),
+        (.peerFailedVerification, "SSL certificate problem: certificate has expired", true, false, "tls_certificate_expired"),
+        (.peerFailedVerification, "SSL certificate problem: certificate has expired", true, true, "tls_certificate_expired"),
         (.peerFailedVerification, "SSL: no alternative certificate subject name matches target host name 'x'", true, false, "tls_hostname_mismatch"),
         (.sslCACertBadFile, "error setting certificate file: /nope", false, false, "tls_ca_file"),
         (.sslConnectError, "error:0A00042E:SSL routines::tlsv1 alert protocol version", true, false, "tls_version"),

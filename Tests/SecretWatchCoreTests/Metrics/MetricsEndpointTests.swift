@@ -25,6 +25,15 @@ import Testing
         m.delivery(Delivery(messageId: "<2@x>", attemptedAt: t0, duration: 2, recipients: ["a@b"], outcome: .deferred, reason: "smtp_auth_disabled"))
         m.delivery(Delivery(messageId: "<3@x>", attemptedAt: t0, duration: 45, recipients: ["a@b"], outcome: .failed, reason: "send_as_denied"))
         m.outbox(OutboxState(depth: 2, oldestQueuedAt: t0.addingTimeInterval(-600)))
+        m.endpointCertificates([
+            EndpointCertificate(endpoint: "login.microsoftonline.com:443", position: "leaf", subject: "CN=stamp2.login.microsoftonline.com",
+                                issuer: "CN=Microsoft Azure RSA TLS Issuing CA 08,O=Microsoft Corporation,C=US", notAfter: t0.addingTimeInterval(90 * 86400)),
+            EndpointCertificate(endpoint: "login.microsoftonline.com:443", position: "intermediate_1",
+                                subject: "CN=Microsoft Azure RSA TLS Issuing CA 08,O=Microsoft Corporation,C=US",
+                                issuer: "CN=DigiCert Global Root G2,OU=www.digicert.com,O=DigiCert Inc,C=US", notAfter: t0.addingTimeInterval(500 * 86400)),
+            EndpointCertificate(endpoint: "ca_file:/etc/secretwatch/proxy-ca.pem", position: "ca_1", subject: "CN=Proxy \"Inspection\" CA,O=Contoso",
+                                issuer: "CN=Proxy \"Inspection\" CA,O=Contoso", notAfter: t0.addingTimeInterval(10 * 86400)),
+        ])
         m.schedulerPass(startedAt: t0.addingTimeInterval(3600), duration: 0.25, failingSteps: [])
         m.flush()
         return s

@@ -6,18 +6,19 @@ import os, subprocess, sys
 
 def make_certs(d, ca_name="secretwatch test CA"):
     """A throwaway CA (ca.pem) and a server certificate (server.pem, server.key) for localhost / 127.0.0.1, EC keys
-    (fast); kept when the folder already has them."""
+    (fast), valid 397 days (beyond every expiry threshold: no endpoint_certificate_expiring in tests that do not
+    ask for it); kept when the folder already has them."""
     if os.path.exists(os.path.join(d, "server.pem")):
         return
     def run(*cmd):
         subprocess.run(cmd, check=True, cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    run("openssl", "req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=" + ca_name)
+    run("openssl", "req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "397", "-subj", "/CN=" + ca_name)
     run("openssl", "req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
     with open(os.path.join(d, "ext.cnf"), "w") as f:
         f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
     run("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-        "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf")
+        "-out", "server.pem", "-days", "397", "-extfile", "ext.cnf")
 
 
 def exit_when_stdin_closes():
