@@ -91,24 +91,28 @@ public struct DiscoveryEvaluator: Sendable {
     private func drift(_ record: CredentialRecord, _ inUse: SecretInUse, at now: Date, tx: StoreTransaction,
                        summary: inout Summary) throws {
         let label = record.credential.label
-        // Secret in use not in Entra.
+        let certificate = record.credential.type == .certificate
+        let what = certificate ? "certificate" : "secret"
+        // Secret (or certificate) in use not in Entra.
         let missing = try active(.secretNotInEntra, record, tx)
         switch inUse.state {
         case .notInEntra, .appNotFound:
             if missing == nil {
                 let why = inUse.state == .appNotFound
                     ? "the app \(record.credential.clientId) is not among the tenant's applications in Entra"
-                    : "none of the client secrets of app \(record.credential.clientId) in Entra has the hint of the secret \(record.name) reads"
+                    : certificate
+                        ? "no certificate of app \(record.credential.clientId) in Entra has the thumbprint \(record.credential.thumbprint ?? "-") of the certificate \(record.name) signs with"
+                        : "none of the client secrets of app \(record.credential.clientId) in Entra has the hint of the secret \(record.name) reads"
                 try engine.raise(.secretNotInEntra, for: record, severity: .critical, reason: inUse.state.rawValue,
-                                 summary: "the secret \(label) uses is not in Entra: the next token request will fail",
-                                 detail: "\(why) (it was deleted, or belongs to another app); discovered at \(Timestamps.rfc3339(inUse.decidedAt))",
+                                 summary: "the \(what) \(label) uses is not in Entra: the next token request will fail",
+                                 detail: "\(why) (\(certificate ? "it was never uploaded, was deleted" : "it was deleted"), or belongs to another app); discovered at \(Timestamps.rfc3339(inUse.decidedAt))",
                                  at: now, tx: tx)
                 summary.raised.append(.secretNotInEntra)
             }
         case .matched, .ambiguous:
             if let missing {
                 try engine.clear(missing, credential: record,
-                                 detail: "the secret \(record.name) reads is \(inUse.state == .matched ? "secret \(inUse.keyId ?? "-") of its app" : "among its app's secrets") in Entra",
+                                 detail: "the \(what) \(record.name) uses is \(inUse.state == .matched ? "\(what) \(inUse.keyId ?? "-") of its app" : "among its app's \(what)s") in Entra",
                                  at: now, tx: tx)
                 summary.cleared.append(.secretNotInEntra)
             }
@@ -117,7 +121,8 @@ public struct DiscoveryEvaluator: Sendable {
         let mismatch = try active(.expiryMismatch, record, tx)
         let configured = record.configuredExpiresAt
         // More than a day apart: the portal shows the date in the browser's time zone, so a day is not drift.
-        if inUse.state == .matched, let configured, let entra = inUse.expiresAt,
+        // A certificate's date is its own notAfter, the same as Entra's: only a typed secret_expires can drift.
+        if inUse.state == .matched, !certificate, let configured, let entra = inUse.expiresAt,
            abs(configured.timeIntervalSince(entra)) > Self.tolerance {
             let text = "secret_expires of \(label) says \(Timestamps.day(configured)), Entra says the secret in use expires on \(Timestamps.day(entra))"
             let detail = "configured secret_expires \(Timestamps.rfc3339(configured)); Entra's endDateTime of the secret in use (key id \(inUse.keyId ?? "-")) \(Timestamps.rfc3339(entra)); the expiry alarms follow Entra's date"

@@ -31,4 +31,31 @@ public enum SecretInUseMatcher {
         return SecretInUse(state: .matched, keyId: inUse.keyId, expiresAt: inUse.endDateTime, newerSecretCreatedAt: newer,
                            decidedAt: now)
     }
+
+    /// The same for a certificate credential: its SHA-1 thumbprint (hex) against each of the app's certificates'
+    /// `customKeyIdentifier` (hex, or base64 of the 20 bytes, as Graph may give it). `notInEntra`: the certificate
+    /// is not registered on the app, and the next token request signed with it will fail.
+    public static func match(thumbprint: String, clientId: String, in applications: [GraphApplication], now: Date) -> SecretInUse {
+        let apps = applications.filter { $0.appId.caseInsensitiveCompare(clientId) == .orderedSame }
+        guard !apps.isEmpty else { return SecretInUse(state: .appNotFound, decidedAt: now) }
+        let certificates = apps.flatMap(\.keyCredentials)
+        let wanted = thumbprint.uppercased()
+        let candidates = certificates.filter { $0.customKeyIdentifier.map { Self.thumbprintHex($0) == wanted } ?? false }
+        guard let inUse = candidates.first else { return SecretInUse(state: .notInEntra, decidedAt: now) }
+        let newer = certificates
+            .filter { $0.keyId != inUse.keyId && ($0.endDateTime.map { $0 > now } ?? true) }
+            .compactMap(\.startDateTime)
+            .filter { created in inUse.startDateTime.map { created > $0 } ?? false }
+            .max()
+        return SecretInUse(state: .matched, keyId: inUse.keyId, expiresAt: inUse.endDateTime, newerSecretCreatedAt: newer,
+                           decidedAt: now)
+    }
+
+    /// A `customKeyIdentifier` as uppercase hex: already hex (40 digits), or base64 of the 20-byte thumbprint.
+    static func thumbprintHex(_ identifier: String) -> String {
+        let trimmed = identifier.replacingOccurrences(of: ":", with: "")
+        if trimmed.count == 40, trimmed.allSatisfy(\.isHexDigit) { return trimmed.uppercased() }
+        guard let bytes = Data(base64Encoded: identifier), bytes.count == 20 else { return trimmed.uppercased() }
+        return bytes.map { String(format: "%02X", $0) }.joined()
+    }
 }

@@ -11,8 +11,9 @@ public struct TenantDiscovery: Sendable {
     public var reader: String
     public var readerScope: String?
     public var includeServicePrincipals: Bool
-    /// Configured credentials of this tenant that hold a secret, with where the secret is read from.
-    public var secrets: [(name: String, clientId: String, source: SecretSource)]
+    /// Configured credentials of this tenant compared with Graph: those holding a secret (with where it is read
+    /// from) and certificate credentials (with their certificate's thumbprint).
+    public var secrets: [(name: String, clientId: String, proof: CredentialProof)]
 
     /// What the configuration asks of `tenant`; nil when the reader's token settings are missing (a credential
     /// without a secret cannot read Graph; validation prevents that).
@@ -27,14 +28,14 @@ public struct TenantDiscovery: Sendable {
         graph = GraphEndpointSettings(token: settings, baseURL: discovery.graphEndpoint, scope: tenant.scope)
         includeServicePrincipals = discovery.includeServicePrincipals
         let sameTenant = { (id: String) in id.caseInsensitiveCompare(tenant.tenantId) == .orderedSame }
-        var secrets: [(String, String, SecretSource)] = []
-        if sameTenant(config.smtp.auth.tenantId), let secret = config.smtp.auth.secret {
-            secrets.append((config.smtp.auth.name, config.smtp.auth.clientId, secret))
+        var secrets: [(String, String, CredentialProof)] = []
+        if sameTenant(config.smtp.auth.tenantId) {
+            secrets.append((config.smtp.auth.name, config.smtp.auth.clientId, CredentialProof(config.smtp.auth.authentication)))
         }
         for watched in config.credentials where sameTenant(watched.tenantId) {
-            if let secret = watched.secret { secrets.append((watched.name, watched.clientId, secret)) }
+            if let proof = watched.authentication.map(CredentialProof.init) { secrets.append((watched.name, watched.clientId, proof)) }
         }
-        if case .source(let own) = tenant.secret { secrets.append((DiscoveryTenantConfig.readerName(tenant.name), tenant.clientId, own)) }
+        if case .source(let own) = tenant.secret { secrets.append((DiscoveryTenantConfig.readerName(tenant.name), tenant.clientId, .secret(own))) }
         self.secrets = secrets
     }
 
@@ -76,13 +77,32 @@ public struct TenantDiscovery: Sendable {
         }
         var inUse: [String: SecretInUse] = [:]
         for entry in secrets {
-            // Unreadable now: the token-health step reports it; no verdict rather than a wrong one.
-            guard let secret = try? SecretReader.read(entry.source, environment: environment) else { continue }
-            inUse[entry.name] = SecretInUseMatcher.match(secret: secret, clientId: entry.clientId, in: applications, now: startedAt)
+            switch entry.proof {
+            case .secret(let source):
+                // Unreadable now: the token-health step reports it; no verdict rather than a wrong one.
+                guard let secret = try? SecretReader.read(source, environment: environment) else { continue }
+                inUse[entry.name] = SecretInUseMatcher.match(secret: secret, clientId: entry.clientId, in: applications, now: startedAt)
+            case .certificate(let thumbprint):
+                inUse[entry.name] = SecretInUseMatcher.match(thumbprint: thumbprint, clientId: entry.clientId, in: applications, now: startedAt)
+            }
         }
         let (credentials, excluded) = DiscoveredCredentials.kept(applications, tenant: tenant)
         return finish(.success(.init(applications: applications.count, credentials: credentials, excluded: excluded, inUse: inUse)),
                       pages: pages)
+    }
+}
+
+/// What a configured credential is compared with Graph by: the secret it reads (its first three characters against
+/// each secret's `hint`), or its certificate's SHA-1 thumbprint (against each certificate's `customKeyIdentifier`).
+public enum CredentialProof: Sendable, Equatable {
+    case secret(SecretSource)
+    case certificate(thumbprint: String)
+
+    init(_ authentication: ClientAuthentication) {
+        switch authentication {
+        case .secret(let source): self = .secret(source)
+        case .certificate(let certificate): self = .certificate(thumbprint: certificate.thumbprint)
+        }
     }
 }
 

@@ -21,13 +21,15 @@ final class DiscoveryFixture: Sendable {
     /// - Parameters:
     ///   - expires: the SMTP credential's configured `secret_expires`.
     ///   - extra: more of the `discovery.tenants` list (indented as a list item of it), or other sections.
+    /// - Parameter auth: `smtp.auth`'s credential lines instead of the secret file and `secret_expires`.
     init(secret: String = "Zq8~stand-in-secret-in-use", expires: String = "2027-12-28", tenantExtra: String = "",
-         discoveryExtra: String = "", configExtra: String = "") throws {
+         discoveryExtra: String = "", configExtra: String = "", auth: ((TokenEndpointFixture) throws -> [String])? = nil) throws {
         self.secret = secret
         token = try TokenEndpointFixture(secret: secret, keepAlive: true)
         clock = ManualClock(now: Self.start)
         database = token.pki.directory + "/discovery.db"
-        let base = try String(contentsOfFile: try CheckConnectConfig.write(in: token, database: database, expires: expires), encoding: .utf8)
+        let base = try String(contentsOfFile: try CheckConnectConfig.write(in: token, database: database, expires: expires,
+                                                                           auth: try auth?(token)), encoding: .utf8)
         configPath = try token.pki.write(base + """
 
             discovery:
