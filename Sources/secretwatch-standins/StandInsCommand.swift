@@ -30,6 +30,9 @@ struct StandInsCommand: ParsableCommand {
     @Option(help: "PEM certificate registered for the app (repeatable): a request with a client_assertion gets a token only when the assertion is signed by the key of one of them (aud, iss/sub, nbf/exp and jti checked too). Default: none registered (every assertion is refused with AADSTS700027).")
     var registeredCertificate: [String] = []
 
+    @Option(help: "Mint an app certificate and its RSA key into --dir as NAME.crt and NAME.key (mode 0600), valid for DAYS from now (repeatable: NAME=DAYS), print one JSON line naming the files, and exit without starting any stand-in.")
+    var makeAppCertificate: [String] = []
+
     @Option(help: "Token behaviour for every tenant without its own (see the list above).")
     var tokenBehaviour: String = "success"
 
@@ -85,6 +88,12 @@ struct StandInsCommand: ParsableCommand {
     var controlPort: Int = 0
 
     func validate() throws {
+        for entry in makeAppCertificate where AppCertificates.parse(entry) == nil {
+            throw ValidationError("--make-app-certificate must be NAME=DAYS (NAME of letters, digits, '.', '_', '-'; DAYS a number within ±3650), not \(entry)")
+        }
+        if !makeAppCertificate.isEmpty && dir == nil {
+            throw ValidationError("--make-app-certificate needs --dir: the directory the certificates and keys are written to")
+        }
         guard secret == nil || secretFile == nil else { throw ValidationError("give --secret or --secret-file, not both") }
         guard ExchangeStandInConfiguration.Security(rawValue: smtpSecurity) != nil else {
             throw ValidationError("--smtp-security must be starttls, implicit or none")
@@ -119,6 +128,10 @@ struct StandInsCommand: ParsableCommand {
     }
 
     func run() throws {
+        if !makeAppCertificate.isEmpty, let dir {
+            try Self.emit(try AppCertificates.make(makeAppCertificate.compactMap(AppCertificates.parse), in: dir))
+            return
+        }
         // Before any thread starts, so every thread inherits the mask and sigwait below receives the signal.
         var signals = sigset_t()
         sigemptyset(&signals)

@@ -28,6 +28,9 @@ public final class ConfigReloader: Sendable {
     /// Told about every applied configuration, with the token provider its connection test used (if any); when
     /// set, it (not the reloader) hands the mailer its new settings.
     let onApplied: (@Sendable (Config, (any TokenProvider)?) -> Void)?
+    /// Told after every reload, whatever its outcome, with the configuration then in force: files it names whose
+    /// contents may have changed without the configuration changing (a `ca_file` replaced in place) are read again.
+    let onReload: (@Sendable (Config) -> Void)?
     let logger: Logger
 
     public init(current: CurrentConfig, load: @escaping @Sendable () throws -> Config, engine: AlarmEngine,
@@ -35,8 +38,10 @@ public final class ConfigReloader: Sendable {
                 connectionCheck: @escaping ConnectionCheck = { smtp, tokens in await SMTPConnectionTest(config: smtp, tokens: tokens).run() },
                 clock: any WallClock,
                 onApplied: (@Sendable (Config, (any TokenProvider)?) -> Void)? = nil,
+                onReload: (@Sendable (Config) -> Void)? = nil,
                 logger: Logger = Logger(label: "secretwatch.reload")) {
         self.onApplied = onApplied
+        self.onReload = onReload
         self.current = current
         self.load = load
         self.engine = engine
@@ -49,6 +54,12 @@ public final class ConfigReloader: Sendable {
 
     @discardableResult
     public func reload() async -> Outcome {
+        let outcome = await apply()
+        onReload?(current.value)
+        return outcome
+    }
+
+    private func apply() async -> Outcome {
         let old = current.value
         let new: Config
         do {

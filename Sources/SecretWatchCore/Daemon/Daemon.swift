@@ -89,7 +89,6 @@ public final class Daemon: Sendable {
         reloader = ConfigReloader(current: current, load: reload ?? { try ConfigLoader().load(path: source).config },
                                   engine: engine, delivery: delivery, tokenFactory: factory, clock: clock,
                                   onApplied: { applied, tested in
-                                      Self.watchCertificates(of: applied, in: certificates, logger: logger)
                                       let settings = TokenEndpointSettings.all(config: applied)
                                       if settings != holder.settings {
                                           holder.replace(settings: settings, cache: (tested as? TokenCache) ?? makeCache(settings))
@@ -101,7 +100,9 @@ public final class Daemon: Sendable {
                                       } else if let tested {
                                           delivery?.update(smtp: applied.smtp, tokens: tested)
                                       }
-                                  })
+                                  },
+                                  // Every reload, even one that changes nothing: a ca_file may have been replaced in place.
+                                  onReload: { Self.watchCertificates(of: $0, in: certificates, logger: logger) })
         metrics.setSchedulerSteps(steps.map(\.name))
         services = [
             try HTTPService(config: config.http, store: store, engine: engine, metrics: metrics, scheduler: scheduler,

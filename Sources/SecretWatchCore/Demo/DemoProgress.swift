@@ -2,8 +2,8 @@ import Foundation
 
 /// What the demo prints while it runs: each discovery of a tenant (what it found, the secret in use of each
 /// configured credential, a rotation in progress), each alarm transition, each e-mail the Exchange stand-in
-/// received, and each classified token failure with its fix — read from the database and the mail folder, once a
-/// second.
+/// received, each classified token failure with its fix, and each token a certificate credential obtained with a
+/// client assertion — read from the database and the mail folder, once a second.
 public final class DemoProgress: @unchecked Sendable {
     // `@unchecked Sendable`: the mutable cursors below are only touched by `poll()`, which the demo calls from
     // one task, one call at a time.
@@ -12,6 +12,8 @@ public final class DemoProgress: @unchecked Sendable {
     private var lastEventId: Int64 = 0
     private var seenMail: Set<String> = []
     private var seenTokenFailures: Set<String> = []
+    /// Token attempts (ids) already seen: a certificate credential's success is printed once.
+    private var seenTokenAttempts: Set<Int64> = []
     private var lastDiscoveryRunId: Int64 = 0
     private var seenSecretInUse: Set<String> = []
     private let write: @Sendable (String) -> Void
@@ -22,6 +24,7 @@ public final class DemoProgress: @unchecked Sendable {
         self.write = write
         seenMail = Set((try? FileManager.default.contentsOfDirectory(atPath: mailDirectory)) ?? [])
         lastEventId = (try? store.lastAlarmEventId()) ?? 0
+        seenTokenAttempts = Set(((try? store.lastTokenAttempts()) ?? [:]).values.compactMap(\.id))
         lastDiscoveryRunId = ((try? store.discoveryRuns(limit: 1))?.first?.id) ?? 0
         seenSecretInUse = Set(((try? store.read { try $0.credentialsWithSecretInUse() }) ?? []).compactMap(Self.secretInUseKey))
     }
@@ -38,6 +41,7 @@ public final class DemoProgress: @unchecked Sendable {
             }
         }
         if let attempts = try? store.lastTokenAttempts() {
+            lines += certificateTokenLines(attempts)
             for (name, attempt) in attempts.sorted(by: { $0.key < $1.key }) where attempt.outcome == .failure {
                 let key = "\(name)/\(attempt.reason ?? "")"
                 guard seenTokenFailures.insert(key).inserted else { continue }
@@ -51,6 +55,22 @@ public final class DemoProgress: @unchecked Sendable {
         }
         lines.forEach(write)
         return lines.count
+    }
+
+    /// The tokens configured certificate credentials obtained since the last call: each was asked for with a
+    /// client assertion signed by the credential's key, and the token endpoint checked it against the certificate.
+    private func certificateTokenLines(_ attempts: [String: TokenAttempt]) -> [String] {
+        let fresh = attempts.filter { $0.value.outcome == .success && $0.value.id.map { !seenTokenAttempts.contains($0) } ?? false }
+        guard !fresh.isEmpty else { return [] }
+        let certificates = ((try? store.credentials()) ?? []).filter { $0.credential.type == .certificate && $0.credential.source == .config }
+        var lines: [String] = []
+        for record in certificates.sorted(by: { $0.name < $1.name }) {
+            guard let attempt = fresh[record.name], let id = attempt.id else { continue }
+            seenTokenAttempts.insert(id)
+            lines.append("  token for \(record.name) obtained with a client assertion signed by its certificate "
+                         + "(SHA-1 thumbprint \(record.credential.thumbprint ?? "-")): no secret sent")
+        }
+        return lines
     }
 
     /// Discovery runs since the last call, then what each one decided of the secrets configured credentials read.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The Entra tenant the demo's Graph stand-in lists (`secretwatch-standins --graph-applications-file`): a dozen
+/// The Entra tenant the demo's Graph stand-in lists (`secretwatch-standins --graph-applications-file`): fourteen
 /// app registrations with secrets and certificates at various distances from expiry, written in Graph's own
 /// shape. Of a secret only its `hint` (first three characters) is written, as Graph lists it — never a value.
 ///
@@ -11,6 +11,9 @@ import Foundation
 ///   does not use: a rotation in progress;
 /// - the legacy reporting app, none of whose secrets starts like the Secret ID pasted into its file:
 ///   `secret_not_in_entra`;
+/// - the apps of the demo's two certificate credentials (`DemoWorkspace.certificateCredentials`), each listing the
+///   certificate the demo minted for it: `customKeyIdentifier` is its SHA-1 thumbprint and the dates are its own,
+///   so what discovery reads of them agrees with the certificate files the configuration names;
 /// - apps the configuration does not name, of which three credentials are expired or expire within 30 days.
 public enum DemoTenant {
     /// The `discovery.tenants[]` name.
@@ -31,6 +34,27 @@ public enum DemoTenant {
         public var displayName: String
         public var createdDaysAgo: Double
         public var expiresInDays: Double
+        /// The SHA-1 thumbprint (hex) Graph lists as `customKeyIdentifier`; nil: one made up, unique in the tenant.
+        public var thumbprint: String? = nil
+        /// A real certificate's own validity (notBefore, notAfter); nil: the days above, counted from `now`.
+        public var validity: DateInterval? = nil
+    }
+
+    /// A certificate credential's certificate as minted for the demo: what its app lists in Entra.
+    public struct AppCertificate: Sendable, Equatable {
+        /// The configured credential (`DemoWorkspace.certificateCredentials`) it belongs to.
+        public var credential: String
+        /// SHA-1 thumbprint, uppercase hex, as Entra shows it.
+        public var thumbprint: String
+        public var notBefore: Date
+        public var notAfter: Date
+
+        public init(credential: String, thumbprint: String, notBefore: Date, notAfter: Date) {
+            self.credential = credential
+            self.thumbprint = thumbprint
+            self.notBefore = notBefore
+            self.notAfter = notAfter
+        }
     }
 
     public struct App: Sendable {
@@ -40,8 +64,12 @@ public enum DemoTenant {
         public var certificates: [Certificate] = []
     }
 
-    /// The apps, in the order Graph lists them.
-    public static var applications: [App] {
+    /// The apps, in the order Graph lists them; the certificate credentials' apps with made-up thumbprints.
+    public static var applications: [App] { applications(certificates: []) }
+
+    /// The apps, in the order Graph lists them; each certificate credential's app lists `certificates`' one for it
+    /// (its thumbprint and dates), or a made-up one of the same validity when none is given.
+    public static func applications(certificates: [AppCertificate]) -> [App] {
         let smtpHint = String(DemoWorkspace.goodSecret.prefix(3))
         let legacy = DemoWorkspace.credentials.first { $0.name == "legacy-app" }!.clientId
         return [
@@ -74,16 +102,22 @@ public enum DemoTenant {
                 certificates: [Certificate(displayName: "CN=wiki.contoso.example", createdDaysAgo: 155, expiresInDays: 210)]),
             App(displayName: "VPN RADIUS bridge", appId: appId(12),
                 secrets: [Secret(displayName: "radius", hint: "Vr2", createdDaysAgo: 60, expiresInDays: 670)]),
-        ]
+        ] + DemoWorkspace.certificateCredentials.map { c in
+            let minted = certificates.first { $0.credential == c.name }
+            return App(displayName: c.displayName, appId: c.clientId,
+                       certificates: [Certificate(displayName: "CN=\(c.name)", createdDaysAgo: 0,
+                                                  expiresInDays: c.validForDays, thumbprint: minted?.thumbprint,
+                                                  validity: minted.map { DateInterval(start: $0.notBefore, end: $0.notAfter) })])
+        }
     }
 
     /// Secrets and certificates of every app: what discovery watches.
     public static var credentialCount: Int { applications.reduce(0) { $0 + $1.secrets.count + $1.certificates.count } }
 
-    /// The apps as Graph lists them (`{"value":[…]}`), dates relative to `now`.
-    public static func graphJSON(now: Date) throws -> Data {
+    /// The apps as Graph lists them (`{"value":[…]}`), dates relative to `now` (a minted certificate's: its own).
+    public static func graphJSON(now: Date, certificates: [AppCertificate] = []) throws -> Data {
         func date(_ days: Double) -> String { Timestamps.rfc3339(now.addingTimeInterval(days * 86_400)) }
-        let value: [[String: Any]] = applications.enumerated().map { n, app in
+        let value: [[String: Any]] = applications(certificates: certificates).enumerated().map { n, app in
             var key = 0
             func keyId() -> String {
                 key += 1
@@ -98,10 +132,11 @@ public enum DemoTenant {
                 },
                 "keyCredentials": app.certificates.map { c in
                     let id = keyId()
-                    let thumbprint = String(format: "%08X%032X", n + 1, key).prefix(40)
+                    let thumbprint = c.thumbprint ?? String(String(format: "%08X%032X", n + 1, key).prefix(40))
                     return ["keyId": id, "displayName": c.displayName, "type": "AsymmetricX509Cert", "usage": "Verify",
-                            "customKeyIdentifier": String(thumbprint),
-                            "startDateTime": date(-c.createdDaysAgo), "endDateTime": date(c.expiresInDays)] as [String: Any]
+                            "customKeyIdentifier": thumbprint,
+                            "startDateTime": c.validity.map { Timestamps.rfc3339($0.start) } ?? date(-c.createdDaysAgo),
+                            "endDateTime": c.validity.map { Timestamps.rfc3339($0.end) } ?? date(c.expiresInDays)] as [String: Any]
                 },
             ]
         }

@@ -1,7 +1,9 @@
 import Foundation
+internal import SecretWatchCrypto
 
-/// The folder `secretwatch demo` works in: its configuration, database, secret files and the e-mails the
-/// Exchange stand-in received (`mail/*.eml`). Everything stays after the demo ends; nothing outside is touched.
+/// The folder `secretwatch demo` works in: its configuration, database, secret files, the certificate credentials'
+/// certificates and keys (`certificates/`) and the e-mails the Exchange stand-in received (`mail/*.eml`).
+/// Everything stays after the demo ends; nothing outside is touched.
 public struct DemoWorkspace: Sendable {
     public let directory: String
 
@@ -34,9 +36,27 @@ public struct DemoWorkspace: Sendable {
     ]
     public static let smtpClientId = "5d3c2b1a-9e8f-4a7b-8c6d-2f1e0d9c8b7a"
 
+    /// A credential that signs in with a certificate (client assertion): the demo mints its certificate and key
+    /// (`certificates/NAME.crt`, `certificates/NAME.key`, mode 0600), valid for `validForDays` from the start, and
+    /// registers the certificate with the token stand-in, which verifies each assertion's signature against it.
+    public struct DemoCertificateCredential: Sendable {
+        public var name: String
+        public var displayName: String
+        public var clientId: String
+        public var validForDays: Double
+        public var story: String
+    }
+
+    public static let certificateCredentials: [DemoCertificateCredential] = [
+        DemoCertificateCredential(name: "inventory-app", displayName: "ISE inventory app", clientId: "4f5e6d7c-8b9a-4c0d-9e1f-2a3b4c5d6e25",
+                                  validForDays: 365, story: "signs in with a certificate (client assertion), valid for a year"),
+        DemoCertificateCredential(name: "posture-app", displayName: "ISE posture app", clientId: "8a9b0c1d-2e3f-4a5b-8c6d-7e8f9a0b1c36",
+                                  validForDays: 5, story: "signs in with a certificate that expires in 5 days"),
+    ]
+
     public init(directory: String) throws {
         self.directory = URL(fileURLWithPath: directory).standardizedFileURL.path
-        for sub in ["", "secrets", "mail", "pki"] {
+        for sub in ["", "secrets", "mail", "pki", "certificates"] {
             try FileManager.default.createDirectory(atPath: path(sub), withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         }
@@ -53,16 +73,44 @@ public struct DemoWorkspace: Sendable {
     public var apiTokenPath: String { path("secrets/api-token") }
     /// The app registrations the Graph stand-in lists (`DemoTenant`), in Graph's shape.
     public var graphApplicationsPath: String { path("graph-applications.json") }
+    /// The certificate credentials' certificates and keys.
+    public var certificatesDirectory: String { path("certificates") }
+    public func certificatePath(_ credential: String) -> String { certificatesDirectory + "/\(credential).crt" }
+    public func keyPath(_ credential: String) -> String { certificatesDirectory + "/\(credential).key" }
 
-    /// Arguments for `secretwatch-standins` matching this workspace (after `writeGraphApplications`).
+    /// Arguments for `secretwatch-standins` matching this workspace (after `makeCertificates` and
+    /// `writeGraphApplications`): every certificate credential's certificate is registered with the token stand-in.
     public var standInArguments: [String] {
         ["--dir", pkiDirectory, "--mail-dir", mailDirectory, "--secret", Self.goodSecret, "--mailbox", Self.mailbox,
          "--graph-applications-file", graphApplicationsPath]
+            + Self.certificateCredentials.flatMap { ["--registered-certificate", certificatePath($0.name)] }
     }
 
-    /// Writes the tenant the Graph stand-in lists, dates counted from `now`: hints only, no secret.
-    public func writeGraphApplications(now: Date = Date()) throws {
-        try DemoTenant.graphJSON(now: now).write(to: URL(fileURLWithPath: graphApplicationsPath), options: .atomic)
+    /// Mints a new certificate and key for every certificate credential, valid from now (so the expiring one
+    /// always has its 5 days), with `secretwatch-standins --make-app-certificate`. Blocks while it runs.
+    public func makeCertificates(standIns executable: String = StandInsProcess.defaultExecutable()) throws {
+        let made = try StandInsProcess.makeAppCertificates(executable: executable, in: certificatesDirectory,
+                                                           Self.certificateCredentials.map { ($0.name, $0.validForDays) })
+        for c in Self.certificateCredentials {
+            guard made.contains(where: { $0.name == c.name && $0.certificateFile == certificatePath(c.name) && $0.keyFile == keyPath(c.name) }) else {
+                throw StandInsProcess.Failure(description: "secretwatch-standins did not mint \(certificatePath(c.name)) and \(keyPath(c.name))")
+            }
+        }
+    }
+
+    /// What the certificate credentials' certificates are, read from their files: thumbprint and validity.
+    public func appCertificates() throws -> [DemoTenant.AppCertificate] {
+        try Self.certificateCredentials.map { c in
+            let certificate = try X509Certificate(pemFile: certificatePath(c.name))
+            return DemoTenant.AppCertificate(credential: c.name, thumbprint: certificate.sha1Thumbprint,
+                                             notBefore: certificate.notBefore, notAfter: certificate.notAfter)
+        }
+    }
+
+    /// Writes the tenant the Graph stand-in lists, dates counted from `now`: hints only, no secret; the
+    /// certificate credentials' apps list `certificates` (`appCertificates()`).
+    public func writeGraphApplications(now: Date = Date(), certificates: [DemoTenant.AppCertificate] = []) throws {
+        try DemoTenant.graphJSON(now: now, certificates: certificates).write(to: URL(fileURLWithPath: graphApplicationsPath), options: .atomic)
     }
 
     /// Writes the secret files (0600) and the configuration for the running stand-ins; returns the config path.
@@ -92,6 +140,18 @@ public struct DemoWorkspace: Sendable {
                         token_endpoint: \(endpoints.tokenEndpoint)
                     """
             }
+        }
+        for c in Self.certificateCredentials {
+            watched += """
+
+                  - name: \(c.name)
+                    display_name: \(c.displayName)
+                    tenant_id: \(Self.tenant)
+                    client_id: \(c.clientId)
+                    client_certificate_file: \(certificatePath(c.name))   # \(c.story); the expiry is the certificate's
+                    client_key_file: \(keyPath(c.name))
+                    token_endpoint: \(endpoints.tokenEndpoint)
+                """
         }
         let yaml = """
             # Written by `secretwatch demo`. It points at LOCAL STAND-INS for Entra ID and Exchange Online on

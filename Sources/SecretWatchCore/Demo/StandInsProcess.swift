@@ -81,6 +81,55 @@ public final class StandInsProcess: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// A certificate and key `secretwatch-standins --make-app-certificate` minted.
+    public struct AppCertificateFiles: Decodable, Sendable, Equatable {
+        public var name: String
+        public var certificateFile: String
+        public var keyFile: String
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case certificateFile = "certificate_file"
+            case keyFile = "key_file"
+        }
+    }
+
+    /// Runs `secretwatch-standins --dir DIRECTORY --make-app-certificate NAME=DAYS …` to completion (at most
+    /// `timeout`): self-signed app certificates and their keys (mode 0600), as an admin makes them to upload to
+    /// an Entra app registration. Blocks: call it off the cooperative pool.
+    public static func makeAppCertificates(executable: String = StandInsProcess.defaultExecutable(), in directory: String,
+                                           _ certificates: [(name: String, validForDays: Double)],
+                                           timeout: TimeInterval = 60) throws -> [AppCertificateFiles] {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw Failure(description: "\(executable) not found: build it with `swift build --product secretwatch-standins` (make demo does)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["--dir", directory] + certificates.flatMap { ["--make-app-certificate", "\($0.name)=\($0.validForDays)"] }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        watchdog.cancel()
+        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+            throw Failure(description: "secretwatch-standins --make-app-certificate failed (status \(process.terminationStatus))")
+        }
+        struct Answer: Decodable {
+            var appCertificates: [AppCertificateFiles]
+            enum CodingKeys: String, CodingKey { case appCertificates = "app_certificates" }
+        }
+        let line = data.prefix { $0 != 0x0A }
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(line)) else {
+            throw Failure(description: "secretwatch-standins --make-app-certificate printed an unexpected line: \(String(decoding: line, as: UTF8.self))")
+        }
+        return answer.appCertificates
+    }
+
     public var isRunning: Bool { process.isRunning }
 
     /// SIGTERM, then wait for the child to finish.

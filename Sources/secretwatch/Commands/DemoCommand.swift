@@ -8,13 +8,14 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run the whole pipeline on this machine against local stand-ins for Entra ID and Exchange Online.",
         discussion: """
             Starts `secretwatch-standins` (an HTTPS token endpoint that answers like Entra, Microsoft Graph's \
-            applications listing of a tenant with a dozen app registrations, an SMTP server that behaves like \
+            applications listing of a tenant with fourteen app registrations, an SMTP server that behaves like \
             Exchange Online — all on 127.0.0.1 with a throwaway CA, NOT Microsoft), writes a demo configuration \
-            watching five credentials (one expired, one expiring in 5 days, two healthy, one whose token requests \
-            fail with a wrong secret) and discovering the tenant's secrets and certificates (the SMTP secret's \
-            configured date disagrees with Entra's, and a newer secret is not deployed yet), and runs the real daemon \
-            against them. Alarm e-mails arrive as .eml files in DIR/mail. Ctrl-C stops everything; DIR and its files \
-            stay.
+            watching seven credentials (one expired, one expiring in 5 days, two healthy, one whose token requests \
+            fail with a wrong secret, and two that sign in with a certificate — one valid for a year, one expiring in \
+            5 days — whose certificates and keys it makes in DIR/certificates and registers with the token stand-in) \
+            and discovering the tenant's secrets and certificates (the SMTP secret's configured date disagrees with \
+            Entra's, and a newer secret is not deployed yet), and runs the real daemon against them. Alarm e-mails \
+            arrive as .eml files in DIR/mail. Ctrl-C stops everything; DIR and its files stay.
             """)
 
     @Option(help: "Folder for the demo's configuration, database, certificates and e-mails.")
@@ -43,9 +44,12 @@ struct DemoCommand: AsyncParsableCommand {
             workspace = try DemoWorkspace(directory: dir)
             // Before the stand-ins rewrite DIR/pki and the configuration: a second demo on DIR stops here.
             lock = try DatabaseLock(database: workspace.databasePath)
-            try workspace.writeGraphApplications()
-            standIns = try StandInsProcess(executable: standins ?? StandInsProcess.defaultExecutable(),
-                                           arguments: workspace.standInArguments)
+            let executable = standins ?? StandInsProcess.defaultExecutable()
+            // The certificate credentials' certificates and keys first: the tenant lists them, the token stand-in
+            // registers them.
+            try await BlockingExecutor.run { [workspace] in try workspace.makeCertificates(standIns: executable) }
+            try workspace.writeGraphApplications(certificates: try workspace.appCertificates())
+            standIns = try StandInsProcess(executable: executable, arguments: workspace.standInArguments)
         } catch {
             printError("error: \(error)")
             throw ExitCode(ExitStatus.failed)
@@ -104,6 +108,9 @@ struct DemoCommand: AsyncParsableCommand {
         for c in DemoWorkspace.credentials {
             say("  \(c.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(c.story)")
         }
+        for c in DemoWorkspace.certificateCredentials {
+            say("  \(c.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(c.story) (certificates/\(c.name).crt)")
+        }
         say("""
             discovered from the Graph stand-in: every secret and certificate of the \(DemoTenant.applications.count) apps of tenant \(DemoTenant.name) \
             (\(DemoTenant.credentialCount)), three of them expired or expiring within 30 days
@@ -111,6 +118,7 @@ struct DemoCommand: AsyncParsableCommand {
         say("""
             try, in another terminal:
               curl -s \(base)/metrics | grep '^secretwatch_client_secret'
+              curl -s \(base)/metrics | grep 'type="certificate"'
               curl -s \(base)/api/v1/alarms | python3 -m json.tool
               curl -s \(base)/api/v1/credentials | python3 -m json.tool
               ls \(workspace.mailDirectory)

@@ -31,7 +31,7 @@ struct DemoProgressDiscoveryTests {
         _ = await daemon.runOnce()
         progress.poll()
         let text = lines.take().joined(separator: "\n")
-        #expect(text.contains("tenant contoso discovered through Microsoft Graph: 12 applications, 17 secrets and certificates now watched (1 page,"), "\(text)")
+        #expect(text.contains("tenant contoso discovered through Microsoft Graph: 14 applications, 19 secrets and certificates now watched (1 page,"), "\(text)")
         let entra = Timestamps.day(DiscoveryFixture.start.addingTimeInterval(DemoTenant.smtpSecretExpiresInDays * DiscoveryFixture.day))
         let configured = Timestamps.day(DiscoveryFixture.start.addingTimeInterval(200 * DiscoveryFixture.day))
         #expect(text.contains("smtp reads secret ") && text.contains("Entra says it expires on \(entra), configured secret_expires \(configured)"), "\(text)")

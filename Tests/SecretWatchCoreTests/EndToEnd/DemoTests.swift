@@ -1,12 +1,14 @@
 import Foundation
+import SecretWatchCrypto
 import Testing
 @testable import SecretWatchCore
 import SecretWatchCurl
 
 /// `secretwatch demo` as a newcomer runs it: stand-ins start, the tenant is discovered through the Graph stand-in
 /// (its credentials watched, the SMTP secret's drift alarm, the rotation in progress), alarms are raised, alarm
-/// e-mails arrive as .eml files, /metrics and the alarm API answer, the token failure is shown with its fix, and it
-/// stops cleanly.
+/// e-mails arrive as .eml files, /metrics and the alarm API answer, the token failure is shown with its fix, a
+/// certificate credential gets its token with a client assertion the stand-in verifies, the certificate ending in
+/// 5 days raises `client_certificate_expiring` and its e-mail, and it stops cleanly.
 @Suite("secretwatch demo", .serialized)
 struct DemoTests {
     @Test("the demo shows discovery, alarms, delivered e-mails, the classified token failure, and answers over HTTP")
@@ -33,11 +35,18 @@ struct DemoTests {
         let deadline = Date().addingTimeInterval(50)
         var alarms = ""
         var emails: [String] = []
+        var subjects: [String] = []
+        var inventory: [String: Any] = [:]
+        func inventoryToken() -> Bool { (inventory["last_token_attempt"] as? [String: Any])?["outcome"] as? String == "success" }
         while Date() < deadline {
             alarms = (try? get("/api/v1/alarms?state=active")) ?? ""
             emails = ((try? FileManager.default.contentsOfDirectory(atPath: dir.file("mail"))) ?? []).filter { $0.hasSuffix(".eml") }
+            subjects = emails.compactMap { DemoProgress.subject(of: dir.file("mail/" + $0)) }
+            let credentials = (try? get("/api/v1/credentials")).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            inventory = ((credentials?["credentials"] as? [[String: Any]]) ?? []).first { $0["name"] as? String == "inventory-app" } ?? [:]
             if alarms.contains("legacy-app") && alarms.contains("guest-portal") && alarms.contains("sponsor-portal")
-                && alarms.contains("expiry_mismatch") && emails.count >= 3 { break }
+                && alarms.contains("expiry_mismatch") && emails.count >= 3 && inventoryToken()
+                && subjects.contains(where: { $0.contains("client_certificate_expiring: posture-app") }) { break }
             try await Task.sleep(nanoseconds: 500_000_000)
         }
         #expect(alarms.contains(#""kind":"client_secret_expired""#) && alarms.contains("guest-portal"), "\(alarms)")
@@ -50,6 +59,21 @@ struct DemoTests {
         #expect(alarms.contains(#""kind":"secret_not_in_entra""#), "\(alarms)")
         #expect(alarms.contains("Backup agent"), "\(alarms)")
         #expect(emails.count >= 3)
+        // Certificate credentials: inventory-app's token came through the stand-in's verification of its client
+        // assertion; posture-app's certificate ends in 5 days: critical at the 7-day threshold, and e-mailed.
+        let inventoryCertificate = try X509Certificate(pemFile: dir.file("certificates/inventory-app.crt"))
+        #expect(inventory["type"] as? String == "certificate", "\(inventory)")
+        #expect(inventory["thumbprint"] as? String == inventoryCertificate.sha1Thumbprint, "\(inventory)")
+        #expect(inventoryToken(), "\(inventory)")
+        let certificateAlarms = try JSONSerialization.jsonObject(with: Data(try get("/api/v1/alarms?state=active&kind=client_certificate_expiring").utf8)) as? [String: Any]
+        let posture = ((certificateAlarms?["alarms"] as? [[String: Any]]) ?? []).filter { $0["credential"] as? String == "posture-app" }
+        #expect(posture.count == 1 && posture.first?["severity"] as? String == "critical" && posture.first?["threshold_days"] as? Int == 7,
+                "\(String(describing: certificateAlarms))")
+        #expect(!alarms.contains(#""credential":"inventory-app""#), "\(alarms)")
+        #expect(subjects.contains { $0.contains("CRITICAL client_certificate_expiring: posture-app") }, "\(subjects)")
+        for c in DemoWorkspace.certificateCredentials {
+            #expect(SecretReader.mode(ofFile: dir.file("certificates/\(c.name).key")) == 0o600)
+        }
         let metrics = try get("/metrics")
         #expect(metrics.contains(#"secretwatch_client_secret_expiry_timestamp_seconds{credential="byod-portal""#))
 
@@ -65,7 +89,10 @@ struct DemoTests {
         #expect(text.contains("e-mail delivered through XOAUTH2 to the Exchange stand-in"))
         #expect(text.contains("demo stopped. Everything it wrote stays in"))
         #expect(text.contains("Microsoft Graph stand-in:"))
-        #expect(text.contains("tenant contoso discovered through Microsoft Graph: 12 applications, \(DemoTenant.credentialCount) secrets and certificates now watched"),
+        #expect(text.contains("token for inventory-app obtained with a client assertion signed by its certificate (SHA-1 thumbprint \(inventoryCertificate.sha1Thumbprint))"), "\(text)")
+        #expect(text.contains("client_certificate_expiring for posture-app (critical)"), "\(text)")
+        #expect(text.contains("posture-app     signs in with a certificate that expires in 5 days"), "\(text)")
+        #expect(text.contains("tenant contoso discovered through Microsoft Graph: 14 applications, \(DemoTenant.credentialCount) secrets and certificates now watched"),
                 "\(text)")
         #expect(text.contains("rotation in progress for ise-smtp: a new secret created on"), "\(text)")
         #expect(text.contains("expiry_mismatch for ise-smtp (warning)"), "\(text)")
@@ -77,10 +104,15 @@ struct DemoTests {
         #expect(smtp.secretInUse?.rotationInProgress == true)
         #expect(smtp.credential.expiresAt.map { abs($0.timeIntervalSinceNow - DemoTenant.smtpSecretExpiresInDays * 86_400) < 86_400 } == true)
         // Nothing the demo wrote is removed; no secret reaches its output.
-        for file in ["secretwatch.yml", "secretwatch.db", "secrets/ise-smtp.secret"] {
+        for file in ["secretwatch.yml", "secretwatch.db", "secrets/ise-smtp.secret", "certificates/posture-app.key"] {
             #expect(FileManager.default.fileExists(atPath: dir.file(file)), "\(file) removed")
         }
         #expect(!text.contains(DemoWorkspace.goodSecret))
+        for c in DemoWorkspace.certificateCredentials {
+            let key = try String(contentsOfFile: dir.file("certificates/\(c.name).key"), encoding: .utf8)
+            let body = key.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+            #expect(!text.contains(String(body.prefix(64))), "no byte of \(c.name)'s key in the demo's output")
+        }
     }
 
     @Test("a second demo on the same folder exits 1 naming the first one's pid, and leaves the first running")

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import SecretWatchCore
 
-/// docs/metrics.md and docs/alarms.md are part of the contract: every family the registry exports has a row, and
-/// every alarm kind has a row in the alarm catalog.
+/// docs/metrics.md and docs/alarms.md are part of the contract: every family the registry exports has a row,
+/// every alarm kind has a row in the alarm catalog, and the active-alarms row lists every kind.
 @Suite struct MetricCatalogDocsTests {
     static func doc(_ name: String) throws -> String {
         try String(contentsOf: repositoryRoot.appendingPathComponent("docs/\(name)"), encoding: .utf8)
@@ -26,6 +26,14 @@ import Testing
         let rows = try Self.doc("alarms.md").split(separator: "\n").filter { $0.hasPrefix("| `") }
         for kind in AlarmKind.allCases {
             #expect(rows.contains { $0.hasPrefix("| `\(kind.rawValue)` |") }, "docs/alarms.md has no row for \(kind.rawValue)")
+        }
+    }
+
+    @Test func theActiveAlarmsRowListsEveryAlarmKind() throws {
+        let rows = try Self.doc("metrics.md").split(separator: "\n").filter { $0.hasPrefix("| `") }
+        let row = try #require(rows.first { $0.hasPrefix("| `secretwatch_active_alarms` |") })
+        for kind in AlarmKind.allCases {
+            #expect(row.contains("`\(kind.rawValue)`"), "docs/metrics.md's secretwatch_active_alarms row does not list \(kind.rawValue)")
         }
     }
 }
