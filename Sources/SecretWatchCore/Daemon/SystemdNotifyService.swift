@@ -24,10 +24,11 @@ public final class SystemdNotifyService: Service, Sendable {
         self.logger = logger
     }
 
+    /// Lives until graceful shutdown like every service of the group (one that returns early stops the daemon).
     public func run() async throws {
-        guard notifier.isEnabled else { return }
         await withGracefulShutdownHandler {
-            await self.announce()
+            if self.notifier.isEnabled { await self.announce() }
+            try? await gracefulShutdown()
         } onGracefulShutdown: {
             self.notifier.notify("STOPPING=1")
         }
