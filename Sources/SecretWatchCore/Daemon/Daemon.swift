@@ -49,6 +49,7 @@ public final class Daemon: Sendable {
         try store.syncCredentials(config.allCredentials, now: clock.now())
         metrics = MetricsRegistry(store: store)
         metrics.refreshFromStore()
+        metrics.configLoaded(at: clock.now())
         let telemetry = TelemetryHub(telemetry + [metrics])
         self.telemetry = telemetry
         let certificates = EndpointCertificates()
