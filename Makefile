@@ -1,5 +1,7 @@
 # secretwatch — see README.md. `make run` and `make test` install what they need first.
 SWIFT ?= swift
+# The commit secretwatch_build_info{revision} reports (Package.swift passes it to the build); "unknown" without git.
+export SECRETWATCH_REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
 BIN   := .build/debug/secretwatch
 RUN_DIR := .run
 

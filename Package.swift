@@ -1,5 +1,12 @@
 // swift-tools-version:6.2
+import Foundation
 import PackageDescription
+
+/// The git commit being built (`make` sets SECRETWATCH_REVISION from `git rev-parse`), for secretwatch_build_info;
+/// only hexadecimal digits pass, anything else builds as "unknown".
+let revision = ProcessInfo.processInfo.environment["SECRETWATCH_REVISION"].flatMap { value in
+    !value.isEmpty && value.count <= 40 && value.allSatisfy(\.isHexDigit) ? value : nil
+}
 
 let package = Package(
     name: "secretwatch",
@@ -51,7 +58,8 @@ let package = Package(
             ]
         ),
         // Settings applied before main (malloc arena cap, no core dumps) for the daemon.
-        .target(name: "CSecretWatchProcessSetup", path: "Sources/CSecretWatchProcessSetup"),
+        .target(name: "CSecretWatchProcessSetup", path: "Sources/CSecretWatchProcessSetup",
+                cSettings: revision.map { [.define("SECRETWATCH_REVISION", to: "\"\($0)\"")] } ?? []),
         .executableTarget(
             name: "secretwatch",
             dependencies: [

@@ -22,7 +22,7 @@ struct SecretWatchCommand: AsyncParsableCommand {
             """,
         version: SecretWatchVersion.string,
         subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, AlarmsCommand.self, DemoCommand.self,
-                      SendTestCommand.self, AckCommand.self, DiscoverCommand.self])
+                      SendTestCommand.self, AckCommand.self, DiscoverCommand.self, RulesCommand.self])
 }
 
 @main
@@ -31,6 +31,7 @@ enum Main {
         // The arena cap and the refusal of core dumps ran before main (CSecretWatchProcessSetup); referencing them
         // keeps the constructors linked in.
         _ = sw_process_arena_max()
+        BuildInfo.record(revision: String(cString: sw_build_revision()))
         if sw_process_dumpable() != 0 {
             FileHandle.standardError.write(Data("warning: cannot make the process non-dumpable; a core dump could hold secrets\n".utf8))
         }

@@ -75,11 +75,14 @@ public struct SMTPConfig: Sendable, Equatable {
 public enum SecretSource: Sendable, Equatable {
     case file(String)
     case environment(String)
+    /// A systemd credential: the file of that name in `$CREDENTIALS_DIRECTORY` (`LoadCredential=` in the unit).
+    case credential(String)
 
     public var description: String {
         switch self {
         case .file(let path): "file \(path)"
         case .environment(let name): "environment variable \(name)"
+        case .credential(let name): "systemd credential \(name)"
         }
     }
 }

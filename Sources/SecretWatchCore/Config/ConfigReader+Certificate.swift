@@ -1,13 +1,14 @@
 import Foundation
 internal import SecretWatchCrypto
 
-/// How a credential authenticates: a client secret (`client_secret_file` / `client_secret_env`) or a certificate
+/// How a credential authenticates: a client secret (`client_secret_file` / `client_secret_env` /
+/// `client_secret_credential`) or a certificate
 /// (`client_certificate_file` + `client_key_file`, `client_assertion_algorithm`), exactly one of them. A
 /// certificate is checked at load: both files readable and regular, the certificate parses, the key is an
 /// unencrypted RSA key of at least 2048 bits that belongs to the certificate, the key file is not readable by
 /// others (a warning, as for secret files).
 extension ConfigReader {
-    static let secretFields = ["client_secret_file", "client_secret_env", "client_secret"]
+    static let secretFields = secretSourceKeys + ["client_secret"]
     static let certificateFields = ["client_certificate_file", "client_key_file"]
 
     /// The authentication, and whether certificate fields were given (then the expiry comes from the certificate).
@@ -15,7 +16,7 @@ extension ConfigReader {
         let certificateGiven = Self.certificateFields.map { obj.has($0) }.contains(true)
         let secretGiven = Self.secretFields.map { obj.has($0) }.contains(true)
         if certificateGiven && secretGiven {
-            problems.error(obj.path, "set either a client secret (client_secret_file or client_secret_env) or a certificate (client_certificate_file and client_key_file), not both")
+            problems.error(obj.path, "set either a client secret (client_secret_file, client_secret_credential or client_secret_env) or a certificate (client_certificate_file and client_key_file), not both")
             _ = readAlgorithm(obj)
             return (nil, true)
         }
@@ -26,7 +27,7 @@ extension ConfigReader {
             problems.error(obj.fieldPath("client_assertion_algorithm"), "is only used with a certificate (client_certificate_file and client_key_file)")
         }
         if required && !secretGiven {
-            problems.error(obj.path, "a client secret or certificate is required: set client_secret_file (a file with mode 0600) or client_secret_env, or client_certificate_file and client_key_file")
+            problems.error(obj.path, "a client secret or certificate is required: set client_secret_file (a file with mode 0600), client_secret_credential or client_secret_env, or client_certificate_file and client_key_file")
             return (nil, false)
         }
         return (readSecretSource(obj, required: false).map(ClientAuthentication.secret), false)

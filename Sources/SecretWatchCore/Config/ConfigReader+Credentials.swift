@@ -87,25 +87,26 @@ extension ConfigReader {
         return date
     }
 
+    /// The keys that name where a client secret lives; exactly one may be set.
+    static let secretSourceKeys = ["client_secret_file", "client_secret_env", "client_secret_credential"]
+
     func readSecretSource(_ obj: YAMLObject, required: Bool = true) -> SecretSource? {
         if obj.node("client_secret") != nil {
-            problems.error(obj.fieldPath("client_secret"), "inline secrets are not allowed; put the secret in a file readable only by secretwatch (client_secret_file, mode 0600) or in an environment variable (client_secret_env)")
+            problems.error(obj.fieldPath("client_secret"), "inline secrets are not allowed; put the secret in a file readable only by secretwatch (client_secret_file, mode 0600), a systemd credential (client_secret_credential) or an environment variable (client_secret_env)")
         }
         let file = obj.string("client_secret_file")
         let env = obj.string("client_secret_env")
-        switch (file, env) {
-        case (nil, nil):
-            if required && obj.node("client_secret") == nil {
-                problems.error(obj.path, "a client secret is required: set client_secret_file (a file with mode 0600) or client_secret_env")
-            }
+        let credential = obj.string("client_secret_credential")
+        let given = zip(Self.secretSourceKeys, [file, env, credential]).filter { $0.1 != nil }.map(\.0)
+        if given.count > 1 {
+            problems.error(obj.path, "set only one of " + given.dropLast().joined(separator: ", ") + " and " + given.last!)
             return nil
-        case (.some, .some):
-            problems.error(obj.path, "set only one of client_secret_file and client_secret_env")
-            return nil
-        case (.some(let file), nil):
+        }
+        if let file {
             let path = absolute(file)
             return checkSecretFile(path, field: obj.fieldPath("client_secret_file")) ? .file(path) : nil
-        case (nil, .some(let name)):
+        }
+        if let name = env {
             if checkSecrets {
                 guard let value = environment[name], !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                     problems.error(obj.fieldPath("client_secret_env"), "environment variable \"\(name)\" is not set or empty")
@@ -115,6 +116,31 @@ extension ConfigReader {
             }
             return .environment(name)
         }
+        if let name = credential {
+            return readSecretCredential(obj, name: name)
+        }
+        if required && obj.node("client_secret") == nil {
+            problems.error(obj.path, "a client secret is required: set client_secret_file (a file with mode 0600), client_secret_credential or client_secret_env")
+        }
+        return nil
+    }
+
+    /// `client_secret_credential`: a systemd credential name (no '/', not "." or "..", at most 255 bytes); the
+    /// file `$CREDENTIALS_DIRECTORY/NAME` must be readable when secrets are checked.
+    func readSecretCredential(_ obj: YAMLObject, name: String) -> SecretSource? {
+        let field = obj.fieldPath("client_secret_credential")
+        guard !name.isEmpty, !name.contains("/"), name != ".", name != "..", name.utf8.count <= 255 else {
+            problems.error(field, "\"\(name)\" is not a systemd credential name (the NAME of LoadCredential=NAME:PATH: no '/', not \".\" or \"..\", at most 255 bytes)")
+            return nil
+        }
+        guard checkSecrets else { return .credential(name) }
+        do {
+            _ = try SecretReader.read(.credential(name), environment: environment)
+        } catch {
+            problems.error(field, "\(error)")
+            return nil
+        }
+        return .credential(name)
     }
 
     /// Checks that a secret file can be read and warns when others can read it too.

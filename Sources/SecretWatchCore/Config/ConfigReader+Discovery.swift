@@ -69,10 +69,10 @@ extension ConfigReader {
         let secret: DiscoverySecret?
         let tenant: String?
         let client: String?
-        let ownSecret = obj.has("client_secret_file") || obj.has("client_secret_env") || obj.has("client_secret")
+        let ownSecret = Self.secretSourceKeys.contains(where: obj.has) || obj.has("client_secret")
         if useSMTP {
             if ownSecret {
-                problems.error(obj.path, "set either use_smtp_credential: true or a secret of its own (client_secret_file / client_secret_env), not both")
+                problems.error(obj.path, "set either use_smtp_credential: true or a secret of its own (client_secret_file / client_secret_credential / client_secret_env), not both")
                 _ = readSecretSource(obj, required: false)
             }
             tenant = obj.has("tenant_id") ? readTenant(obj) : smtp?.tenantId
@@ -86,7 +86,7 @@ extension ConfigReader {
             tenant = readTenant(obj)
             client = readClientId(obj)
             if !ownSecret {
-                problems.error(obj.path, "a client secret is required: set client_secret_file (a file with mode 0600), client_secret_env, or use_smtp_credential: true to read Graph with the SMTP app")
+                problems.error(obj.path, "a client secret is required: set client_secret_file (a file with mode 0600), client_secret_credential, client_secret_env, or use_smtp_credential: true to read Graph with the SMTP app")
             }
             secret = ownSecret ? readSecretSource(obj).map(DiscoverySecret.source) : nil
         }

@@ -24,9 +24,26 @@ public enum SecretReader {
                 throw Failure(description: "environment variable \"\(name)\" is not set or empty")
             }
             value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        case .credential(let name):
+            value = try readFile(try credentialPath(name, environment: environment))
         }
         Redactor.shared.register(value)
         return value
+    }
+
+    /// The variable systemd sets to the directory holding the unit's credentials (`LoadCredential=`).
+    public static let credentialsDirectoryVariable = "CREDENTIALS_DIRECTORY"
+
+    /// Where the systemd credential `name` is: `$CREDENTIALS_DIRECTORY/name`; errors say what the unit lacks.
+    public static func credentialPath(_ name: String, environment: [String: String]) throws -> String {
+        guard let directory = environment[credentialsDirectoryVariable], !directory.isEmpty else {
+            throw Failure(description: "systemd credential \"\(name)\": $\(credentialsDirectoryVariable) is not set; run secretwatch from a unit with LoadCredential=\(name):/etc/secretwatch/client-secret, or use client_secret_file")
+        }
+        let path = (directory.hasSuffix("/") ? directory : directory + "/") + name
+        guard access(path, F_OK) == 0 || errno != ENOENT else {
+            throw Failure(description: "systemd credential \"\(name)\" is not in $\(credentialsDirectoryVariable) (\(path) does not exist); the unit needs LoadCredential=\(name):/etc/secretwatch/client-secret")
+        }
+        return path
     }
 
     /// The file's content without its trailing newline; errors name the file and the system's reason. Only a

@@ -140,6 +140,7 @@ public final class ConfigReloader: Sendable {
         default:
             logger.notice("configuration reload \(outcome.outcome)", metadata: ["detail": "\(detail)"])
         }
+        engine.telemetry.configReload(successful: outcome.outcome != "rejected", at: clock.now())
         do {
             try engine.store.recordReload(at: clock.now(), outcome: outcome.outcome, reason: outcome.reason, detail: detail)
         } catch {

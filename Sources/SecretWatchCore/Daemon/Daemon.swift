@@ -49,6 +49,7 @@ public final class Daemon: Sendable {
         try store.syncCredentials(config.allCredentials, now: clock.now())
         metrics = MetricsRegistry(store: store)
         metrics.refreshFromStore()
+        metrics.configLoaded(at: clock.now())
         let telemetry = TelemetryHub(telemetry + [metrics])
         self.telemetry = telemetry
         let certificates = EndpointCertificates()
@@ -109,6 +110,8 @@ public final class Daemon: Sendable {
                             policy: config.alarms, clock: clock),
             ReloadService(reloader: reloader),
         ] + (delivery.map { [$0] } ?? [])
+            // Last, so that graceful shutdown reaches it first: STOPPING=1 goes out before the others stop.
+            + [SystemdNotifyService(scheduler: scheduler, logger: logger)]
         // Parsing a large configuration leaves freed YAML nodes behind; hand that memory back to the system.
         MemoryRelease.returnFreedMemory()
     }

@@ -7,8 +7,14 @@ internal import SecretWatchExposition
 /// and status codes. Never a message or a secret.
 enum MetricCatalog {
     static let buildInfo = MetricFamily(
-        "secretwatch_build_info", .gauge, labels: ["version"],
-        help: "Build information of the running secretwatch; the value is always 1.")
+        "secretwatch_build_info", .gauge, labels: ["version", "revision", "swift"],
+        help: "Build information of the running secretwatch (revision: the git commit it was built from, or unknown; swift: the compiler's major.minor); the value is always 1.")
+    static let configReloadSuccessful = MetricFamily(
+        "secretwatch_config_last_reload_successful", .gauge,
+        help: "1 when the last configuration reload (SIGHUP) was accepted or none was asked for since the start, 0 when it was rejected and the previous configuration stays in force.")
+    static let configReloadSuccess = MetricFamily(
+        "secretwatch_config_last_reload_success_timestamp_seconds", .gauge,
+        help: "When the configuration in force was last loaded successfully (at start or by a reload), Unix seconds.")
     static let secretExpiry = MetricFamily(
         "secretwatch_client_secret_expiry_timestamp_seconds", .gauge, labels: ["credential", "tenant_id", "client_id", "type", "source"],
         help: "When the credential expires (type secret or certificate; source config or graph), Unix seconds (days left: (value - time()) / 86400); for a configured secret Entra identified, Entra's date.")
@@ -127,7 +133,7 @@ enum MetricCatalog {
 
     /// The families of the state part of the exposition, in output order.
     static let stateFamilies: [MetricFamily] = [
-        buildInfo, credentialInfo, secretExpiry, configuredExpiry, entraExpiry, secretInUse, rotationPending, rotationPendingSince,
+        buildInfo, configReloadSuccessful, configReloadSuccess, credentialInfo, secretExpiry, configuredExpiry, entraExpiry, secretInUse, rotationPending, rotationPendingSince,
         discoveryUp, discoveryLastRun, discoveryLastSuccess, discoveryLastDuration, discoveryApplications, discoveryCredentials,
         discoveryRuns, discoveryFailures, activeAlarms, alarmsRaised, tokenRequests, tokenDuration, tokenCachedExpiry,
         tokenLastSuccess, mailSends, mailDuration, outboxMessages, outboxOldest, endpointCertificateExpiry, schedulerLastRun,

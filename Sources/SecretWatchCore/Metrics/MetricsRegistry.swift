@@ -244,6 +244,18 @@ extension MetricsRegistry {
         update { $0.outbox = state }
     }
 
+    public func configReload(successful: Bool, at date: Date) {
+        update { state in
+            state.lastReloadSuccessful = successful
+            if successful { state.lastSuccessfulLoad = date }
+        }
+    }
+
+    /// The configuration the daemon started with was loaded at `date`.
+    public func configLoaded(at date: Date) {
+        update { $0.lastSuccessfulLoad = date }
+    }
+
     /// Every certificate of the endpoints' chains and the `ca_file`s, after a change (`EndpointCertificates.onChange`).
     public func endpointCertificates(_ certificates: [EndpointCertificate]) {
         update { $0.endpointCertificates = certificates }

@@ -18,7 +18,10 @@ struct MetricsState: Sendable {
         static func < (a: Self, b: Self) -> Bool { (a.outcome, a.reason) < (b.outcome, b.reason) }
     }
 
-    var version: String = SecretWatchVersion.string
+    var version: String = BuildInfo.version
+    /// The last reload's result (true until one is rejected) and when a configuration was last loaded.
+    var lastReloadSuccessful = true
+    var lastSuccessfulLoad: Date?
     /// The watched credentials' families, rendered when they last changed (nil: none yet).
     var credentialFamilies: CredentialFamilies?
     var activeAlarms: [Alarm] = []
@@ -77,7 +80,12 @@ extension MetricsState {
         let c = MetricCatalog.self
 
         w.family(c.buildInfo)
-        w.sample(c.buildInfo, [version], 1)
+        w.sample(c.buildInfo, [version, BuildInfo.revision, BuildInfo.swift], 1)
+
+        w.family(c.configReloadSuccessful)
+        w.sample(c.configReloadSuccessful, [], lastReloadSuccessful ? 1 : 0)
+        w.family(c.configReloadSuccess)
+        if let lastSuccessfulLoad { w.sample(c.configReloadSuccess, [], lastSuccessfulLoad.timeIntervalSince1970) }
 
         discovery.render(into: &w)
 

@@ -9,6 +9,8 @@ public protocol TelemetryObserver: Sendable {
     func alarmTransition(_ transition: AlarmTransition)
     /// The outbox after a change (the mailer calls it after enqueue, delivery or give-up, and at start-up).
     func outbox(_ state: OutboxState)
+    /// A SIGHUP reload's result: whether the configuration was accepted (applied or unchanged) or rejected.
+    func configReload(successful: Bool, at date: Date)
 }
 
 extension TelemetryObserver {
@@ -17,6 +19,7 @@ extension TelemetryObserver {
     public func schedulerPass(startedAt: Date, duration: TimeInterval, failingSteps: [String]) {}
     public func alarmTransition(_ transition: AlarmTransition) {}
     public func outbox(_ state: OutboxState) {}
+    public func configReload(successful: Bool, at date: Date) {}
 }
 
 /// Fans one report out to several observers.
@@ -34,6 +37,9 @@ public struct TelemetryHub: TelemetryObserver {
     }
     public func alarmTransition(_ transition: AlarmTransition) { observers.forEach { $0.alarmTransition(transition) } }
     public func outbox(_ state: OutboxState) { observers.forEach { $0.outbox(state) } }
+    public func configReload(successful: Bool, at date: Date) {
+        observers.forEach { $0.configReload(successful: successful, at: date) }
+    }
 }
 
 /// What the outbox holds right now, as the mailer reports it through `TelemetryObserver.outbox(_:)` after

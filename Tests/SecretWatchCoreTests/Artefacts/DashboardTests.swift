@@ -2,8 +2,9 @@ import Foundation
 import Testing
 @testable import SecretWatchCore
 
-/// dashboards/secretwatch.json: importable as-is into Grafana, variables for datasource and credential, and
-/// every panel query uses only metrics the registry exports.
+/// dashboards/secretwatch.json: importable as-is into Grafana, variables for datasource, job, instance and
+/// credential, every panel query scoped to the chosen job and instance and using only metrics the registry
+/// exports, credential tables with display names, a build panel.
 @Suite struct DashboardTests {
     static func dashboard() throws -> [String: Any] {
         let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("dashboards/secretwatch.json"))
@@ -47,6 +48,36 @@ import Testing
         #expect(daysLeft?["type"] as? String == "table")
         let steps = ((((daysLeft?["fieldConfig"] as? [String: Any])?["defaults"] as? [String: Any])?["thresholds"] as? [String: Any])?["steps"] as? [[String: Any]]) ?? []
         #expect(steps.count >= 3, "days-left table has no coloured thresholds")
+    }
+
+    static let scope = #"job=~"$job",instance=~"$instance""#
+
+    @Test func everyMetricSelectorIsScopedToTheChosenJobAndInstance() throws {
+        let d = try Self.dashboard()
+        let variables = ((d["templating"] as? [String: Any])?["list"] as? [[String: Any]]) ?? []
+        for name in ["job", "instance"] {
+            let variable = try #require(variables.first { $0["name"] as? String == name }, "no \(name) variable")
+            #expect(variable["type"] as? String == "query" && variable["multi"] as? Bool == true)
+        }
+        let panels = d["panels"] as? [[String: Any]] ?? []
+        for panel in panels {
+            for expr in (panel["targets"] as? [[String: Any]] ?? []).compactMap({ $0["expr"] as? String }) {
+                let selectors = expr.components(separatedBy: "secretwatch_").count - 1 + expr.components(separatedBy: "process_").count - 1
+                let scoped = expr.components(separatedBy: Self.scope).count - 1
+                #expect(selectors == scoped, "\(panel["title"] ?? "?"): \(expr) has a selector without the job and instance variables")
+            }
+        }
+    }
+
+    @Test func credentialTablesShowDisplayNamesAndABuildPanelExists() throws {
+        let panels = try Self.dashboard()["panels"] as? [[String: Any]] ?? []
+        func exprs(_ title: String) -> [String] {
+            (panels.first { $0["title"] as? String == title }?["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String }
+        }
+        for title in ["Days left per client secret", "Rotation pending (days)", "Secret in use not in Entra"] {
+            #expect(exprs(title).first?.contains("group_left (display_name) secretwatch_credential_info") == true, "\(title) has no display names")
+        }
+        #expect(exprs("Build and configuration per instance").contains { $0.hasPrefix("secretwatch_build_info{") })
     }
 
     @Test func everyQueryUsesOnlyExportedMetrics() throws {

@@ -8,7 +8,8 @@ final class BackgroundDaemon: @unchecked Sendable {
     let process = Process()
     let logPath: String
 
-    init(config: String, logPath: String) throws {
+    /// `environment`: added to the test's own environment.
+    init(config: String, logPath: String, environment: [String: String] = [:]) throws {
         self.logPath = logPath
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -17,6 +18,9 @@ final class BackgroundDaemon: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         try process.run()
         try log.close()
     }

@@ -57,4 +57,35 @@ struct ConfigReloadTests {
         #expect(try daemon.store.reloads().map { "\($0.outcome)/\($0.reason ?? "-")" }
                 == ["unchanged/-", "applied/-", "rejected/config_invalid", "rejected/smtp_auth_disabled"])
     }
+
+    /// The reload gauges as `/metrics` shows them.
+    static func reloadGauges(_ daemon: Daemon) throws -> (successful: String?, lastSuccess: String?) {
+        daemon.metrics.flush()
+        let lines = try daemon.metrics.text().split(separator: "\n")
+        func value(_ name: String) -> String? {
+            lines.first { $0.hasPrefix(name + " ") }.map { String($0.dropFirst(name.count + 1)) }
+        }
+        return (value("secretwatch_config_last_reload_successful"), value("secretwatch_config_last_reload_success_timestamp_seconds"))
+    }
+
+    @Test("the reload gauges: 1 and the start time at start, 0 after a rejected reload, 1 and its time after an accepted one")
+    func reloadMetrics() async throws {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let clock = ManualClock(now: start)
+        let dir = TemporaryDirectory()
+        let original = try TestConfig.load(in: dir, expires: start.addingTimeInterval(400 * 86400))
+        let valid = Mutex(false)
+        let daemon = try Daemon(config: original, clock: clock, tokenFactory: { _ in TestTokenProvider() }, reload: {
+            guard valid.withLock({ $0 }) else { throw ConfigError(file: "x.yml", problems: [ConfigProblem(path: "smtp.port", message: "bad")]) }
+            return original
+        })
+        #expect(try Self.reloadGauges(daemon) == ("1", "1800000000"))
+        clock.advance(by: 60)
+        #expect(await daemon.reloader.reload().outcome == "rejected")
+        #expect(try Self.reloadGauges(daemon) == ("0", "1800000000"))
+        clock.advance(by: 60)
+        valid.withLock { $0 = true }
+        #expect(await daemon.reloader.reload().outcome == "unchanged")
+        #expect(try Self.reloadGauges(daemon) == ("1", "1800000120"))
+    }
 }
