@@ -83,10 +83,10 @@ extension Gzip {
         let smallText = try small.plainBytes()
         #expect(small.plain?.array == smallText)
         let large = try DeflateSegment.render(plainLimit: 100) { w in
-            for i in 0..<50 { w.sample(MetricCatalog.buildInfo, ["v\(i)"], 1) }
+            for i in 0..<50 { w.sample(MetricCatalog.buildInfo, ["v\(i)", "r", "6.3"], 1) }
         }
         #expect(large.plain == nil)
-        #expect(String(decoding: try large.plainBytes(), as: UTF8.self).hasSuffix("secretwatch_build_info{version=\"v49\"} 1\n"))
+        #expect(String(decoding: try large.plainBytes(), as: UTF8.self).hasSuffix("secretwatch_build_info{version=\"v49\",revision=\"r\",swift=\"6.3\"} 1\n"))
     }
 
     @Test func aDamagedSegmentIsAnErrorNotACrash() throws {
