@@ -1,4 +1,5 @@
-# secretwatch — see README.md. `make run` and `make test` install what they need first.
+# secretwatch — see README.md. Every target installs the Debian packages it needs first, and only those
+# (scripts/install-deps.sh build|demo|deb|test|bench says what each package is for).
 SWIFT ?= swift
 BIN   := .build/debug/secretwatch
 RUN_DIR := .run
@@ -7,16 +8,19 @@ DEMO_DIR ?= secretwatch-demo
 
 .PHONY: deps build release run demo test clean bench bench-release bench-scale bench-mail bench-startup bench-metrics bench-slow-clients bench-discovery bench-crypto
 
-deps:
-	@scripts/install-deps.sh
+# deps-build, deps-demo, deps-deb, deps-test, deps-bench: the packages of that mode.
+deps-%:
+	@scripts/install-deps.sh $*
 
-build: deps
+deps: deps-test
+
+build: deps-build
 	$(SWIFT) build
 
 # What ships: optimised, with the Swift runtime and Foundation linked in (--static-swift-stdlib), so that
 # .build/release/secretwatch runs on a host without the Swift toolchain (it needs only Debian's libcurl4,
 # libssl3, libsqlite3-0, libmicrohttpd12 and zlib1g) and keeps ~5 MB fewer pages resident than the shared-library build.
-release: deps
+release: deps-build
 	$(SWIFT) build -c release --static-swift-stdlib
 
 # One evaluation pass of the example configuration on a local database, then its status and alarms.
@@ -28,17 +32,17 @@ run: build
 	$(BIN) alarms --database $(RUN_DIR)/secretwatch.db
 
 # The whole pipeline against local stand-ins for Entra ID and Exchange Online; Ctrl-C stops it.
-demo: build
+demo: deps-demo build
 	$(BIN) demo --dir $(DEMO_DIR)
 
-test: deps
+test: deps-test
 	$(SWIFT) build --build-tests
 	SWIFT=$(SWIFT) scripts/run-tests.sh
 
 # Benchmarks (not tests; figures are printed as tables, never asserted). All measure the release build.
 bench: bench-scale bench-mail bench-startup bench-metrics bench-slow-clients bench-discovery bench-crypto
 
-bench-release: release
+bench-release: deps-bench release
 
 # Scheduler and store at 10,000 and 100,000 watched credentials: pass time, resident memory, database size, scrape.
 bench-scale: bench-release
@@ -62,11 +66,11 @@ bench-discovery: bench-release
 	python3 bench/discovery.py
 
 # /metrics with 1,000 credentials against node_exporter's textfile collector and nginx serving the same bytes.
-bench-metrics: deps
+bench-metrics: deps-bench
 	scripts/bench-metrics.sh
 
 # Client-assertion signing: 1,000 PS256 and RS256 signatures (and verifications) with a throwaway 2048-bit key.
-bench-crypto: deps
+bench-crypto: deps-bench
 	$(SWIFT) build -c release --product crypto-bench
 	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
 	  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$$dir/key.pem" -out "$$dir/cert.pem" -days 1 \
