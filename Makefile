@@ -6,7 +6,7 @@ RUN_DIR := .run
 
 DEMO_DIR ?= secretwatch-demo
 
-.PHONY: deps build release run demo test clean bench bench-release bench-scale bench-mail bench-startup bench-metrics bench-slow-clients bench-discovery bench-crypto
+.PHONY: deps build release run demo test deb clean bench bench-release bench-scale bench-mail bench-startup bench-metrics bench-slow-clients bench-discovery bench-crypto
 
 # deps-build, deps-demo, deps-deb, deps-test, deps-bench: the packages of that mode.
 deps-%:
@@ -22,6 +22,10 @@ build: deps-build
 # libssl3, libsqlite3-0, libmicrohttpd12 and zlib1g) and keeps ~5 MB fewer pages resident than the shared-library build.
 release: deps-build
 	$(SWIFT) build -c release --static-swift-stdlib
+
+# A Debian package of the release build (stripped), in .build/deb/; docs/packaging.md says what it holds.
+deb: deps-deb release
+	scripts/build-deb.sh --binary .build/release/secretwatch --output .build/deb
 
 # One evaluation pass of the example configuration on a local database, then its status and alarms.
 run: build
