@@ -24,8 +24,10 @@ release: deps-build
 	$(SWIFT) build -c release --static-swift-stdlib
 
 # A Debian package of the release build (stripped), in .build/deb/; docs/packaging.md says what it holds.
+# lintian checks it when installed (scripts/install-deps.sh test installs it).
 deb: deps-deb release
-	scripts/build-deb.sh --binary .build/release/secretwatch --output .build/deb
+	@deb=$$(scripts/build-deb.sh --binary .build/release/secretwatch --output .build/deb) && echo "$$deb" && \
+	  if command -v lintian >/dev/null; then lintian --fail-on error "$$deb"; else echo "lintian is not installed: not checked"; fi
 
 # One evaluation pass of the example configuration on a local database, then its status and alarms.
 run: build
