@@ -121,6 +121,10 @@ public final class SQLiteConnection: @unchecked Sendable {
     }
 
     /// Copies the whole database into `destination` with SQLite's online backup API, while others keep writing.
+    ///
+    /// All pages in one step (-1): one read transaction, so the copy is the database as of one commit. In WAL mode
+    /// that read blocks no writer; copying in slices instead would start over after every commit another
+    /// connection makes between two slices, and a busy daemon could keep it from ever finishing.
     public func backup(to destination: SQLiteConnection) throws {
         guard let backup = sqlite3_backup_init(destination.handle, "main", handle, "main") else {
             throw SQLiteError(code: sqlite3_errcode(destination.handle),
@@ -128,7 +132,7 @@ public final class SQLiteConnection: @unchecked Sendable {
         }
         var rc: Int32
         repeat {
-            rc = sqlite3_backup_step(backup, 256)
+            rc = sqlite3_backup_step(backup, -1)
             if rc == SQLITE_BUSY || rc == SQLITE_LOCKED { sqlite3_sleep(20) }
         } while rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED
         let finish = sqlite3_backup_finish(backup)

@@ -22,7 +22,7 @@ struct SecretWatchCommand: AsyncParsableCommand {
             """,
         version: SecretWatchVersion.string,
         subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, AlarmsCommand.self, DemoCommand.self,
-                      SendTestCommand.self, AckCommand.self, DiscoverCommand.self, RulesCommand.self])
+                      SendTestCommand.self, AckCommand.self, DiscoverCommand.self, RulesCommand.self, BackupCommand.self])
 }
 
 @main

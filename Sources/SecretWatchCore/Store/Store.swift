@@ -127,6 +127,12 @@ public final class Store: @unchecked Sendable {
         try read { tx in try tx.backup(to: target) }
     }
 
+    /// `PRAGMA integrity_check` of the database at `path`: `["ok"]`, or the problems SQLite found.
+    public static func integrityCheck(path: String) throws -> [String] {
+        let connection = try StoreError.converting { try SQLiteConnection(path: path) }
+        return try StoreError.converting { try connection.query("PRAGMA integrity_check").compactMap { $0.values.first?.string } }
+    }
+
     public func setMeta(_ key: String, _ value: String) throws {
         try read { tx in try tx.setMeta(key, value) }
     }
