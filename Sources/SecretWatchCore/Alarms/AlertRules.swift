@@ -3,8 +3,8 @@
 /// critical within `alarms.critical_days` — so the rules and the alarms cannot disagree. Each rule's
 /// `runbook_url` is its section of docs/troubleshooting.md under `runbookBase`.
 public enum AlertRules {
-    /// Where docs/troubleshooting.md is installed (`/usr/share/doc/secretwatch`); `--runbook-base` names another copy.
-    public static let defaultRunbookBase = "file:///usr/share/doc/secretwatch/troubleshooting.md"
+    /// Where the package installs docs/troubleshooting.md (`/usr/share/doc/secretwatch/docs`, scripts/build-deb.sh); `--runbook-base` names another copy.
+    public static let defaultRunbookBase = "file:///usr/share/doc/secretwatch/docs/troubleshooting.md"
 
     /// The rules file for `policy`.
     public static func render(policy: AlarmPolicy, runbookBase: String = defaultRunbookBase) -> String {

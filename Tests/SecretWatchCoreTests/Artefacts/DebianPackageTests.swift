@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import SecretWatchCore
 
 /// scripts/build-deb.sh (make deb): the package's control fields, its files and their modes, the unit pointed at
 /// the packaged binary, the man page and completions, and lintian's verdict. It packages the debug build the
@@ -84,6 +85,8 @@ import Testing
             "./usr/share/doc/secretwatch/copyright": "-rw-r--r--",
             "./usr/share/doc/secretwatch/changelog.gz": "-rw-r--r--",
             "./usr/share/doc/secretwatch/README.md": "-rw-r--r--",
+            // Where the shipped alert rules' runbook_url points.
+            "./" + AlertRules.defaultRunbookBase.dropFirst("file:///".count): "-rw-r--r--",
             "./usr/share/man/man1/secretwatch.1.gz": "-rw-r--r--",
             "./usr/share/bash-completion/completions/secretwatch": "-rw-r--r--",
             "./usr/share/zsh/vendor-completions/_secretwatch": "-rw-r--r--",
