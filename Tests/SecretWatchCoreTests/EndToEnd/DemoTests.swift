@@ -78,8 +78,12 @@ struct DemoTests {
         #expect(metrics.contains(#"secretwatch_client_secret_expiry_timestamp_seconds{credential="byod-portal""#))
 
         process.interrupt() // Ctrl-C
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        // The demo stops its daemon and stand-ins: wait on a Dispatch thread, not on the 2-thread cooperative pool.
+        let text = await BlockingExecutor.run { () -> String in
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return text
+        }
         #expect(process.terminationStatus == 0)
         #expect(text.contains("LOCAL STAND-INS for Entra ID and Exchange Online"))
         #expect(text.contains("curl -s \(base)/metrics"))

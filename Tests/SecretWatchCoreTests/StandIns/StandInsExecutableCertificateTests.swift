@@ -38,7 +38,7 @@ struct StandInsExecutableCertificateTests {
             watchdog.cancel()
             if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
         }
-        let line = try #require(StandInsExecutableTests.firstLine(of: out.fileHandleForReading), "no JSON line on stdout")
+        let line = try #require(await StandInsExecutableTests.firstLine(of: out.fileHandleForReading), "no JSON line on stdout")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let caFile = try #require(json["ca_file"] as? String)
         let endpoint = try #require(json["token_endpoint"] as? String).replacingOccurrences(of: "{tenant}", with: "contoso")
@@ -70,7 +70,8 @@ struct StandInsExecutableCertificateTests {
         #expect(refusedBody.contains(thumbprint), "the refusal names the thumbprint of the certificate used: \(refusedBody)")
 
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+
+        await BlockingExecutor.run { process.waitUntilExit() }
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
     }
 

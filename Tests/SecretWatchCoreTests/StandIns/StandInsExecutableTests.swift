@@ -42,7 +42,7 @@ struct StandInsExecutableTests {
             if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
         }
 
-        let line = try #require(Self.firstLine(of: out.fileHandleForReading), "no JSON line on stdout")
+        let line = try #require(await Self.firstLine(of: out.fileHandleForReading), "no JSON line on stdout")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let caFile = try #require(json["ca_file"] as? String)
         let pkiDir = try #require(json["pki_dir"] as? String)
@@ -98,7 +98,8 @@ struct StandInsExecutableTests {
         #expect(refused.failureReply?.hasPrefix("535 5.7.3 Authentication unsuccessful [") == true)
 
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+
+        await BlockingExecutor.run { process.waitUntilExit() }
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
         let banner = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(banner.contains("LOCAL STAND-INS, NOT MICROSOFT"))
@@ -106,8 +107,14 @@ struct StandInsExecutableTests {
         #expect(FileManager.default.fileExists(atPath: work + "/mail/000001-exe-1@secretwatch.test.eml"), "mail is kept")
     }
 
-    /// Reads until the first newline (or end of output).
-    static func firstLine(of handle: FileHandle) -> String? {
+    /// Reads until the first newline (or end of output), on a Dispatch thread: the stand-ins make their throwaway
+    /// PKI before they print it, and a test waiting for that on Swift's cooperative pool (2 threads here) stalls
+    /// every other test.
+    static func firstLine(of handle: FileHandle) async -> String? {
+        await BlockingExecutor.run { firstLineBlocking(of: handle) }
+    }
+
+    private static func firstLineBlocking(of handle: FileHandle) -> String? {
         var data = Data()
         while !data.contains(0x0A) {
             let chunk = handle.availableData

@@ -30,7 +30,7 @@ struct StandInsGraphDataTests {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
-        let line = try #require(StandInsExecutableTests.firstLine(of: out.fileHandleForReading), "no JSON line on stdout")
+        let line = try #require(await StandInsExecutableTests.firstLine(of: out.fileHandleForReading), "no JSON line on stdout")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let control = try #require(json["control"] as? String)
         let graph = try #require(json["graph_base_url"] as? String)
@@ -80,7 +80,8 @@ struct StandInsGraphDataTests {
         #expect(object(r[6])["graph"] as? [String: Int] == ["requests": 2, "applications": 1, "service_principals": 4])
 
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+
+        await BlockingExecutor.run { process.waitUntilExit() }
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
     }
 
