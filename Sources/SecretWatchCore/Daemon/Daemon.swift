@@ -148,13 +148,28 @@ public final class Daemon: Sendable {
             "version": "\(SecretWatchVersion.string)", "config": "\(config.sourcePath)", "database": "\(config.database)",
             "credentials": "\(config.allCredentials.count)",
         ])
-        for case let http as HTTPService in services { try http.bind() }
         let group = ServiceGroup(configuration: .init(
             services: ([scheduler] + services).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
+        // The group handles SIGTERM and SIGINT once it runs. Until then (binding the port, starting the group) a
+        // signal would take its default action and kill the process: stop gracefully instead (the group keeps a
+        // request made before it runs).
+        let early = Self.stopSignals { Task { await group.triggerGracefulShutdown() } }
+        defer { early.forEach { $0.cancel() } }
+        for case let http as HTTPService in services { try http.bind() }
         try await group.run()
         logger.info("secretwatch stopped")
+    }
+
+    private static func stopSignals(_ handler: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
+        [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: handler)
+            source.resume()
+            return source
+        }
     }
 }
 
