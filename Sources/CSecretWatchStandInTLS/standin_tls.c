@@ -134,32 +134,6 @@ static int read_ca(const char *ca_cert_path, const char *ca_key_path, X509 **ca,
     return 0;
 }
 
-int sw_pki_make_leaf(const char *ca_cert_path, const char *ca_key_path, const char *cert_path, const char *key_path,
-                     const char *common_name, const char *sans, char *err, size_t errlen) {
-    errno = 0;
-    X509 *ca = NULL;
-    EVP_PKEY *ca_key = NULL;
-    if (read_ca(ca_cert_path, ca_key_path, &ca, &ca_key, err, errlen) != 0) return -1;
-    EVP_PKEY *key = new_key();
-    X509 *cert = key ? new_cert(key, common_name) : NULL;
-    int ok = cert && X509_set_issuer_name(cert, X509_get_subject_name(ca))
-        && add_ext(cert, ca, NID_basic_constraints, "critical,CA:FALSE")
-        && add_ext(cert, ca, NID_key_usage, "critical,digitalSignature,keyEncipherment")
-        && add_ext(cert, ca, NID_ext_key_usage, "serverAuth")
-        && add_ext(cert, ca, NID_subject_key_identifier, "hash")
-        && add_ext(cert, ca, NID_authority_key_identifier, "keyid:always")
-        && (sans == NULL || sans[0] == 0 || add_ext(cert, ca, NID_subject_alt_name, sans))
-        && X509_sign(cert, ca_key, EVP_sha256()) > 0;
-    int rc = -1;
-    if (!ok) report(err, errlen, "building server certificate");
-    else rc = write_pem(cert_path, key_path, cert, key, err, errlen);
-    X509_free(cert);
-    EVP_PKEY_free(key);
-    X509_free(ca);
-    EVP_PKEY_free(ca_key);
-    return rc;
-}
-
 int sw_pki_make_cert(const char *ca_cert_path, const char *ca_key_path, const char *cert_path, const char *key_path,
                      const char *common_name, const char *sans, int is_ca, long not_before, long not_after,
                      char *err, size_t errlen) {
@@ -185,6 +159,12 @@ int sw_pki_make_cert(const char *ca_cert_path, const char *ca_key_path, const ch
     X509_free(ca);
     EVP_PKEY_free(ca_key);
     return rc;
+}
+
+int sw_pki_make_leaf(const char *ca_cert_path, const char *ca_key_path, const char *cert_path, const char *key_path,
+                     const char *common_name, const char *sans, char *err, size_t errlen) {
+    return sw_pki_make_cert(ca_cert_path, ca_key_path, cert_path, key_path, common_name, sans, 0, -3600, 397L * 86400,
+                            err, errlen);
 }
 
 void *sw_tls_server_new(const char *cert_path, const char *key_path, int min_version, int max_version,
