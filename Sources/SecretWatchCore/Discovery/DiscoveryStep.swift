@@ -32,7 +32,12 @@ public struct DiscoveryStep: SchedulerStep {
     public func run(now: Date) async throws {
         let config = config()
         let tenants = config.discovery?.tenants ?? []
-        let covered = Set(tenants.compactMap { TenantDiscovery(tenant: $0, config: config) }.flatMap { $0.secrets.map(\.name) })
+        let tokenSettings = TokenEndpointSettings.all(config: config)
+        var discoveries: [String: TenantDiscovery] = [:]
+        for tenant in tenants {
+            discoveries[tenant.name] = TenantDiscovery(tenant: tenant, config: config, tokenSettings: tokenSettings)
+        }
+        let covered = Set(discoveries.values.flatMap { $0.secrets.map(\.name) })
         let names = Set(tenants.map(\.name))
         // What no tenant covers any more is forgotten once per change of the configuration, not at every pass.
         if schedule.coverageChanged(covered: covered, tenants: names) {
@@ -46,19 +51,21 @@ public struct DiscoveryStep: SchedulerStep {
         try await withThrowingTaskGroup(of: Void.self) { group in
             var running = 0
             for tenant in due {
+                guard let planned = discoveries[tenant.name] else { continue }
                 if running >= ConfigDefaults.discoveryConcurrency {
                     try await group.next()
                     running -= 1
                 }
-                group.addTask { try await discover(tenant, config: config, interval: discovery.interval, cache: cache, now: now) }
+                let interval = discovery.interval
+                group.addTask { try await discover(planned, interval: interval, cache: cache, now: now) }
                 running += 1
             }
             try await group.waitForAll()
         }
     }
 
-    private func discover(_ tenant: DiscoveryTenantConfig, config: Config, interval: TimeInterval, cache: TokenCache, now: Date) async throws {
-        guard let discovery = TenantDiscovery(tenant: tenant, config: config) else { return }
+    private func discover(_ discovery: TenantDiscovery, interval: TimeInterval, cache: TokenCache, now: Date) async throws {
+        let tenant = discovery.tenant
         let outcome = await discovery.run(tokens: cache, startedAt: now, certificates: certificates)
         schedule.record(outcome, tenant: tenant, interval: interval)
         let summary = try evaluator.apply(outcome, now: now)

@@ -18,8 +18,13 @@ public struct TenantDiscovery: Sendable {
     /// What the configuration asks of `tenant`; nil when the reader's token settings are missing (a credential
     /// without a secret cannot read Graph; validation prevents that).
     public init?(tenant: DiscoveryTenantConfig, config: Config, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.init(tenant: tenant, config: config, tokenSettings: TokenEndpointSettings.all(config: config, environment: environment))
+    }
+
+    /// The same, with every credential's token settings already resolved (`TokenEndpointSettings.all`): a pass over
+    /// many tenants resolves them once, not once per tenant.
+    public init?(tenant: DiscoveryTenantConfig, config: Config, tokenSettings all: [TokenEndpointSettings]) {
         let discovery = config.discovery!
-        let all = TokenEndpointSettings.all(config: config, environment: environment)
         let reader = tenant.readerCredential(smtp: config.smtp.auth.name)
         guard let settings = all.first(where: { $0.credential == reader }) else { return nil }
         self.reader = reader
