@@ -89,7 +89,7 @@ extension SecretReader {
 }
 
 /// One thing wrong (or doubtful) in the configuration, tied to the field it concerns.
-public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
+public struct ConfigProblem: Sendable, Equatable, Encodable, CustomStringConvertible {
     /// Dotted field path such as `smtp.auth.tenant_id` or `credentials[1].client_id`; empty for the file itself.
     public var path: String
     public var message: String

@@ -10,6 +10,8 @@ struct CheckCommand: AsyncParsableCommand {
         discussion: """
             Exit 0 when the configuration is valid (warnings allowed), 2 with every problem listed when it is not.
             With --connect: 1 when a connection stage fails (its reason and fix are printed).
+            With --json: the same as one JSON object on standard output (an invalid configuration too:
+            "valid": false with every problem), with the same exit status.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -17,7 +19,13 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(help: "Also test the live connection: token, then SMTP connect, EHLO, STARTTLS, AUTH XOAUTH2, QUIT (no mail sent).")
     var connect = false
 
+    @Flag(help: "Print the result as JSON (docs/cli.md shows its fields).")
+    var json = false
+
     func run() async throws {
+        if json {
+            return try await runJSON()
+        }
         let loaded = try options.load()
         let config = loaded.config
         let now = Date()
@@ -40,6 +48,29 @@ struct CheckCommand: AsyncParsableCommand {
         print(table.render(), terminator: "")
         if connect {
             try await runConnectionTest(config)
+        }
+    }
+
+    /// `check --json`: the report as one object; exit 2 when the configuration is invalid, 1 when a stage failed.
+    private func runJSON() async throws {
+        let loaded: ConfigLoader.Loaded
+        do {
+            loaded = try options.loadQuietly()
+        } catch {
+            try printJSON(CheckReport.invalid(path: options.configPath, problems: error.problems))
+            throw ExitCode(ExitStatus.usage)
+        }
+        var report = CheckReport(path: options.configPath, loaded: loaded, now: Date())
+        if connect {
+            let config = loaded.config
+            let certificates = EndpointCertificates()
+            certificates.loadCAFiles([config.smtp.caFile, config.token.caFile].compactMap { $0 })
+            let results = await ConnectionTest.standard(config: config, certificates: certificates).run()
+            report.addConnection(results, chains: CertificateChainReport(config: config), certificates: certificates, now: Date())
+        }
+        try printJSON(report)
+        if report.connection?.passed == false {
+            throw ExitCode(ExitStatus.failed)
         }
     }
 
@@ -82,6 +113,7 @@ struct SendTestCommand: AsyncParsableCommand {
             The mail goes through the outbox like every alarm e-mail (so it is retried by a running daemon if this
             attempt fails transiently). Prints the outcome, the classified reason and the server's reply.
             Exit 0 when the server accepted it, 1 when not, 2 on a usage or configuration error.
+            With --json: the outcome as one JSON object on standard output, with the same exit status.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -91,6 +123,9 @@ struct SendTestCommand: AsyncParsableCommand {
 
     @Option(help: "Subject of the test mail.")
     var subject = "secretwatch test mail"
+
+    @Flag(help: "Print the outcome as JSON (docs/cli.md shows its fields).")
+    var json = false
 
     func validate() throws {
         guard !to.isEmpty else { throw ValidationError("--to is required (the address to send the test mail to)") }
@@ -112,20 +147,17 @@ struct SendTestCommand: AsyncParsableCommand {
             """
         let message = MailMessage(from: config.notifications.from, to: to, subject: subject, body: body + "\n", date: now)
         let id = try daemon.store.enqueue(message, kind: .test, at: now)
-        print("queued test mail \(message.messageId) to \(to.joined(separator: ", "))")
-        guard let delivery = try await daemon.delivery?.deliverNow(outboxId: id) else {
-            print("a running secretwatch daemon is delivering it; see `secretwatch` deliveries history")
-            return
+        if !json {
+            print(SendTestResult(messageId: message.messageId, to: to, delivery: nil).lines[0])
         }
-        print("outcome: \(delivery.outcome.rawValue)" + (delivery.reason.map { " (\($0))" } ?? ""))
-        if let code = delivery.smtpCode { print("smtp: \(code)" + (delivery.enhancedCode.map { " \($0)" } ?? "")) }
-        if let reply = delivery.reply { print("reply: \(VisibleText.escaped(Redactor.scrub(reply)))") }
-        if let reason = delivery.reason, let known = SMTPFailureReason.named(reason), delivery.outcome != .sent {
-            print("what it means: \(known.message)")
-            print("fix: \(known.fix)")
+        let delivery = try await daemon.delivery?.deliverNow(outboxId: id)
+        let result = SendTestResult(messageId: message.messageId, to: to, delivery: delivery)
+        if json {
+            try printJSON(result)
+        } else {
+            print(result.lines.dropFirst().joined(separator: "\n"))
         }
-        if delivery.outcome != .sent && delivery.outcome != .partial {
-            if delivery.outcome == .deferred { print("the mail stays queued; a running daemon retries it") }
+        if !result.accepted && delivery != nil {
             throw ExitCode(ExitStatus.failed)
         }
     }

@@ -30,6 +30,13 @@ struct ConfigOptions: ParsableArguments {
         return loaded
     }
 
+    /// Loads and validates the configuration without printing anything (for `--json`): the caller reports.
+    func loadQuietly() throws(ConfigError) -> ConfigLoader.Loaded {
+        var loaded = try ConfigLoader().load(path: configPath)
+        if let database { loaded.config.database = absolute(database) }
+        return loaded
+    }
+
     /// Loads the configuration and installs logging at the configured (or overridden) level.
     func loadAndBootstrapLogging() throws -> Config {
         let loaded = try load()
@@ -71,6 +78,11 @@ func loadConfiguration(path: String) throws -> Config {
 
 func absolute(_ path: String) -> String {
     path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+}
+
+/// Prints `value` as indented JSON with sorted snake_case keys (the `--json` output of every command).
+func printJSON<T: Encodable>(_ value: T) throws {
+    print(try JSONOutput.string(value))
 }
 
 func printError(_ text: String) {

@@ -97,7 +97,11 @@ struct AckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ack",
         abstract: "Acknowledge an active alarm: it stays active until its cause is fixed, but is no longer re-notified.",
-        discussion: "Exit 0 when acknowledged (or already acknowledged), 1 when the alarm does not exist or is cleared.")
+        discussion: """
+            Exit 0 when acknowledged (or already acknowledged), 1 when the alarm does not exist or is cleared.
+            With --json: {"result": "acknowledged" | "already_acknowledged" | "not_active" | "not_found", "alarm": …}
+            on standard output (the alarm as GET /api/v1/alarms/{id} shows it), with the same exit status.
+            """)
 
     @OptionGroup var options: ConfigOptions
 
@@ -109,6 +113,9 @@ struct AckCommand: AsyncParsableCommand {
 
     @Option(help: "Why, or what is being done about it.")
     var comment: String?
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
 
     func validate() throws {
         guard !by.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--by must name who acknowledges") }
@@ -122,16 +129,16 @@ struct AckCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try openExistingStore(try options.databasePath())
         let engine = AlarmEngine(store: store)
-        switch try engine.acknowledge(alarmId: alarmId.value, by: by, comment: comment, at: Date()) {
-        case .acknowledged(let alarm):
-            print("alarm #\(alarm.id) \(alarm.kind.rawValue) \(alarm.credentialName) acknowledged by \(by); no more reminders")
-        case .alreadyAcknowledged(let alarm):
-            print("alarm #\(alarm.id) was already acknowledged by \(VisibleText.escaped(alarm.acknowledgedBy ?? "?")) at \(alarm.acknowledgedAt.map(Timestamps.rfc3339) ?? "?")")
-        case .notActive(let alarm):
-            printError("error: alarm #\(alarm.id) is cleared (since \(alarm.clearedAt.map(Timestamps.rfc3339) ?? "?")); nothing to acknowledge")
-            throw ExitCode(ExitStatus.failed)
-        case .notFound:
-            printError("error: there is no alarm #\(alarmId.value)")
+        let result = try engine.acknowledge(alarmId: alarmId.value, by: by, comment: comment, at: Date())
+        let answer = try AckResult(alarmId: alarmId.value, result, events: { try store.events(alarmId: $0) })
+        if json {
+            try printJSON(answer)
+        } else if let error = answer.error {
+            printError("error: \(error)")
+        } else {
+            print(answer.line)
+        }
+        if answer.error != nil {
             throw ExitCode(ExitStatus.failed)
         }
     }
