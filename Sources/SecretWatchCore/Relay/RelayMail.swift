@@ -126,7 +126,7 @@ public enum RelayMail {
         guard n.truncatedAlerts > 0 else { return nil }
         let sender = n.version == "1" ? "Grafana" : "Alertmanager"
         let count = n.truncatedAlerts == 1 ? "1 more alert" : "\(n.truncatedAlerts) more alerts"
-        return "\(count) of this group \(n.truncatedAlerts == 1 ? "was" : "were") left out by \(sender) "
-            + "(max_alerts); see them in \(sender)."
+        return "\(count) of this group \(n.truncatedAlerts == 1 ? "was" : "were") left out by \(sender)"
+            + (n.version == "1" ? "" : " (max_alerts)") + "; see them in \(sender)."
     }
 }
