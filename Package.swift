@@ -108,6 +108,8 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-for target in package.targets where target.type != .system {
+// A file sees only the members of the modules it imports itself (a Foundation import elsewhere in the target no
+// longer hides what a file really uses). Tests keep seeing what their target's other files import.
+for target in package.targets where target.type != .system && target.type != .test {
     target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
 }
