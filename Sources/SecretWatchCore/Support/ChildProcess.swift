@@ -3,7 +3,7 @@ import Synchronization
 
 /// A child process (posix_spawn): its standard output into a pipe the parent reads, standard error shared with
 /// the parent, standard input from /dev/null; its own process group, signal dispositions and mask reset to the
-/// defaults.
+/// defaults, no other descriptor of the parent's.
 final class ChildProcess: Sendable {
     enum Termination: Equatable, Sendable {
         case exited(Int32)
@@ -32,6 +32,9 @@ final class ChildProcess: Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
+        // Every other descriptor the parent has open is closed in the child, as Foundation's Process does: an
+        // inherited write end of another child's pipe would keep that child from ever reading end-of-file.
+        for fd in Self.openDescriptors() where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -101,6 +104,19 @@ final class ChildProcess: Sendable {
             if state == nil { state = Self.reap(pid, blocking: true) }
             return state ?? .exited(-1)
         }
+    }
+
+    /// The descriptors open in this process (/proc/self/fd).
+    private static func openDescriptors() -> [Int32] {
+        guard let directory = opendir("/proc/self/fd") else { return [] }
+        defer { closedir(directory) }
+        let own = dirfd(directory)
+        var descriptors: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if let fd = Int32(name), fd != own { descriptors.append(fd) }
+        }
+        return descriptors
     }
 
     private static func reap(_ pid: pid_t, blocking: Bool) -> Termination? {
