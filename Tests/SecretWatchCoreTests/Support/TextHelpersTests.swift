@@ -29,7 +29,9 @@ struct TextHelpersTests {
         #expect(" \t\u{A0}x y\u{2003}\t".trimmingSpaces == "x y")
         #expect("\n".trimmingSpaces == "\n")
         #expect(" \r\n\u{85}\u{2028}\u{2029}\u{B}\u{C}x\n ".trimmingSpacesAndNewlines == "x")
-        #expect("\u{200B}x".trimmingSpacesAndNewlines == "\u{200B}x")
+        #expect("\u{200B}x\u{200B}".trimmingSpacesAndNewlines == "x")
+        #expect("\u{200B}x\u{200B}".trimmingSpaces == "x")
+        #expect("\u{200C}x".trimmingSpacesAndNewlines == "\u{200C}x")
         #expect(" \n ".trimmingSpacesAndNewlines == "")
         #expect(Substring(" ab ").trimmingSpaces == "ab")
     }
