@@ -107,3 +107,9 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// A file sees only the members of the modules it imports itself (a Foundation import elsewhere in the target no
+// longer hides what a file really uses). Tests keep seeing what their target's other files import.
+for target in package.targets where target.type != .system && target.type != .test {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
+}

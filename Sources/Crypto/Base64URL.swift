@@ -1,11 +1,11 @@
-import Foundation
+import FoundationEssentials
 
 /// base64url without padding (RFC 4648 §5, as JOSE uses it: RFC 7515 §2): the one encoder for JWT parts and
 /// the `x5t` / `x5t#S256` thumbprints.
 public enum Base64URL {
     public static func encode(_ bytes: some DataProtocol) -> String {
         var text = Data(bytes).base64EncodedString()
-        text = text.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        text = String(text.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
         while text.hasSuffix("=") { text.removeLast() }
         return text
     }
@@ -15,7 +15,7 @@ public enum Base64URL {
     /// The bytes of base64url text without padding (as JOSE writes it), or nil when it is not that.
     public static func decode(_ text: String) -> Data? {
         guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
-        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        var standard = String(text.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
         guard standard.count % 4 != 1 else { return nil }
         standard += String(repeating: "=", count: (4 - standard.count % 4) % 4)
         return Data(base64Encoded: standard)

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 internal import CSecretWatchOpenSSL
 
 /// Reads a certificate or key file whole. Only a regular file is read: it is opened without blocking and checked
@@ -25,7 +26,7 @@ enum CryptoFile {
         var chunk = [UInt8](repeating: 0, count: 16 << 10)
         defer { wipe(&chunk) }
         while true {
-            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 wipe(&bytes)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import CSecretWatchOpenSSL
 
 /// Message digests over libcrypto's one-shot `EVP_Digest`, for keys and identifiers (never for passwords).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import CSecretWatchOpenSSL
 
 /// An RSA private key, loaded from an unencrypted PEM file (PKCS#8 `BEGIN PRIVATE KEY` or traditional

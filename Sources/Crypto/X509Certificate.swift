@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import CSecretWatchOpenSSL
 
 /// One X.509 certificate, parsed once: its names, serial, validity, thumbprints and DER encoding are read when

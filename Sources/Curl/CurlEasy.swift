@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 internal import CSecretWatchCurl
 
 /// One libcurl easy handle: with the callbacks in `CurlTransferState.swift`, the only code that calls libcurl.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The transfer settings a handle takes, typed, so that no caller needs the C module.
 public enum CurlOption: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What one libcurl transfer produced.
 public struct CurlResponse: Sendable {
@@ -39,7 +39,7 @@ public struct CurlResponse: Sendable {
     public func header(_ name: String) -> String? {
         let prefix = name.lowercased() + ":"
         return headerLines.last { $0.lowercased().hasPrefix(prefix) }
-            .map { String($0.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces) }
+            .map { String($0.dropFirst(prefix.count)).trimmingSpaces }
     }
 }
 

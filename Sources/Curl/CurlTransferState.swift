@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import CSecretWatchCurl
 
 /// Buffers the callbacks fill; reached from C through an unretained pointer while `CurlEasy` keeps it alive.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import CSecretWatchZlib
 
 /// gzip through zlib (with `GzipStreams.swift`, the only files that touch zlib).

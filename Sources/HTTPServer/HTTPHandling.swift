@@ -51,7 +51,7 @@ public struct HTTPRequest: Sendable {
     public var acceptsGzip: Bool {
         guard let value = header("accept-encoding") else { return false }
         for item in value.split(separator: ",") {
-            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            let parts = item.split(separator: ";").map { $0.trimmingSpaces.lowercased() }
             guard let coding = parts.first, coding == "gzip" || coding == "*" else { continue }
             let q = parts.dropFirst().first(where: { $0.hasPrefix("q=") }).flatMap { Double($0.dropFirst(2)) } ?? 1
             if q > 0 { return true }

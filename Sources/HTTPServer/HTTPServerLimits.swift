@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The server's resource limits. The defaults keep health probes and scrapes answered while thousands of slow or
 /// idle clients hold connections; the daemon's configuration may change the first four, tests lower them to

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import Logging
 import Synchronization
 internal import CSecretWatchMicroHTTPD
 
@@ -83,7 +85,7 @@ let libraryMessage: MHD_LogCallback = { cls, format, arguments in
         raw.withMemoryRebound(to: CChar.self) { vsnprintf($0.baseAddress, $0.count, format, arguments) }
     }
     let text = String(decoding: buffer.prefix(max(0, min(Int(written), buffer.count - 1))), as: UTF8.self)
-        .trimmingCharacters(in: .whitespacesAndNewlines)
+        .trimmingSpacesAndNewlines
     Unmanaged<MicroHTTPDServer>.fromOpaque(cls).takeUnretainedValue().logger.debug("libmicrohttpd: \(text)")
 }
 

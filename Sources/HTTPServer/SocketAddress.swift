@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A numeric listen address resolved with getaddrinfo (IPv4 or IPv6), in storage libmicrohttpd can bind.
 struct SocketAddress {

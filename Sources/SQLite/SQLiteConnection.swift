@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 internal import CSecretWatchSQLite
 
 /// One SQLite connection. The raw handle lives here and nowhere else.

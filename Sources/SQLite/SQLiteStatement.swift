@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import CSecretWatchSQLite
 
 /// A prepared statement owned by one `SQLiteConnection` (which keeps it in its cache and finalizes it).

@@ -1,6 +1,7 @@
 import ArgumentParser
 internal import CSecretWatchProcessSetup
-import Foundation
+import FoundationEssentials
+import Glibc
 import SecretWatchCore
 
 /// Exit codes, documented in `secretwatch --help` and README.md.
@@ -33,7 +34,7 @@ enum Main {
         _ = sw_process_arena_max()
         BuildInfo.record(revision: String(cString: sw_build_revision()))
         if sw_process_dumpable() != 0 {
-            FileHandle.standardError.write(Data("warning: cannot make the process non-dumpable; a core dump could hold secrets\n".utf8))
+            StandardStream.error.write("warning: cannot make the process non-dumpable; a core dump could hold secrets\n")
         }
         do {
             var command = try SecretWatchCommand.parseAsRoot()
@@ -43,17 +44,17 @@ enum Main {
                 try command.run()
             }
         } catch let exit as ExitCode {
-            Foundation.exit(exit.rawValue)
+            Glibc.exit(exit.rawValue)
         } catch {
             let code = SecretWatchCommand.exitCode(for: error)
             let message = SecretWatchCommand.fullMessage(for: error)
             if code == .success {
                 print(message)
-                Foundation.exit(ExitStatus.ok)
+                Glibc.exit(ExitStatus.ok)
             }
-            FileHandle.standardError.write(Data((message + "\n").utf8))
+            StandardStream.error.write(message + "\n")
             // ArgumentParser reports usage errors as EX_USAGE (64); secretwatch documents 2.
-            Foundation.exit(code == .validationFailure ? ExitStatus.usage : ExitStatus.failed)
+            Glibc.exit(code == .validationFailure ? ExitStatus.usage : ExitStatus.failed)
         }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// The only writer of alarm state: every transition updates the alarm row and appends its history event in

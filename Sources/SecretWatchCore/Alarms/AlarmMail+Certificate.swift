@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension AlarmMail {
     /// How to replace a configured certificate credential's certificate (`client_certificate_file`): a new key

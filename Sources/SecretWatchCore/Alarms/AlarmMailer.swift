@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Queues the administrators' e-mail for every alarm raise, escalation, update of a system alarm and clear,
 /// inside the transaction that changed the alarm (so the alarm change and its mail land together), and

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Stores one tenant's discovery and brings the alarms it decides up to date, in one transaction:
 /// - success: the discovered credentials are synchronised (new, changed, "removed in Entra"); each configured

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Keeps `endpoint_certificate_expiring` in step with the certificates secretwatch depends on
 /// (`EndpointCertificates`: the chains the endpoints presented, the `ca_file`s). One alarm, filed under the SMTP

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Decides, for every watched credential, which expiry alarms should be active, and makes it so:
 /// raises `client_secret_expiring` at the first threshold crossed and escalates it at each further one,

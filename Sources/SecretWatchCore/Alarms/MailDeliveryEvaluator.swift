@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Keeps `mail_delivery_failing` (a system alarm on the SMTP credential) in step with the outbox: raised when
 /// a send fails with a non-transient reason or the oldest queued message is too old, its reason updated when

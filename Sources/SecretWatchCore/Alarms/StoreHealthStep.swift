@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Writes the `store_failing` alarm from `StoreHealth`. A critical system alarm, filed under the SMTP
 /// credential like `mail_delivery_failing`.

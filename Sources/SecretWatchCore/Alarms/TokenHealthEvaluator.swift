@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Turns the recorded token attempts of a credential into alarm state, idempotently (it reads the attempts back
 /// from SQLite, so a restart resumes where it left off):

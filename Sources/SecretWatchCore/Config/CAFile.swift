@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The structural check of a `ca_file` when the configuration is loaded: a regular file holding at least one PEM
 /// certificate block (`-----BEGIN CERTIFICATE-----`; also `TRUSTED CERTIFICATE` and `X509 CERTIFICATE`, which
@@ -26,7 +26,7 @@ enum CAFile {
         var certificates = 0
         var open: (label: String, line: Int, base64: String)?
         for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingSpaces
             if let current = open {
                 guard line.hasPrefix("-----END ") else {
                     open?.base64 += line

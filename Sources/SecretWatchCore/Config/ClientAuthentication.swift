@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 public import SecretWatchCrypto
 
 /// A certificate credential as configured (`client_certificate_file` + `client_key_file`), checked when the

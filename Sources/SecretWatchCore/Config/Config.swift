@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 internal import SecretWatchHTTPServer
 
@@ -128,7 +128,7 @@ public struct OAuthCredentialConfig: Sendable, Equatable {
 
     /// The token endpoint with `{tenant}` filled in.
     public var resolvedTokenEndpoint: String {
-        tokenEndpoint.replacingOccurrences(of: "{tenant}", with: tenantId)
+        tokenEndpoint.replacingEvery("{tenant}", with: tenantId)
     }
 
     public var credential: Credential {
@@ -168,7 +168,7 @@ public struct WatchedCredentialConfig: Sendable, Equatable {
     public var secret: SecretSource? { authentication?.secret }
 
     public var resolvedTokenEndpoint: String {
-        tokenEndpoint.replacingOccurrences(of: "{tenant}", with: tenantId)
+        tokenEndpoint.replacingEvery("{tenant}", with: tenantId)
     }
 
     public var credential: Credential {

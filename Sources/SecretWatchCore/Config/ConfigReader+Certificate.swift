@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchCrypto
 
 /// How a credential authenticates: a client secret (`client_secret_file` / `client_secret_env` /

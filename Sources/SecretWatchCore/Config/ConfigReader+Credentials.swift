@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Yams
 
 /// The credential fields: the SMTP credential (`smtp.auth`), the watched ones (`credentials`), their ids, dates,
@@ -108,7 +108,7 @@ extension ConfigReader {
         }
         if let name = env {
             if checkSecrets {
-                guard let value = environment[name], !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                guard let value = environment[name], !value.trimmingSpacesAndNewlines.isEmpty else {
                     problems.error(obj.fieldPath("client_secret_env"), "environment variable \"\(name)\" is not set or empty")
                     return nil
                 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Yams
 
 /// The `discovery:` section: the Graph endpoint and interval, and each tenant's reader app, secret and filters.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Yams
 
 /// The filters of a `discovery.tenants[]` entry: app ids (GUIDs), display-name globs and tags, each list at most

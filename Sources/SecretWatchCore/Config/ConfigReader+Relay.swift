@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Yams
 
 /// The `relay:` section: the webhook receivers, their recipients and tokens, the body bound and the de-duplication

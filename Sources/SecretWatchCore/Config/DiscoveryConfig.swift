@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The optional `discovery:` section: which Entra tenants are read through Microsoft Graph, with which app, how
 /// often, and which applications are kept (docs/discovery.md, docs/configuration.md "discovery").
@@ -59,7 +59,7 @@ public struct DiscoveryTenantConfig: Sendable, Equatable {
 
     /// The token endpoint with `{tenant}` filled in.
     public var resolvedTokenEndpoint: String {
-        tokenEndpoint.replacingOccurrences(of: "{tenant}", with: tenantId)
+        tokenEndpoint.replacingEvery("{tenant}", with: tenantId)
     }
 
     /// The name of the credential that stands for the tenant's reader app (its token attempts, the secret it

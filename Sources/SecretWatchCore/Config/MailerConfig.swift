@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How the outbox delivers (the `mailer:` section; docs/configuration.md "Mailer"). The defaults follow
 /// Exchange Online's limits: 3 concurrent sessions and 30 messages a minute per mailbox.

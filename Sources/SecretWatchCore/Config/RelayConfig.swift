@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The `relay:` section: the Alertmanager/Grafana webhook receivers (`POST /api/v1/relay/{receiver}`), each with
 /// its recipients and its bearer token, and the limits of the route. Absent: nothing is relayed and the route

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Checks for the value shapes the configuration uses. Each returns nil when the value is fine, or the
 /// message explaining what is wrong.
@@ -31,7 +31,7 @@ enum Validators {
     static func emailAddress(_ value: String) -> Bool {
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }
-        let allowedLocal = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-")
+        let allowedLocal = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-".unicodeScalars)
         guard parts[0].unicodeScalars.allSatisfy({ allowedLocal.contains($0) }),
               !parts[0].hasPrefix("."), !parts[0].hasSuffix("."), !parts[0].contains("..") else { return false }
         return domainName(String(parts[1]))
@@ -55,7 +55,7 @@ enum Validators {
     }
 
     static func httpsURL(_ value: String) -> Bool {
-        guard let url = URL(string: value.replacingOccurrences(of: "{tenant}", with: "tenant")),
+        guard let url = URL(string: value.replacingEvery("{tenant}", with: "tenant")),
               let scheme = url.scheme?.lowercased(), scheme == "https", url.host != nil else { return false }
         return true
     }

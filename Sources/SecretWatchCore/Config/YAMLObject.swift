@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Yams
 
 /// Collects problems while the configuration is read, so that every one is reported at once.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An Entra application credential whose client secret secretwatch watches.
 public struct Credential: Sendable, Equatable, Codable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where a watched credential comes from. Raw values are stable: they are metric labels and API values.
 public enum CredentialSource: String, Sendable, Codable, CaseIterable {

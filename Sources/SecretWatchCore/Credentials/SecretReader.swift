@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reads client secrets (and the API token) from their file or environment variable at the moment they are
 /// needed. The value is registered with the `Redactor` before it is returned, so it can never reach a log line.
@@ -20,10 +21,10 @@ public enum SecretReader {
         case .file(let path):
             value = try readFile(path)
         case .environment(let name):
-            guard let raw = environment[name], !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            guard let raw = environment[name], !raw.trimmingSpacesAndNewlines.isEmpty else {
                 throw Failure(description: "environment variable \"\(name)\" is not set or empty")
             }
-            value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            value = raw.trimmingSpacesAndNewlines
         case .credential(let name):
             value = try readFile(try credentialPath(name, environment: environment))
         }
@@ -58,7 +59,7 @@ public enum SecretReader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw Failure(description: "\"\(path)\" is not UTF-8 text")
         }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmingSpacesAndNewlines
         guard !trimmed.isEmpty else {
             throw Failure(description: "\"\(path)\" is empty")
         }
@@ -97,7 +98,7 @@ public enum RegularFile {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
-            let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw Failure(description: "cannot read \"\(path)\": \(String(cString: strerror(errno)))")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// SIGHUP, the way ISE saves SMTP settings: the file is re-read and validated; when the SMTP or credential

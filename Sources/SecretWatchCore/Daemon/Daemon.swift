@@ -1,6 +1,8 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import ServiceLifecycle
+import UnixSignals
 import Synchronization
 import Dispatch
 

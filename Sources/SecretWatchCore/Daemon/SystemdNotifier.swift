@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The `sd_notify` protocol without libsystemd: one datagram of `KEY=VALUE` lines to the unix socket named by
 /// `$NOTIFY_SOCKET` (a path, or `@name` for the abstract namespace). Without the variable (not started by

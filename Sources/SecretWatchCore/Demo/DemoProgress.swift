@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What the demo prints while it runs: each discovery of a tenant (what it found, the secret in use of each
 /// configured credential, a rotation in progress), each alarm transition, each e-mail the Exchange stand-in
@@ -121,11 +121,11 @@ public final class DemoProgress: @unchecked Sendable {
         for line in text.components(separatedBy: "\r\n").flatMap({ $0.components(separatedBy: "\n") }) {
             if line.isEmpty { break }
             if let current = subject, line.hasPrefix(" ") || line.hasPrefix("\t") {
-                subject = current + " " + line.trimmingCharacters(in: .whitespaces)
+                subject = current + " " + line.trimmingSpaces
             } else if subject != nil {
                 break
             } else if line.lowercased().hasPrefix("subject:") {
-                subject = String(line.dropFirst(8)).trimmingCharacters(in: .whitespaces)
+                subject = String(line.dropFirst(8)).trimmingSpaces
             }
         }
         return subject.map(decodeEncodedWords)

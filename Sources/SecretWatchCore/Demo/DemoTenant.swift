@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The Entra tenant the demo's Graph stand-in lists (`secretwatch-standins --graph-applications-file`): fourteen
 /// app registrations with secrets and certificates at various distances from expiry, written in Graph's own
@@ -117,34 +117,36 @@ public enum DemoTenant {
     /// The apps as Graph lists them (`{"value":[…]}`), dates relative to `now` (a minted certificate's: its own).
     public static func graphJSON(now: Date, certificates: [AppCertificate] = []) throws -> Data {
         func date(_ days: Double) -> String { Timestamps.rfc3339(now.addingTimeInterval(days * 86_400)) }
-        let value: [[String: Any]] = applications(certificates: certificates).enumerated().map { n, app in
+        let value: [JSONValue] = applications(certificates: certificates).enumerated().map { n, app in
             var key = 0
             func keyId() -> String {
                 key += 1
-                return String(format: "%08x-d3e0-4%03x-8000-%012x", n + 1, key, (n + 1) * 1000 + key)
+                return String(cFormat: "%08x-d3e0-4%03x-8000-%012x", n + 1, key, (n + 1) * 1000 + key)
             }
-            return [
-                "id": String(format: "0b1ec700-0000-4000-8000-%012d", n + 1), "appId": app.appId, "displayName": app.displayName,
-                "tags": [String](),
-                "passwordCredentials": app.secrets.map { s in
-                    ["keyId": keyId(), "displayName": s.displayName, "hint": s.hint,
-                     "startDateTime": date(-s.createdDaysAgo), "endDateTime": date(s.expiresInDays)] as [String: Any]
-                },
-                "keyCredentials": app.certificates.map { c in
+            return .object([
+                "id": .string(String(cFormat: "0b1ec700-0000-4000-8000-%012d", n + 1)), "appId": .string(app.appId),
+                "displayName": .string(app.displayName), "tags": .array([]),
+                "passwordCredentials": .array(app.secrets.map { s in
+                    .object(["keyId": .string(keyId()), "displayName": .string(s.displayName), "hint": .string(s.hint),
+                             "startDateTime": .string(date(-s.createdDaysAgo)), "endDateTime": .string(date(s.expiresInDays))])
+                }),
+                "keyCredentials": .array(app.certificates.map { c in
                     let id = keyId()
-                    let thumbprint = c.thumbprint ?? String(String(format: "%08X%032X", n + 1, key).prefix(40))
-                    return ["keyId": id, "displayName": c.displayName, "type": "AsymmetricX509Cert", "usage": "Verify",
-                            "customKeyIdentifier": thumbprint,
-                            "startDateTime": c.validity.map { Timestamps.rfc3339($0.start) } ?? date(-c.createdDaysAgo),
-                            "endDateTime": c.validity.map { Timestamps.rfc3339($0.end) } ?? date(c.expiresInDays)] as [String: Any]
-                },
-            ]
+                    let thumbprint = c.thumbprint ?? String(String(cFormat: "%08X%032X", n + 1, key).prefix(40))
+                    return .object(["keyId": .string(id), "displayName": .string(c.displayName), "type": .string("AsymmetricX509Cert"),
+                                    "usage": .string("Verify"), "customKeyIdentifier": .string(thumbprint),
+                                    "startDateTime": .string(c.validity.map { Timestamps.rfc3339($0.start) } ?? date(-c.createdDaysAgo)),
+                                    "endDateTime": .string(c.validity.map { Timestamps.rfc3339($0.end) } ?? date(c.expiresInDays))])
+                }),
+            ])
         }
-        return try JSONSerialization.data(withJSONObject: ["value": value], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(JSONValue.object(["value": .array(value)]))
     }
 
     /// Client ids of the apps the configuration does not name.
     private static func appId(_ n: Int) -> String {
-        String(format: "7e1a%04d-5c2b-4d8e-9f3a-%012d", n, n)
+        String(cFormat: "7e1a%04d-5c2b-4d8e-9f3a-%012d", n, n)
     }
 }

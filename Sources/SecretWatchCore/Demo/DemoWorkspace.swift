@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchCrypto
 
 /// The folder `secretwatch demo` works in: its configuration, database, secret files, the certificate credentials'

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// The `secretwatch-standins` executable run as a child process (the demo and the end-to-end tests): local
 /// stand-ins for Entra ID's token endpoint and Exchange Online's SMTP submission, never Microsoft. The stand-ins
@@ -32,9 +33,9 @@ public final class StandInsProcess: @unchecked Sendable {
     }
 
     public let endpoints: Endpoints
-    // `@unchecked Sendable`: the Process is only started in init and stopped in `stop()`, both guarded by the
-    // owner; Foundation's Process is thread-safe for terminate/wait.
-    private let process: Process
+    // `@unchecked Sendable`: the child is only started in init and stopped in `stop()`, both guarded by the
+    // owner; `ChildProcess` is thread-safe for terminate/wait.
+    private let process: ChildProcess
 
     /// `secretwatch-standins` next to the running executable (`swift build` puts both in the same folder).
     public static func defaultExecutable() -> String {
@@ -47,26 +48,18 @@ public final class StandInsProcess: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw Failure(description: "\(executable) not found: build it with `swift build --product secretwatch-standins` (make demo does)")
         }
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let reader = output.fileHandleForReading
+        process = try Self.start(executable, arguments)
         var line = Data()
         let deadline = Date().addingTimeInterval(timeout)
         while !line.contains(0x0A) {
-            let chunk = reader.availableData
+            let chunk = process.read()
             if chunk.isEmpty {
-                process.waitUntilExit()
-                throw Failure(description: "secretwatch-standins exited with status \(process.terminationStatus) before it was ready")
+                throw Failure(description: "secretwatch-standins exited with status \(Self.status(process.wait())) before it was ready")
             }
-            line.append(chunk)
+            line.append(contentsOf: chunk)
             if Date() > deadline {
                 process.terminate()
+                process.wait()
                 throw Failure(description: "secretwatch-standins did not report its endpoints within \(Int(timeout)) s")
             }
         }
@@ -75,6 +68,7 @@ public final class StandInsProcess: @unchecked Sendable {
             endpoints = try JSONDecoder().decode(Endpoints.self, from: Data(first))
         } catch {
             process.terminate()
+            process.wait()
             throw Failure(description: "secretwatch-standins printed an unexpected first line: \(String(decoding: first, as: UTF8.self))")
         }
     }
@@ -103,21 +97,15 @@ public final class StandInsProcess: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw Failure(description: "\(executable) not found: build it with `swift build --product secretwatch-standins` (make demo does)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["--dir", directory] + certificates.flatMap { ["--make-app-certificate", "\($0.name)=\($0.validForDays)"] }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        let arguments = ["--dir", directory] + certificates.flatMap { ["--make-app-certificate", "\($0.name)=\($0.validForDays)"] }
+        let process = try start(executable, arguments)
+        let watchdog = DispatchWorkItem { process.terminate() }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = process.readToEnd()
+        let termination = process.wait()
         watchdog.cancel()
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            throw Failure(description: "secretwatch-standins --make-app-certificate failed (status \(process.terminationStatus))")
+        guard termination == .exited(0) else {
+            throw Failure(description: "secretwatch-standins --make-app-certificate failed (status \(status(termination)))")
         }
         struct Answer: Decodable {
             var appCertificates: [AppCertificateFiles]
@@ -134,7 +122,23 @@ public final class StandInsProcess: @unchecked Sendable {
 
     /// SIGTERM, then wait for the child to finish.
     public func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        process.terminate()
+        process.wait()
+        process.wait()
+    }
+
+    private static func start(_ executable: String, _ arguments: [String]) throws(Failure) -> ChildProcess {
+        do {
+            return try ChildProcess(executable: executable, arguments: arguments)
+        } catch {
+            throw Failure(description: error.description)
+        }
+    }
+
+    /// The exit code, or the number of the signal that ended the child (as Foundation's `terminationStatus`).
+    private static func status(_ termination: ChildProcess.Termination) -> Int32 {
+        switch termination {
+        case .exited(let code), .signalled(let code): code
+        }
     }
 }

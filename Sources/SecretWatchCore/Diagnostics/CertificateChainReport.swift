@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What `check --connect` prints after its stages: the chain the token endpoint and the SMTP server presented
 /// (position, subject, issuer, end date, days left) and the certificates of the configured `ca_file`s.
@@ -28,7 +28,7 @@ public struct CertificateChainReport: Sendable {
             for certificate in chain {
                 let seconds = certificate.notAfter.timeIntervalSince(now)
                 let left = seconds <= 0 ? "EXPIRED" : ExpiryEvaluator.days(Int((seconds / 86400).rounded(.up))) + " left"
-                lines.append("    " + certificate.position.padding(toLength: 15, withPad: " ", startingAt: 0)
+                lines.append("    " + certificate.position.fitted(to: 15)
                              + "\(certificate.subject)  (issuer \(certificate.issuer))  notAfter \(Timestamps.rfc3339(certificate.notAfter)), \(left)")
             }
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// `secretwatch check --connect`, like ISE's "Test Connection": runs the stages in order, timing each, and stops
@@ -83,8 +83,8 @@ public struct ConnectionStageResult: Sendable, Equatable {
 
     /// `token      ok      182 ms  token lifetime 3599 s` / `… FAILED … reason: message\n  fix: …`
     public func render() -> String {
-        let ms = String(format: "%6.0f ms", duration * 1000)
-        let name = stage.padding(toLength: 10, withPad: " ", startingAt: 0)
+        let ms = String(cFormat: "%6.0f ms", duration * 1000)
+        let name = stage.fitted(to: 10)
         if let failure {
             return "\(name) FAILED  \(ms)  \(failure.reason): \(failure.message)\n" + String(repeating: " ", count: 30) + "fix: \(failure.fix)"
         }

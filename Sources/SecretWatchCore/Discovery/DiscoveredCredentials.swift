@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Turns one tenant's Graph listing into watched credentials: every `passwordCredentials[]` entry becomes a
 /// `secret`, every `keyCredentials[]` entry a `certificate`, each identified by (tenant, app id, key id) and named

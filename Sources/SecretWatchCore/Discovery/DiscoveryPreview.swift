@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// `secretwatch discover`: the configured tenants (or some of them) discovered now, one after the other in the

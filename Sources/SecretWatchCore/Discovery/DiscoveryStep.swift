@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import Synchronization
 
@@ -74,7 +74,7 @@ public struct DiscoveryStep: SchedulerStep {
             logger.info("tenant discovered", metadata: [
                 "tenant": "\(tenant.name)", "applications": "\(found.applications)", "credentials": "\(found.credentials.count)",
                 "added": "\(summary.sync.added)", "removed": "\(summary.sync.removed)", "pages": "\(outcome.pages)",
-                "duration_seconds": "\(String(format: "%.3f", outcome.duration))",
+                "duration_seconds": "\(String(cFormat: "%.3f", outcome.duration))",
             ])
         case .failure(let failure):
             logger.warning("discovery failed", metadata: [

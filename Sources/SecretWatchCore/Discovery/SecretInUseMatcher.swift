@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Finds which of an app's secrets a configured credential actually uses, by the one thing Graph tells of a
 /// secret's value: its `hint`, the first three characters. The secret itself is read by the caller, compared
@@ -12,7 +12,7 @@ public enum SecretInUseMatcher {
     ///   - clientId: the credential's app.
     ///   - applications: every app of the tenant as Graph listed it (before any filter).
     public static func match(secret: String, clientId: String, in applications: [GraphApplication], now: Date) -> SecretInUse {
-        let apps = applications.filter { $0.appId.caseInsensitiveCompare(clientId) == .orderedSame }
+        let apps = applications.filter { $0.appId.equalsIgnoringCase(clientId) }
         guard !apps.isEmpty else { return SecretInUse(state: .appNotFound, decidedAt: now) }
         let secrets = apps.flatMap(\.passwordCredentials)
         let prefix = String(secret.prefix(hintLength))
@@ -36,7 +36,7 @@ public enum SecretInUseMatcher {
     /// `customKeyIdentifier` (hex, or base64 of the 20 bytes, as Graph may give it). `notInEntra`: the certificate
     /// is not registered on the app, and the next token request signed with it will fail.
     public static func match(thumbprint: String, clientId: String, in applications: [GraphApplication], now: Date) -> SecretInUse {
-        let apps = applications.filter { $0.appId.caseInsensitiveCompare(clientId) == .orderedSame }
+        let apps = applications.filter { $0.appId.equalsIgnoringCase(clientId) }
         guard !apps.isEmpty else { return SecretInUse(state: .appNotFound, decidedAt: now) }
         let certificates = apps.flatMap(\.keyCredentials)
         let wanted = thumbprint.uppercased()
@@ -53,9 +53,9 @@ public enum SecretInUseMatcher {
 
     /// A `customKeyIdentifier` as uppercase hex: already hex (40 digits), or base64 of the 20-byte thumbprint.
     static func thumbprintHex(_ identifier: String) -> String {
-        let trimmed = identifier.replacingOccurrences(of: ":", with: "")
+        let trimmed = identifier.replacingEvery(":", with: "")
         if trimmed.count == 40, trimmed.allSatisfy(\.isHexDigit) { return trimmed.uppercased() }
         guard let bytes = Data(base64Encoded: identifier), bytes.count == 20 else { return trimmed.uppercased() }
-        return bytes.map { String(format: "%02X", $0) }.joined()
+        return bytes.map { String(cFormat: "%02X", $0) }.joined()
     }
 }

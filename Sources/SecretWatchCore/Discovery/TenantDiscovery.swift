@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One discovery of one tenant: a Graph token for its reader app (from the shared token cache), every
 /// application Graph lists, the watched credentials they hold (after the tenant's filters), and — for each
@@ -32,7 +32,7 @@ public struct TenantDiscovery: Sendable {
         self.tenant = tenant
         graph = GraphEndpointSettings(token: settings, baseURL: discovery.graphEndpoint, scope: tenant.scope)
         includeServicePrincipals = discovery.includeServicePrincipals
-        let sameTenant = { (id: String) in id.caseInsensitiveCompare(tenant.tenantId) == .orderedSame }
+        let sameTenant = { (id: String) in id.equalsIgnoringCase(tenant.tenantId) }
         var secrets: [(String, String, CredentialProof)] = []
         if sameTenant(config.smtp.auth.tenantId) {
             secrets.append((config.smtp.auth.name, config.smtp.auth.clientId, CredentialProof(config.smtp.auth.authentication)))

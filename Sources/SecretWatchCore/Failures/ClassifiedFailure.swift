@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A classified failure, as every token and send error path reports it: a stable snake_case `reason`
 /// (usable as a metric label, listed in docs/troubleshooting.md), a sentence saying what went wrong, the fix,
@@ -54,8 +55,8 @@ enum FailureText {
     static func fill(_ template: String, _ values: [String: String]) -> String {
         guard template.contains("{") else { return template }
         var out = template
-        for (key, value) in values { out = out.replacingOccurrences(of: "{\(key)}", with: value) }
-        while let open = out.range(of: "{"), let close = out.range(of: "}", range: open.upperBound..<out.endIndex),
+        for (key, value) in values { out = out.replacingEvery("{\(key)}", with: value) }
+        while let open = out.literalRange(of: "{"), let close = out.literalRange(of: "}", from: open.upperBound),
               !out[open.upperBound..<close.lowerBound].contains(" ") {
             out.replaceSubrange(open.lowerBound..<close.upperBound, with: "unknown")
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchCurl
 
 /// The failures below the protocol — name resolution, TCP, proxy, TLS — that every path meets the same way.

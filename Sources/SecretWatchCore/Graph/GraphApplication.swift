@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An app registration (or a service principal) as Microsoft Graph lists it, with its tags, secrets and
 /// certificates. The `hint` is the first three characters of a secret (Graph's own, read-only); nothing else of a
@@ -57,14 +57,14 @@ struct GraphPage: Sendable {
     }
 
     static func parse(_ body: Data) throws(Problem) -> GraphPage {
-        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
+        guard let object = JSONValue.parse(body)?.object else {
             throw Problem(description: "the body is not a JSON object")
         }
-        guard let values = object["value"] as? [Any] else { throw Problem(description: "no \"value\" array") }
+        guard let values = object["value"]?.array else { throw Problem(description: "no \"value\" array") }
         var next: String?
         switch object["@odata.nextLink"] {
-        case nil, is NSNull: next = nil
-        case let link as String: next = link
+        case nil, .null?: next = nil
+        case .string(let link)?: next = link
         default: throw Problem(description: "@odata.nextLink is not a string")
         }
         var apps: [GraphApplication] = []
@@ -75,8 +75,8 @@ struct GraphPage: Sendable {
         return GraphPage(applications: apps, nextLink: next)
     }
 
-    static func application(_ value: Any, at path: String) throws(Problem) -> GraphApplication {
-        guard let o = value as? [String: Any] else { throw Problem(description: "\(path) is not an object") }
+    static func application(_ value: JSONValue, at path: String) throws(Problem) -> GraphApplication {
+        guard let o = value.object else { throw Problem(description: "\(path) is not an object") }
         let id = try string(o, "id", at: path), appId = try string(o, "appId", at: path)
         let passwords = try list(o, "passwordCredentials", at: path).enumerated().map { (i, c) throws(Problem) in
             let at = "\(path).passwordCredentials[\(i)]"
@@ -95,33 +95,33 @@ struct GraphPage: Sendable {
                                 tags: try strings(o, "tags", at: path), passwordCredentials: passwords, keyCredentials: keys)
     }
 
-    private static func string(_ o: [String: Any], _ key: String, at path: String) throws(Problem) -> String {
-        guard let value = o[key] as? String, !value.isEmpty else { throw Problem(description: "\(path).\(key) is missing or not a string") }
+    private static func string(_ o: [String: JSONValue], _ key: String, at path: String) throws(Problem) -> String {
+        guard let value = o[key]?.string, !value.isEmpty else { throw Problem(description: "\(path).\(key) is missing or not a string") }
         return value
     }
 
-    private static func optional(_ o: [String: Any], _ key: String, at path: String) throws(Problem) -> String? {
+    private static func optional(_ o: [String: JSONValue], _ key: String, at path: String) throws(Problem) -> String? {
         switch o[key] {
-        case nil, is NSNull: return nil
-        case let value as String: return value
+        case nil, .null?: return nil
+        case .string(let value)?: return value
         default: throw Problem(description: "\(path).\(key) is not a string")
         }
     }
 
-    private static func date(_ o: [String: Any], _ key: String, at path: String) throws(Problem) -> Date? {
+    private static func date(_ o: [String: JSONValue], _ key: String, at path: String) throws(Problem) -> Date? {
         guard let text = try optional(o, key, at: path) else { return nil }
         guard let date = Timestamps.parse(text) else { throw Problem(description: "\(path).\(key) is not a date: \(text.prefix(40))") }
         return date
     }
 
     /// An absent or null list of strings is empty; anything else must be a list of strings.
-    private static func strings(_ o: [String: Any], _ key: String, at path: String) throws(Problem) -> [String] {
+    private static func strings(_ o: [String: JSONValue], _ key: String, at path: String) throws(Problem) -> [String] {
         switch o[key] {
-        case nil, is NSNull: return []
-        case let items as [Any]:
+        case nil, .null?: return []
+        case .array(let items)?:
             var strings: [String] = []
             for (i, item) in items.enumerated() {
-                guard let string = item as? String else { throw Problem(description: "\(path).\(key)[\(i)] is not a string") }
+                guard let string = item.string else { throw Problem(description: "\(path).\(key)[\(i)] is not a string") }
                 strings.append(string)
             }
             return strings
@@ -130,13 +130,13 @@ struct GraphPage: Sendable {
     }
 
     /// An absent or null collection is empty (a `$select` without it); anything else must be a list of objects.
-    private static func list(_ o: [String: Any], _ key: String, at path: String) throws(Problem) -> [[String: Any]] {
+    private static func list(_ o: [String: JSONValue], _ key: String, at path: String) throws(Problem) -> [[String: JSONValue]] {
         switch o[key] {
-        case nil, is NSNull: return []
-        case let items as [Any]:
-            var objects: [[String: Any]] = []
+        case nil, .null?: return []
+        case .array(let items)?:
+            var objects: [[String: JSONValue]] = []
             for (i, item) in items.enumerated() {
-                guard let object = item as? [String: Any] else { throw Problem(description: "\(path).\(key)[\(i)] is not an object") }
+                guard let object = item.object else { throw Problem(description: "\(path).\(key)[\(i)] is not an object") }
                 objects.append(object)
             }
             return objects

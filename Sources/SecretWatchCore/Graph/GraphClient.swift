@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchCurl
 
 /// Lists a tenant's app registrations (or its service principals) through Microsoft Graph over libcurl, like `EntraTokenClient` reaches the

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a Graph listing reads: the tenant's app registrations (`applications`) or its enterprise apps
 /// (`servicePrincipals`, where SAML signing certificates and the secrets of apps from other tenants live). Both

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Everything one tenant's Graph listing needs: where Graph is, the scope of its token, and the bounds. The
 /// connection settings (timeouts, proxy, CA file) come from the token settings of the app that reads Graph, so

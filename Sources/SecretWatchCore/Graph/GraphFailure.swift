@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A failed listing of applications: the classified reason as an `OperatorError` (message with the fix,
 /// scrubbed), plus the evidence Microsoft support asks for (Graph's error code, request-id and
@@ -44,10 +44,10 @@ struct GraphErrorAnswer: Sendable, Equatable {
 
     /// nil when the body is not Graph's error JSON (an HTML page, say).
     static func parse(_ body: Data) -> GraphErrorAnswer? {
-        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
-              let error = object["error"] as? [String: Any], let code = error["code"] as? String else { return nil }
-        let inner = (error["innerError"] ?? error["innererror"]) as? [String: Any]
-        return GraphErrorAnswer(code: code, message: error["message"] as? String ?? "", requestId: inner?["request-id"] as? String,
-                                clientRequestId: inner?["client-request-id"] as? String, date: inner?["date"] as? String)
+        guard let object = JSONValue.parse(body)?.object,
+              let error = object["error"]?.object, let code = error["code"]?.string else { return nil }
+        let inner = (error["innerError"] ?? error["innererror"])?.object
+        return GraphErrorAnswer(code: code, message: error["message"]?.string ?? "", requestId: inner?["request-id"]?.string,
+                                clientRequestId: inner?["client-request-id"]?.string, date: inner?["date"]?.string)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchCurl
 
 /// Turns what libcurl reported for one Graph page into the page or a classified `GraphFailure`: `NetworkFailure`
@@ -82,7 +82,7 @@ enum GraphFailureClassifier {
             parts.append(said)
         } else {
             let text = String(decoding: r.body.prefix(600), as: UTF8.self)
-                .replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+                .replacingEvery("\r", with: " ").replacingEvery("\n", with: " ")
             parts.append("body: \(text)")
         }
         return parts.joined(separator: "; ")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Every classified failure of a Microsoft Graph request (listing app registrations or service principals), in one table: the network
 /// failures shared with every path, Graph's own answers, the bounds secretwatch keeps (page count, answer

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchHTTPServer
 
 /// `/api/v1/alarms`, `/api/v1/alarms/{id}` and `POST /api/v1/alarms/{id}/ack`.
@@ -69,33 +69,30 @@ struct AckRequest: Sendable, Equatable {
         guard !body.isEmpty else {
             throw .badRequest(#"missing JSON body: expected {"by": "<who>", "comment": "<why>"}"#)
         }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(body))
-        } catch {
+        guard let object = JSONValue.parse(body) else {
             throw .badRequest(#"body is not valid JSON: expected {"by": "<who>", "comment": "<why>"}"#)
         }
-        guard let fields = object as? [String: Any] else {
+        guard let fields = object.object else {
             throw .badRequest(#"body must be a JSON object such as {"by": "<who>", "comment": "<why>"}"#)
         }
         for key in fields.keys.sorted() where key != "by" && key != "comment" {
             throw .badRequest("unknown field \"\(key.prefix(40))\" in body (accepted: by, comment)")
         }
         guard let byValue = fields["by"] else { throw .badRequest(#"field "by" is required: who acknowledges"#) }
-        guard let by = byValue as? String else { throw .badRequest(#"field "by" must be a string"#) }
+        guard let by = byValue.string else { throw .badRequest(#"field "by" must be a string"#) }
         try Self.refuseControlCharacters(by, field: "by")
-        let trimmed = by.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = by.trimmingSpacesAndNewlines
         guard !trimmed.isEmpty else { throw .badRequest(#"field "by" is empty: say who acknowledges"#) }
         guard trimmed.count <= Self.maxByLength else { throw .badRequest("field \"by\" is longer than \(Self.maxByLength) characters") }
         var comment: String?
         switch fields["comment"] {
-        case nil, is NSNull: comment = nil
-        case let text as String:
+        case nil, .null?: comment = nil
+        case .string(let text)?:
             guard text.count <= Self.maxCommentLength else {
                 throw .badRequest("field \"comment\" is longer than \(Self.maxCommentLength) characters")
             }
             try Self.refuseControlCharacters(text, field: "comment")
-            let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let t = text.trimmingSpacesAndNewlines
             comment = t.isEmpty ? nil : t
         default:
             throw .badRequest(#"field "comment" must be a string"#)

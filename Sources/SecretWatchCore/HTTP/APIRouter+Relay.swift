@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchHTTPServer
 
 /// `POST /api/v1/relay/{receiver}`: the Alertmanager/Grafana webhook. Checked on the server thread, in order:
@@ -63,7 +63,7 @@ extension APIRouter {
     /// `application/json`, with or without parameters (`; charset=utf-8`), in any case.
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let type = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let type = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces.lowercased() }
         return type == "application/json"
     }
 }

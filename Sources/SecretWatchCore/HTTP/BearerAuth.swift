@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchHTTPServer
 
 /// Checks `Authorization: Bearer <token>` against the API token from `http.api_token_file`, in constant
@@ -26,7 +26,7 @@ public struct BearerAuth: Sendable {
             throw TokenFileError(path: path, detail: "the file is not UTF-8 text")
         }
         let token = text.split(separator: "\n", omittingEmptySubsequences: false).first.map {
-            $0.trimmingCharacters(in: .whitespacesAndNewlines)
+            $0.trimmingSpacesAndNewlines
         } ?? ""
         guard !token.isEmpty else { throw TokenFileError(path: path, detail: "the file is empty") }
         guard !token.contains(where: { $0 == " " || $0 == "\t" }) else {

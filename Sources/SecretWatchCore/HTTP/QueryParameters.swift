@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A request's query parameters, checked against the names a route accepts: unknown or repeated names and
 /// unreadable values are 400 answers that name the parameter and say what was expected.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// One line per event: `ts=2026-11-29T06:40:00Z level=info msg="alarm raised" kind=client_secret_expiring …`.
@@ -42,8 +42,8 @@ public struct KeyValueLogHandler: LogHandler {
         })
         guard needsQuotes else { return value }
         let escaped = VisibleText.escaped(value
-            .replacingOccurrences(of: "\\", with: "\\\\")
-            .replacingOccurrences(of: "\"", with: "\\\""))
+            .replacingEvery("\\", with: "\\\\")
+            .replacingEvery("\"", with: "\\\""))
         return "\"\(escaped)\""
     }
 }
@@ -59,7 +59,7 @@ public struct StandardErrorLogSink: LogSink {
     public init() {}
 
     public func write(_ line: String) {
-        FileHandle.standardError.write(Data(line.utf8))
+        StandardStream.error.write(line)
     }
 }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 internal import SecretWatchCurl
 
@@ -62,17 +63,18 @@ public final class Redactor: Sendable {
 
     /// The value as trimmed, and its URL-encoded form (what travels in a token request body).
     private static func forms(_ secret: String) -> [String] {
-        let trimmed = secret.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = secret.trimmingSpacesAndNewlines
         guard trimmed.count >= 6 else { return [] }
         var values = [trimmed]
-        if let encoded = trimmed.addingPercentEncoding(withAllowedCharacters: .alphanumerics), encoded != trimmed {
+        let encoded = PercentEncoding.encode(trimmed, keeping: PercentEncoding.isASCIIAlphanumeric)
+        if encoded != trimmed {
             values.append(encoded)
         }
         return values
     }
 
     public func forget(_ secret: String) {
-        let trimmed = secret.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = secret.trimmingSpacesAndNewlines
         secrets.withLock { r in
             r.lasting.removeAll { $0 == trimmed }
             r.ephemeral.removeAll { $0 == trimmed }
@@ -91,7 +93,7 @@ public final class Redactor: Sendable {
         let known = secrets.withLock { $0.sorted }
         let length = text.utf8.count
         for secret in known where secret.utf8.count <= length && Self.containsBytes(out, secret) {
-            out = out.replacingOccurrences(of: secret, with: Redactor.mask)
+            out = out.replacingEvery(secret, with: Redactor.mask)
         }
         let lower = Self.asciiLowercased(out)
         for pattern in SecretPattern.all where pattern.triggers.contains(where: { Self.contains(lower, $0) }) {
@@ -149,7 +151,7 @@ public final class Redactor: Sendable {
 extension Redactor {
     /// `http://user:pass@proxy:3128` → `http://user:[REDACTED]@proxy:3128`.
     public static func scrubURLCredentials(_ url: String) -> String {
-        guard let at = url.firstIndex(of: "@"), let scheme = url.range(of: "://"), scheme.upperBound < at else { return url }
+        guard let at = url.firstIndex(of: "@"), let scheme = url.literalRange(of: "://"), scheme.upperBound < at else { return url }
         let userinfo = url[scheme.upperBound..<at]
         guard let colon = userinfo.firstIndex(of: ":") else { return url }
         return String(url[..<userinfo.index(after: colon)]) + mask + String(url[at...])

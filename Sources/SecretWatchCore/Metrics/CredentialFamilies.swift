@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchExposition
 
 /// The per-credential families. `secretwatch_credential_info` and

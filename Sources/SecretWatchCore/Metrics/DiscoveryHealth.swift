@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchExposition
 
 /// The discovery families (`secretwatch_discovery_*`), per configured discovery tenant, as the registry follows

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchExposition
 
 /// Everything the state part of `/metrics` shows, kept in memory and updated by telemetry events and store

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The standard `process_*` values, read from /proc the way Prometheus client libraries do (Linux only; on
 /// other systems every value is nil and the families stay empty).
@@ -14,7 +15,7 @@ struct ProcessStats: Sendable, Equatable {
     private static let bootTime: Double? = {
         guard let text = readSmallFile("/proc/stat") else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
-            return Double(line.dropFirst(6).trimmingCharacters(in: .whitespaces))
+            return Double(line.dropFirst(6).trimmingSpaces)
         }
         return nil
     }()

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Components report what happened here; the metrics registry (and anything else that needs to know)
 /// implements it. Calls are cheap and never block: implementations update in-memory state only.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// Wakes idle delivery workers when mail is queued (instead of waiting for the next poll). A waiter passes the

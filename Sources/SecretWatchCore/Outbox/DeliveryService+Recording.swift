@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import Logging
+import Synchronization
 
 extension DeliveryService {
     /// What one attempt did to one claimed message, until it is written down.

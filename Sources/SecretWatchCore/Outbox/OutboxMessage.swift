@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// A queued e-mail as the outbox holds it: the rendered bytes, the recipients still to reach, and where its

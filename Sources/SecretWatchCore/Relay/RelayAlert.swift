@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// One alert of a notification, as Alertmanager's webhook (and Grafana's, with its extras) sends it.
 public struct RelayAlert: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// What the relay answers a notification it took: queued (committed to the outbox) or a duplicate of one taken

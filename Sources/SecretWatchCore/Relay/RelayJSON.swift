@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// A JSON document as JSONDecoder reads it, before it is checked field by field: decoding into this tree first
 /// (instead of straight into the model) lets every error name the field's path and what was found there.

@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 
 extension RelayMail {
     /// The HTML alternative: the same content as the text, every value escaped (`escaped`), links only for

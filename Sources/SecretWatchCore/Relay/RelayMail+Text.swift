@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 
 extension RelayMail {
     /// The plain-text body. Labels and other one-line values have their line breaks and control characters

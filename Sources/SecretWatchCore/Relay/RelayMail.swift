@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// The e-mail for one relayed notification, modelled on Alertmanager's own default e-mail: the subject
 /// `[FIRING:3] HighLatency (job="api" severity="page")` or `[RESOLVED] …` (the receiver's prefix first), a

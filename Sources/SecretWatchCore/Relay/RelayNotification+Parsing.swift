@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 
 extension RelayNotification {
     /// Go's zero `time.Time` as Alertmanager marshals it: an alert's `endsAt` while it has not ended.

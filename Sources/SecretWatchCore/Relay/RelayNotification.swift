@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// One webhook notification: Alertmanager's webhook payload (version 4) or Grafana's webhook contact point
 /// payload (version 1, a superset), validated (`parse`). What secretwatch turns into one e-mail.

@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// Why a webhook body is not a notification secretwatch relays: one sentence naming the field by its path
 /// (`alerts[2].startsAt: "yesterday" is not an RFC 3339 time`). Quoted values are neutralised (no control

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An alarm as shown to people and programs (CLI `--json`, `/api/v1/alarms`): stable snake_case fields.
 public struct AlarmView: Encodable, Sendable, Equatable {

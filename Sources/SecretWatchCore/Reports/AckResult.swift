@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What `secretwatch ack` reports: the line it prints, or (`--json`) this object, whose `alarm` is the alarm as
 /// `GET /api/v1/alarms/{id}` shows it.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What `secretwatch check --json` prints: whether the configuration is valid and, when it is, what it watches;
 /// with `--connect`, every stage of the connection test and the certificate chains seen. Never holds a secret:

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension DiscoverReport {
     /// One tenant: its outcome, what Graph listed, what the filters keep, the secrets in use; or its failure.
@@ -88,7 +88,7 @@ extension DiscoverReport {
         /// The tenant's block of the text output.
         public func renderText() -> String {
             let head = "tenant \(VisibleText.escaped(tenant)) (tenant id \(VisibleText.escaped(tenantId)), read as \(VisibleText.escaped(reader)))"
-            let took = String(format: "%.2f s", durationSeconds)
+            let took = String(cFormat: "%.2f s", durationSeconds)
             if let failure {
                 var out = "\(head): FAILED \(failure.reason) (\(took))\n"
                 out += "  what it means: \(VisibleText.escaped(failure.message))\n"

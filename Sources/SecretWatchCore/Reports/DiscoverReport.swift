@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What `secretwatch discover` found: per tenant, what Graph listed right now (or the classified failure), the
 /// credentials the filters keep, and the verdict on the secret each configured credential of the tenant uses.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What discovery found of the secret a configured credential uses, as `status`, `/api/v1/credentials` and
 /// `discover` show it. Absent values are encoded as null, so every answer has the same fields.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What `secretwatch send-test` reports about its test mail: the lines it prints, or (`--json`) this object.
 /// The server's reply is scrubbed of anything secret-looking before it is kept here.

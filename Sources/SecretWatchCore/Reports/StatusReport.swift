@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `secretwatch status`: each credential's expiry, days left and active alarms, computed at `now`; where it comes
 /// from (the configuration or Graph) and what discovery found of the secret in use; each discovery tenant's last run.

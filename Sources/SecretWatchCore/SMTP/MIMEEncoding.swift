@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The encodings an RFC 5322/MIME text message needs: header values that can never break out of their line
 /// (CR, LF and other controls neutralised), RFC 2047 encoded-words for non-ASCII header text, folding, and
@@ -77,7 +78,7 @@ public enum MIMEEncoding {
     /// a dot are left alone here: the SMTP layer dot-stuffs them.
     public static func quotedPrintable(_ text: String) -> String {
         var out = ""
-        let normalised = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        let normalised = text.replacingEvery("\r\n", with: "\n").replacingEvery("\r", with: "\n")
         let lines = normalised.split(separator: "\n", omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() {
             let bytes = Array(line.utf8)
@@ -91,7 +92,7 @@ public enum MIMEEncoding {
                 } else if byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=") {
                     token = String(UnicodeScalar(byte))
                 } else {
-                    token = String(format: "=%02X", byte)
+                    token = String(cFormat: "=%02X", byte)
                 }
                 // Soft line break: a line holds at most 76 characters including the trailing "=".
                 if width + token.count > 75 {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SecretWatchCrypto
 
 /// An e-mail as secretwatch sends it: rendered once, when it is queued, into the exact bytes that every delivery

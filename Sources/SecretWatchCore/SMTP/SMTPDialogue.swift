@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One SMTP reply line such as `535 5.7.3 Authentication unsuccessful`, split into its parts.
 public struct SMTPReply: Sendable, Equatable {
@@ -116,12 +116,12 @@ struct XOAUTH2Challenge: Sendable, Equatable, CustomStringConvertible {
     /// Nil for anything but a 334 with a non-empty base64 challenge (the empty `334 ` of a two-step AUTH).
     init?(_ reply: SMTPReply) {
         guard reply.code == 334 else { return nil }
-        let encoded = reply.line.dropFirst(4).trimmingCharacters(in: .whitespaces)
+        let encoded = reply.line.dropFirst(4).trimmingSpaces
         guard !encoded.isEmpty, encoded.utf8.count <= 8192, let data = Data(base64Encoded: encoded), !data.isEmpty else { return nil }
-        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+        if let object = JSONValue.parse(data)?.object {
             func field(_ name: String) -> String? {
                 guard let value = object[name] else { return nil }
-                return String(describing: value).prefix(200).filter { !$0.isNewline && $0.isASCII }
+                return value.text.prefix(200).filter { !$0.isNewline && $0.isASCII }
             }
             status = field("status")
             schemes = field("schemes")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Every classified SMTP failure, in one table (docs/troubleshooting.md, "SMTP delivery"): the stable
 /// reason (a metric label, listed in docs/troubleshooting.md), what the operator reads, the fix, and what the

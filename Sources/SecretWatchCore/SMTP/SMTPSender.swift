@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// Sends messages with the cached OAuth token, and handles the token's part in failures: when the server

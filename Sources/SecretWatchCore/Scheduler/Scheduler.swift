@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -55,7 +55,7 @@ public final class Scheduler: Service, Sendable {
         } catch {
             logger.log(level: .error, "cannot record the scheduler pass", metadata: ["error": "\(error)"], limitedBy: logLimiter)
         }
-        logger.debug("scheduler pass done", metadata: ["duration_seconds": "\(String(format: "%.3f", duration))"])
+        logger.debug("scheduler pass done", metadata: ["duration_seconds": "\(String(cFormat: "%.3f", duration))"])
     }
 
     /// Runs passes until the task is cancelled or graceful shutdown begins.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `secretwatch backup FILE`: a consistent copy of the live database, made through SQLite's online backup API
 /// beside a running daemon (no file copy of a WAL database, no database lock taken), then checked with
@@ -32,8 +33,8 @@ public struct DatabaseBackup: Sendable {
         guard files.fileExists(atPath: source) else { throw DatabaseBackupError.sourceMissing(source) }
         if !overwrite && Self.exists(destination) { throw DatabaseBackupError.destinationExists(destination) }
         let directory = URL(fileURLWithPath: destination).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard files.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        var isDirectory = false
+        guard files.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory else {
             throw DatabaseBackupError.noDirectory(directory)
         }
         let name = URL(fileURLWithPath: destination).lastPathComponent
@@ -66,7 +67,8 @@ public struct DatabaseBackup: Sendable {
                                      : DatabaseBackupError.cannotWrite(destination, code)
             }
         }
-        let bytes = (try? files.attributesOfItem(atPath: destination)[.size] as? NSNumber)?.int64Value ?? 0
+        var info = stat()
+        let bytes = stat(destination, &info) == 0 ? Int64(info.st_size) : 0
         return Outcome(path: destination, bytes: bytes, schemaVersion: schemaVersion)
     }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Why `secretwatch backup` wrote no copy. `reason` is stable; the description names the file and the fix.
 public struct DatabaseBackupError: Error, Sendable, CustomStringConvertible {

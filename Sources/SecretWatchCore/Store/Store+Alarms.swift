@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchSQLite
 
 /// Alarm rows and their history events. Alarm state changes go through `AlarmEngine`, which writes the alarm and

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchSQLite
 
 /// Delivery attempts: what an attempt did to its outbox message (written inside the attempt's transaction, see

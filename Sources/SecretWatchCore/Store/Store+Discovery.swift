@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchSQLite
 
 /// One discovery of one tenant: when, how long, and what it found or why it failed.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchSQLite
 
 /// The durable outbox. A message is written (rendered, with its recipients) before anybody tries to send it;

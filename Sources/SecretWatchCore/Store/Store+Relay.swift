@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchSQLite
 
 /// Relayed webhook notifications: the outbox row tagged with its receiver and claimed after alarm mail, and the

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import Synchronization
 internal import SecretWatchSQLite
 
 /// The one SQLite database: WAL mode, busy timeout, foreign keys, versioned migrations at open.
@@ -10,7 +12,7 @@ public final class Store: @unchecked Sendable {
     /// Whether the database takes writes: every operation through `read` and `transaction` reports to it.
     public let health: StoreHealth
     private let connection: SQLiteConnection
-    private let lock = NSLock()
+    private let lock = Mutex(())
     /// Writes to the credentials table by this process (only touched with `lock` held).
     private var credentialWrites: UInt64 = 0
 
@@ -84,9 +86,7 @@ public final class Store: @unchecked Sendable {
     }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body()
+        try lock.withLock { _ in try body() }
     }
 
     /// Tells `health` how a unit of work went (call with the lock held): a storage failure, or rows written and

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchSQLite
 
 /// One unit of work on the database. `Store.transaction` hands it out inside an IMMEDIATE transaction (all of its

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The source of "now" and of waiting, injected everywhere time matters so that tests can run a year of
 /// scheduling in milliseconds with a `ManualClock`.

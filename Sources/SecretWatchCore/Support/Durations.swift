@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Every conversion of a duration in the domain lives here: configuration text (`DurationText`), nanoseconds for
 /// `Task.sleep` (`CheckedConversion`), and `Duration` to seconds. (libcurl's milliseconds are the Curl target's.)
@@ -8,7 +8,7 @@ public enum DurationText {
     private static let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 604800)]
 
     public static func parse(_ text: String) -> TimeInterval? {
-        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        var rest = Substring(text.trimmingSpaces)
         guard !rest.isEmpty else { return nil }
         var total = 0.0
         while !rest.isEmpty {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// RFC 3339 / ISO 8601 formatting and parsing in UTC, shared by config, CLI, API and e-mails.
 public enum Timestamps {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchCrypto
 
 /// One certificate secretwatch depends on to reach an endpoint: presented by a server (or by a TLS-inspecting

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// The certificates secretwatch depends on, kept in memory: the chain each endpoint presented on its last new

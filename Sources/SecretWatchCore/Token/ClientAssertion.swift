@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 public import SecretWatchCrypto
 
 /// A signed client assertion (RFC 7523) for Entra's client-credentials grant with a certificate credential:

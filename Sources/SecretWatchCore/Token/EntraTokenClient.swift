@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchCurl
 
 /// Client-credentials token requests to the Entra token endpoint over libcurl: TLS always verified (system
@@ -236,6 +236,6 @@ public struct ProxyChoice: Sendable, Equatable {
     private static func registerPassword(in url: String) {
         guard let parsed = URLComponents(string: url), let password = parsed.password, !password.isEmpty else { return }
         Redactor.shared.register(password)
-        if let decoded = password.removingPercentEncoding { Redactor.shared.register(decoded) }
+        if let decoded = PercentEncoding.decode(password) { Redactor.shared.register(decoded) }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// One request to the token endpoint, as recorded in `token_attempts` (never the secret or the token).
@@ -102,7 +102,7 @@ public struct TokenAttemptRecorder: Sendable {
             }
         }
         telemetry.tokenAttempt(attempt)
-        let duration = String(format: "%.3f", attempt.duration)
+        let duration = String(cFormat: "%.3f", attempt.duration)
         switch outcome.result {
         case .success(let token):
             logger.info("token obtained", metadata: [

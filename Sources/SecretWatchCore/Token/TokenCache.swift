@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// The production `TokenProvider`: tokens in memory only, per (credential, scope) — a credential's own scope, or

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchCurl
 
 /// Turns what libcurl reported for a token request into a classified `TokenFailure` (rows 1–16 of the
@@ -95,7 +95,7 @@ enum TokenFailureClassifier {
             parts.append(said)
         } else {
             let text = String(decoding: r.body.prefix(600), as: UTF8.self)
-                .replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+                .replacingEvery("\r", with: " ").replacingEvery("\n", with: " ")
             parts.append("body: \(text)")
         }
         return parts.joined(separator: "; ")
@@ -103,7 +103,7 @@ enum TokenFailureClassifier {
 
     /// `10s`, `1m30s`, `1.5s`.
     static func seconds(_ t: TimeInterval) -> String {
-        t == t.rounded() ? DurationText.format(t) : String(format: "%.1fs", t)
+        t == t.rounded() ? DurationText.format(t) : String(cFormat: "%.1fs", t)
     }
 
     static func status(_ r: CurlResponse) -> Int? { r.responseCode > 0 ? r.responseCode : nil }

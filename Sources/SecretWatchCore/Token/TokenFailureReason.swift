@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Every classified token failure, in one table: the stable `reason` (a metric label), the signature it is
 /// recognised by, what the operator reads and the fix: Microsoft's documented token-endpoint failures (AADSTS

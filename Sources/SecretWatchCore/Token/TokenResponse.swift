@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A successful token answer: `{"token_type":"Bearer","expires_in":3599,"access_token":"…"}`.
 /// `expires_in` may come as a number or a string (older endpoints); it is never assumed to be 3600.
@@ -9,17 +9,16 @@ struct TokenGrant: Sendable {
 
     /// nil when the body is not such an answer (no JSON, no access_token, no positive lifetime).
     static func parse(_ body: Data) -> TokenGrant? {
-        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
-              let token = object["access_token"] as? String, !token.isEmpty else { return nil }
+        guard let object = JSONValue.parse(body)?.object,
+              let token = object["access_token"]?.string, !token.isEmpty else { return nil }
         let lifetime: Int?
         switch object["expires_in"] {
-        case let n as Int: lifetime = n
-        case let s as String: lifetime = Int(s)
-        case let d as Double: lifetime = Int(d)
+        case .number?: lifetime = object["expires_in"]?.truncatedInteger
+        case .string(let s)?: lifetime = Int(s)
         default: lifetime = nil
         }
         guard let lifetime, lifetime > 0 else { return nil }
-        return TokenGrant(accessToken: token, expiresIn: lifetime, tokenType: object["token_type"] as? String ?? "Bearer")
+        return TokenGrant(accessToken: token, expiresIn: lifetime, tokenType: object["token_type"]?.string ?? "Bearer")
     }
 }
 
@@ -60,26 +59,25 @@ struct TokenErrorAnswer: Sendable, Equatable {
 
     /// nil when the body is not Microsoft's error JSON (an HTML page, say).
     static func parse(_ body: Data) -> TokenErrorAnswer? {
-        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
-              let error = object["error"] as? String else { return nil }
-        let description = object["error_description"] as? String
-        var code = (object["error_codes"] as? [Any])?.first.flatMap { ($0 as? Int) ?? Int("\($0)") }
+        guard let object = JSONValue.parse(body)?.object, let error = object["error"]?.string else { return nil }
+        let description = object["error_description"]?.string
+        var code = object["error_codes"]?.array?.first.flatMap { $0.integer ?? Int($0.text) }
         if code == nil, let description { code = Self.code(in: description) }
         return TokenErrorAnswer(error: error, description: description, aadstsCode: code,
-                                traceId: object["trace_id"] as? String, correlationId: object["correlation_id"] as? String)
+                                traceId: object["trace_id"]?.string, correlationId: object["correlation_id"]?.string)
     }
 
     /// The first line of the description without its `AADSTSnnnn: ` prefix (the part worth showing).
     var summary: String {
         guard let description else { return error }
         let first = description.split(whereSeparator: \.isNewline).first.map(String.init) ?? description
-        if let colon = first.range(of: ": "), first.hasPrefix("AADSTS") { return String(first[colon.upperBound...]) }
+        if let colon = first.literalRange(of: ": "), first.hasPrefix("AADSTS") { return String(first[colon.upperBound...]) }
         return first
     }
 
     /// `AADSTS7000215: …` → 7000215.
     static func code(in text: String) -> Int? {
-        guard let range = text.range(of: "AADSTS") else { return nil }
+        guard let range = text.literalRange(of: "AADSTS") else { return nil }
         return Int(text[range.upperBound...].prefix(while: { $0.isASCII && $0.isNumber }))
     }
 }
@@ -87,13 +85,9 @@ struct TokenErrorAnswer: Sendable, Equatable {
 /// `Retry-After` as seconds: either a number of seconds or an HTTP date (RFC 9110 §10.2.3).
 enum RetryAfter {
     static func parse(_ value: String?, now: Date) -> TimeInterval? {
-        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        guard let value = value?.trimmingSpaces, !value.isEmpty else { return nil }
         if let seconds = Int(value) { return TimeInterval(max(0, seconds)) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: value) else { return nil }
+        guard let date = HTTPDate.parse(value) else { return nil }
         return max(0, date.timeIntervalSince(now))
     }
 }
@@ -101,10 +95,8 @@ enum RetryAfter {
 /// The client-credentials request body (`application/x-www-form-urlencoded`): every value percent-encoded
 /// except RFC 3986's unreserved characters, so a secret holding `+`, `&`, `=` or `%` arrives intact.
 enum TokenFormBody {
-    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-
     static func escape(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+        PercentEncoding.encode(value, keeping: PercentEncoding.isUnreserved)
     }
 
     /// The body for a client secret. The encoded secret is registered with the `Redactor` too: it is the form

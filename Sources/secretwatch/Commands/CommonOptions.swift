@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 import SecretWatchCore
 
@@ -86,7 +86,7 @@ func printJSON<T: Encodable>(_ value: T) throws {
 }
 
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((Redactor.scrub(text) + "\n").utf8))
+    StandardStream.error.write(Redactor.scrub(text) + "\n")
 }
 
 /// Runs `body` (opening the store, building the daemon…); a failure is printed and exits 1.

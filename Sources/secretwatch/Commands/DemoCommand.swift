@@ -1,5 +1,7 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
+import Logging
 import SecretWatchCore
 
 struct DemoCommand: AsyncParsableCommand {
@@ -106,10 +108,10 @@ struct DemoCommand: AsyncParsableCommand {
                               and a newer secret, created \(Int(DemoTenant.rotationCreatedDaysAgo)) days ago, is not deployed yet
             """)
         for c in DemoWorkspace.credentials {
-            say("  \(c.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(c.story)")
+            say("  \(c.name.fitted(to: 15)) \(c.story)")
         }
         for c in DemoWorkspace.certificateCredentials {
-            say("  \(c.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(c.story) (certificates/\(c.name).crt)")
+            say("  \(c.name.fitted(to: 15)) \(c.story) (certificates/\(c.name).crt)")
         }
         say("""
             discovered from the Graph stand-in: every secret and certificate of the \(DemoTenant.applications.count) apps of tenant \(DemoTenant.name) \
@@ -132,7 +134,7 @@ struct DemoCommand: AsyncParsableCommand {
 
 /// Unbuffered standard output, so the demo's lines appear as they happen even through a pipe.
 func say(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    StandardStream.output.write(text + "\n")
 }
 
 /// Loopback port helpers for the demo's HTTP listener.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import SecretWatchCore
 
 struct DiscoverCommand: AsyncParsableCommand {
@@ -56,6 +56,6 @@ struct DiscoverCommand: AsyncParsableCommand {
 
     /// Straight to standard output, unbuffered: each tenant appears as soon as it is done, even through a pipe.
     private func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(Redactor.scrub(text).utf8))
+        StandardStream.output.write(Redactor.scrub(text))
     }
 }

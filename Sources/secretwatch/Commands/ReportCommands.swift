@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import SecretWatchCore
 
 struct StatusCommand: AsyncParsableCommand {
@@ -86,7 +86,7 @@ struct AlarmsCommand: AsyncParsableCommand {
             for a in alarms {
                 print("\nalarm #\(a.id) \(a.kind.rawValue) \(VisibleText.escaped(a.credentialName)):")
                 for e in try store.events(alarmId: a.id) {
-                    print("  \(Timestamps.rfc3339(e.at))  \(e.type.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))  \(e.severity?.rawValue ?? "-")  \(VisibleText.escaped(e.detail))")
+                    print("  \(Timestamps.rfc3339(e.at))  \(e.type.rawValue.fitted(to: 12))  \(e.severity?.rawValue ?? "-")  \(VisibleText.escaped(e.detail))")
                 }
             }
         }
@@ -118,7 +118,7 @@ struct AckCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard !by.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--by must name who acknowledges") }
+        guard !by.trimmingSpaces.isEmpty else { throw ValidationError("--by must name who acknowledges") }
         for (option, value) in [("--by", by), ("--comment", comment ?? "")] {
             if let scalar = VisibleText.firstRefused(in: value) {
                 throw ValidationError("\(option) contains a control character or line break (\(VisibleText.escaped(String(scalar)))); only tab is allowed")
