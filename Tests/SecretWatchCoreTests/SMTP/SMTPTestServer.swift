@@ -102,6 +102,10 @@ final class SMTPTestServer: @unchecked Sendable {
         if process.isRunning {
             process.terminate()
         }
+        // A child that ignores SIGTERM (a blocked signal mask inherited from a Dispatch thread) is killed after
+        // 5 s rather than holding this thread, often one of the two cooperative ones, for ever.
+        for _ in 0..<50 where process.isRunning { usleep(100_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
