@@ -33,6 +33,8 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSecretWatchZlib", path: "Sources/CSecretWatchZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSecretWatchYAML", path: "Sources/CSecretWatchYAML", pkgConfig: "yaml-0.1",
+                       providers: [.apt(["libyaml-dev"])]),
         // SQLite behind one connection class: statements, values, result codes; nothing about the domain.
         .target(name: "SecretWatchSQLite", dependencies: ["CSecretWatchSQLite"], path: "Sources/SQLite"),
         // libcurl easy handles: typed options, transfers and their results. What must stay secret in the
@@ -48,6 +50,9 @@ let package = Package(
         .target(name: "SecretWatchExposition", dependencies: ["CSecretWatchZlib"], path: "Sources/Exposition"),
         // libcrypto: X.509 certificates, RSA private keys, RS256/PS256 signatures; nothing about the domain.
         .target(name: "SecretWatchCrypto", dependencies: ["CSecretWatchOpenSSL"], path: "Sources/Crypto"),
+        // libyaml's event parser read into a compact document tree (scalars with their style and position, mappings
+        // with every pair in order, sequences); anchors, aliases, tags and a second document are refused.
+        .target(name: "SecretWatchYAML", dependencies: ["CSecretWatchYAML"], path: "Sources/YAML"),
         .target(
             name: "SecretWatchCore",
             dependencies: [
@@ -99,7 +104,7 @@ let package = Package(
             name: "SecretWatchCoreTests",
             dependencies: ["SecretWatchCore", "SecretWatchSQLite", "SecretWatchCurl", "SecretWatchHTTPServer",
                            "SecretWatchExposition", "SecretWatchCrypto", "SecretWatchStandIns", "SecretWatchTesting",
-                           .product(name: "Yams", package: "Yams")],
+                           "SecretWatchYAML", .product(name: "Yams", package: "Yams")],
             // Fixtures sit next to the tests that use them and are read from the source tree.
             exclude: ["Config/Fixtures", "HTTP/Fixtures", "SMTP/Fixtures"],
             resources: [.copy("Fixtures")]
