@@ -18,7 +18,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -57,8 +56,7 @@ let package = Package(
             name: "SecretWatchCore",
             dependencies: [
                 "SecretWatchSQLite", "SecretWatchCurl", "SecretWatchHTTPServer", "SecretWatchExposition",
-                "SecretWatchCrypto", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
+                "SecretWatchCrypto", "SecretWatchYAML", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -104,7 +102,7 @@ let package = Package(
             name: "SecretWatchCoreTests",
             dependencies: ["SecretWatchCore", "SecretWatchSQLite", "SecretWatchCurl", "SecretWatchHTTPServer",
                            "SecretWatchExposition", "SecretWatchCrypto", "SecretWatchStandIns", "SecretWatchTesting",
-                           "SecretWatchYAML", .product(name: "Yams", package: "Yams")],
+                           "SecretWatchYAML"],
             // Fixtures sit next to the tests that use them and are read from the source tree.
             exclude: ["Config/Fixtures", "HTTP/Fixtures", "SMTP/Fixtures"],
             resources: [.copy("Fixtures")]

@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+internal import SecretWatchYAML
 
 /// The credential fields: the SMTP credential (`smtp.auth`), the watched ones (`credentials`), their ids, dates,
 /// endpoints and where their secrets live.
@@ -160,7 +160,7 @@ extension ConfigReader {
     }
 
 
-    func readCredentials(_ list: [Node]?, smtpName: String?) -> [WatchedCredentialConfig] {
+    func readCredentials(_ list: [YAMLNode]?, smtpName: String?) -> [WatchedCredentialConfig] {
         guard let list else { return [] }
         var names: [String: String] = [:]
         if let smtpName { names[smtpName] = "smtp.auth" }

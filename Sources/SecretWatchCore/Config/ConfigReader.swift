@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Yams
+internal import SecretWatchYAML
 internal import SecretWatchHTTPServer
 
 /// The field-by-field reading of the document, one method per section; every problem is recorded under its
@@ -142,7 +142,7 @@ struct ConfigReader {
 
     /// `notifications.to`: at most `ConfigBounds.maxRecipients` addresses; an address listed again (compared
     /// without regard to case) is dropped with a warning, so every administrator gets one copy.
-    func readRecipients(_ list: [Node], field: String) -> [String] {
+    func readRecipients(_ list: [YAMLNode], field: String) -> [String] {
         guard !list.isEmpty else {
             problems.error(field, "needs at least one administrator address")
             return []
@@ -155,7 +155,7 @@ struct ConfigReader {
         var seen: [String: Int] = [:]
         for (index, node) in list.enumerated() {
             let path = "\(field)[\(index)]"
-            guard let text = node.string, !YAMLObject.isNull(node) else {
+            guard let text = node.text, !YAMLObject.isNull(node) else {
                 problems.error(path, "must be an e-mail address, got \(YAMLObject.describe(node))")
                 continue
             }
