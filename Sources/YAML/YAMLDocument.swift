@@ -15,6 +15,9 @@ public final class YAMLDocument: Sendable {
         var column: UInt32
         var kind: YAMLNode.Kind
         var style: YAMLNode.ScalarStyle
+        /// A sequence whose items were handed out one by one while reading (`parse(_:streaming:each:)`) and not
+        /// kept: `length` says how many there were.
+        var streamed: Bool = false
     }
 
     let records: [Record]
@@ -31,22 +34,53 @@ public final class YAMLDocument: Sendable {
     /// Reads a YAML text holding at most one document; nil when it holds none (empty, or only comments).
     /// Anchors, aliases and explicit tags are refused, as is a second document.
     public static func parse(_ text: String) throws(YAMLError) -> YAMLDocument? {
-        var text = text
-        // withUTF8 and withUnsafeBufferPointer rethrow untyped errors: carry the typed one out in a Result.
-        return try text.withUTF8 { bytes in Result { () throws(YAMLError) in try parse(bytes) } }.get()
+        try parse(text, streaming: nil) { _, _ in }
     }
 
     /// The same from bytes, which libyaml checks to be UTF-8.
     public static func parse(_ bytes: [UInt8]) throws(YAMLError) -> YAMLDocument? {
-        try bytes.withUnsafeBufferPointer { bytes in Result { () throws(YAMLError) in try parse(bytes) } }.get()
+        try bytes.withUnsafeBufferPointer { bytes in Result { () throws(YAMLError) in try parse(bytes, nil) { _, _ in } } }.get()
     }
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(YAMLError) -> YAMLDocument? {
+    /// Reads a YAML text like `parse(_:)`, except for a list too long to hold as a tree: when the top-level
+    /// mapping's first value for `key` is a sequence, each item is handed to `each` with its
+    /// index as soon as it is read, as a document of its own, and then dropped. That sequence stays in the
+    /// document with its `count` and position but without items. `each` runs before the rest of the document is
+    /// read; after a later syntax error the parse still throws.
+    public static func parse(_ text: String, streaming key: String?,
+                             each: (Int, YAMLNode) -> Void) throws(YAMLError) -> YAMLDocument? {
+        var text = text
+        // withUTF8 and withUnsafeBufferPointer rethrow untyped errors: carry the typed one out in a Result.
+        return try text.withUTF8 { bytes in Result { () throws(YAMLError) in try parse(bytes, key, each: each) } }.get()
+    }
+
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ key: String?,
+                      each: (Int, YAMLNode) -> Void) throws(YAMLError) -> YAMLDocument? {
         let parser = try YAMLEventParser(bytes)
         var builder = YAMLDocumentBuilder()
         var document: YAMLDocument?
+        // The streamed list, while it is being read: its item builder and the items handed out so far.
+        var item: YAMLDocumentBuilder?
+        var streamedItems = 0
+        var keySeen = false
+        // The key's first value is the one a reader uses: only that one is streamed, if it is a list.
+        func startsFirstValue() -> Bool {
+            guard !keySeen, let key, builder.isTopLevelValue(of: key) else { return false }
+            keySeen = true
+            return true
+        }
         while true {
             let event = try parser.next()
+            if item != nil {
+                if event.kind == .sequenceEnd && item!.isEmpty {
+                    item = nil
+                    _ = try builder.add(event, streamedItems: streamedItems)
+                } else if let finished = try item!.add(event) {
+                    each(streamedItems, finished.root)
+                    streamedItems += 1
+                }
+                continue
+            }
             switch event.kind {
             case .streamStart, .documentEnd:
                 continue
@@ -54,7 +88,13 @@ public final class YAMLDocument: Sendable {
                 return document
             case .documentStart:
                 if document != nil { throw YAMLError.secondDocument(at: event.mark) }
+            case .sequenceStart where startsFirstValue():
+                item = YAMLDocumentBuilder()
+                _ = try builder.add(event, streamed: true)
             default:
+                if event.kind == .scalar || event.kind == .mappingStart {
+                    _ = startsFirstValue()  // the key's first value is not a list: nothing is streamed
+                }
                 if let finished = try builder.add(event) { document = finished }
             }
         }

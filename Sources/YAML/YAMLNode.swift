@@ -48,7 +48,7 @@ public struct YAMLNode: Sendable {
     /// A sequence's items, or a mapping's keys and values alternating; empty for a scalar.
     private var children: [YAMLNode] {
         let record = record
-        guard record.kind != .scalar else { return [] }
+        guard record.kind != .scalar, !record.streamed else { return [] }
         var children: [YAMLNode] = []
         children.reserveCapacity(Int(record.length))
         var child = index + 1
@@ -58,6 +58,10 @@ public struct YAMLNode: Sendable {
         }
         return children
     }
+
+    /// A sequence whose items were handed out one by one while the document was read and not kept
+    /// (`YAMLDocument.parse(_:streaming:each:)`): `items` is empty, `count` says how many there were.
+    public var isStreamed: Bool { record.streamed }
 
     /// A sequence's items in order; nil for a scalar or a mapping.
     public var items: [YAMLNode]? { record.kind == .sequence ? children : nil }

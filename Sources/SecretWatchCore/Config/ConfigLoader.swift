@@ -33,11 +33,15 @@ public struct ConfigLoader: Sendable {
 
     public func parse(_ text: String, path: String) throws(ConfigError) -> Loaded {
         let problems = ProblemList()
+        let baseDirectory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let reader = ConfigReader(problems: problems, environment: environment, checkSecrets: checkSecrets, baseDirectory: baseDirectory)
         // The compact tree of libyaml's events; YAMLObject reads every scalar as text and checks it itself (no
-        // implicit typing: a quoted "123" and a plain 123 are both the text 123, only a plain ~ is null).
+        // implicit typing: a quoted "123" and a plain 123 are both the text 123, only a plain ~ is null). The
+        // `credentials` list is read item by item as it is parsed and never held as a tree (100,000 of them).
+        let credentials = CredentialListReader(reader: reader)
         let document: YAMLDocument?
         do {
-            document = try YAMLDocument.parse(text)
+            document = try YAMLDocument.parse(text, streaming: "credentials") { credentials.read($1, index: $0) }
         } catch {
             let message = error.isInvalidYAML ? "not valid YAML: \(error)" : "\(error)"
             throw ConfigError(file: path, problems: [ConfigProblem(path: "", message: message)])
@@ -48,9 +52,7 @@ public struct ConfigLoader: Sendable {
             }
             throw ConfigError(file: path, problems: problems.errors)
         }
-        let baseDirectory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let reader = ConfigReader(problems: problems, environment: environment, checkSecrets: checkSecrets, baseDirectory: baseDirectory)
-        let config = reader.read(root, sourcePath: path)
+        let config = reader.read(root, sourcePath: path, credentials: credentials)
         guard problems.errors.isEmpty, let config else {
             throw ConfigError(file: path, problems: problems.errors)
         }

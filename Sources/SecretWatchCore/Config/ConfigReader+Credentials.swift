@@ -158,37 +158,4 @@ extension ConfigReader {
         }
         return true
     }
-
-
-    func readCredentials(_ list: [YAMLNode]?, smtpName: String?) -> [WatchedCredentialConfig] {
-        guard let list else { return [] }
-        var names: [String: String] = [:]
-        if let smtpName { names[smtpName] = "smtp.auth" }
-        var result: [WatchedCredentialConfig] = []
-        for (index, node) in list.enumerated() {
-            guard let obj = YAMLObject(node, path: "credentials[\(index)]", problems: problems) else { continue }
-            defer { obj.finish() }
-            let name = readName(obj, default: nil)
-            let displayName = obj.string("display_name")
-            let tenant = readTenant(obj)
-            let client = readClientId(obj)
-            // Optional: with a secret or a certificate, the credential's token endpoint is probed too.
-            let (authentication, certificateGiven) = readAuthentication(obj, required: false)
-            let expires = certificateGiven ? readCertificateExpiry(obj, certificate: authentication?.certificate)
-                                           : readDate(obj, "secret_expires")
-            let (endpoint, scope) = readEndpointAndScope(obj)
-            if let name {
-                if let other = names[name] {
-                    problems.error(obj.fieldPath("name"), "\"\(name)\" is already used by \(other)")
-                } else {
-                    names[name] = obj.path
-                }
-            }
-            guard let name, let tenant, let client, let expires else { continue }
-            result.append(WatchedCredentialConfig(name: name, displayName: displayName, tenantId: tenant,
-                                                  clientId: client, secretExpires: expires, secret: authentication?.secret,
-                                                  tokenEndpoint: endpoint, scope: scope, certificate: authentication?.certificate))
-        }
-        return result
-    }
 }

@@ -15,7 +15,9 @@ struct ConfigReader {
         path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).standardizedFileURL.path
     }
 
-    func read(_ root: YAMLObject, sourcePath: String) -> Config? {
+    /// `credentials`: the list's items were read as the parser streamed them (`ConfigLoader`); when the list was
+    /// kept as a tree instead, its items are read here.
+    func read(_ root: YAMLObject, sourcePath: String, credentials list: CredentialListReader) -> Config? {
         let database = root.string("database").map(absolute) ?? ConfigDefaults.database
         let logLevel = readLogLevel(root)
         let http = readHTTP(root.object("http"))
@@ -26,7 +28,8 @@ struct ConfigReader {
         let smtp = readSMTP(root.object("smtp", required: true))
         let notifications = readNotifications(root.object("notifications", required: true), smtpMailbox: smtp?.auth.mailbox)
         let alarms = readAlarms(root.object("alarms"))
-        let credentials = readCredentials(root.list("credentials"), smtpName: smtp?.auth.name)
+        for (index, node) in (root.list("credentials") ?? []).enumerated() { list.read(node, index: index) }
+        let credentials = list.finish(smtpName: smtp?.auth.name)
         let token = readToken(root.object("token"))
         let mailer = MailerConfig.read(root.object("mailer"), problems: problems)
         let discovery = readDiscovery(root.object("discovery"), smtp: smtp?.auth)
