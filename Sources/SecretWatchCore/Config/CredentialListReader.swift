@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import SecretWatchYAML
 
 /// Reads the `credentials:` list one item at a time, as the YAML parser hands the items out, so that 100,000
