@@ -21,7 +21,7 @@ build: deps-build
 
 # What ships: optimised, with the Swift runtime and Foundation linked in (--static-swift-stdlib), so that
 # .build/release/secretwatch runs on a host without the Swift toolchain (it needs only Debian's libcurl4,
-# libssl3, libsqlite3-0, libmicrohttpd12 and zlib1g) and keeps ~5 MB fewer pages resident than the shared-library build.
+# libssl3, libsqlite3-0, libmicrohttpd12, libyaml-0-2 and zlib1g) and keeps ~5 MB fewer pages resident than the shared-library build.
 release: deps-build
 	$(SWIFT) build -c release --static-swift-stdlib
 

@@ -18,7 +18,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -33,6 +32,8 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSecretWatchZlib", path: "Sources/CSecretWatchZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSecretWatchYAML", path: "Sources/CSecretWatchYAML", pkgConfig: "yaml-0.1",
+                       providers: [.apt(["libyaml-dev"])]),
         // SQLite behind one connection class: statements, values, result codes; nothing about the domain.
         .target(name: "SecretWatchSQLite", dependencies: ["CSecretWatchSQLite"], path: "Sources/SQLite"),
         // libcurl easy handles: typed options, transfers and their results. What must stay secret in the
@@ -48,12 +49,14 @@ let package = Package(
         .target(name: "SecretWatchExposition", dependencies: ["CSecretWatchZlib"], path: "Sources/Exposition"),
         // libcrypto: X.509 certificates, RSA private keys, RS256/PS256 signatures; nothing about the domain.
         .target(name: "SecretWatchCrypto", dependencies: ["CSecretWatchOpenSSL"], path: "Sources/Crypto"),
+        // libyaml's event parser read into a compact document tree (scalars with their style and position, mappings
+        // with every pair in order, sequences); anchors, aliases, tags and a second document are refused.
+        .target(name: "SecretWatchYAML", dependencies: ["CSecretWatchYAML"], path: "Sources/YAML"),
         .target(
             name: "SecretWatchCore",
             dependencies: [
                 "SecretWatchSQLite", "SecretWatchCurl", "SecretWatchHTTPServer", "SecretWatchExposition",
-                "SecretWatchCrypto", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
+                "SecretWatchCrypto", "SecretWatchYAML", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -99,7 +102,7 @@ let package = Package(
             name: "SecretWatchCoreTests",
             dependencies: ["SecretWatchCore", "SecretWatchSQLite", "SecretWatchCurl", "SecretWatchHTTPServer",
                            "SecretWatchExposition", "SecretWatchCrypto", "SecretWatchStandIns", "SecretWatchTesting",
-                           .product(name: "Yams", package: "Yams")],
+                           "SecretWatchYAML"],
             // Fixtures sit next to the tests that use them and are read from the source tree.
             exclude: ["Config/Fixtures", "HTTP/Fixtures", "SMTP/Fixtures"],
             resources: [.copy("Fixtures")]

@@ -1,5 +1,5 @@
 """Shared by the benchmark drivers: the stand-ins process, a daemon configuration, /proc readings."""
-import json, os, signal, socket, ssl, subprocess, time, urllib.parse, urllib.request
+import json, os, signal, socket, ssl, subprocess, tempfile, time, urllib.parse, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("SECRETWATCH_BUILD", os.path.join(ROOT, ".build/release"))
@@ -70,6 +70,34 @@ def cpu_seconds(pid):
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
+
+
+def binary_sizes(path):
+    """The binary's size in bytes as built and stripped into a temporary copy the way the .deb strips it."""
+    built = os.path.getsize(path)
+    with tempfile.TemporaryDirectory(prefix="secretwatch-strip-") as directory:
+        copy = os.path.join(directory, "secretwatch")
+        subprocess.run(["strip", "--strip-unneeded", "--remove-section=.comment", "--remove-section=.note",
+                        "-o", copy, path], check=True)
+        stripped = os.path.getsize(copy)
+    return built, stripped
+
+
+def binary_size_table(path):
+    """Lines of a small table: the binary as built and stripped, in bytes and MiB."""
+    built, stripped = binary_sizes(path)
+    return [f"{'binary':>12} {'bytes':>12} {'MiB':>7}",
+            f"{'as built':>12} {built:>12,} {built / 1048576:>7.1f}",
+            f"{'stripped':>12} {stripped:>12,} {stripped / 1048576:>7.1f}"]
+
+
+def status_mib(pid, field):
+    """A /proc/PID/status size field (VmRSS, VmHWM) in MiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def rss_mib(pid):

@@ -3,12 +3,13 @@
 
 Starts `secretwatch run` (release build) against the local stand-ins with a small configuration (the SMTP
 credential and 5 watched ones), RUNS times: the time from exec until /healthz answers and until /readyz says
-ready (first pass done, token obtained), and the resident memory after IDLE seconds of idling. Medians.
+ready (first pass done, token obtained), and the resident memory after IDLE seconds of idling (VmRSS) with
+its peak since start (VmHWM). Medians. Also the release binary's size as built and stripped (as the .deb's).
   bench/startup.py [RUNS] [IDLE_SECONDS]
 """
 import os, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
 
-from common import BUILD, StandIns, daemon_config, free_port, rss_mib, wait_for
+from common import BUILD, StandIns, binary_size_table, daemon_config, free_port, rss_mib, status_mib, wait_for
 
 
 def answers(url, status=200):
@@ -36,7 +37,7 @@ def once(s, work, idle):
             raise SystemExit("the daemon never became ready")
         ready = time.perf_counter() - started
         time.sleep(idle)
-        return healthy, ready, rss_mib(proc.pid)
+        return healthy, ready, rss_mib(proc.pid), status_mib(proc.pid, "VmHWM")
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
@@ -53,9 +54,12 @@ def main():
     finally:
         s.stop()
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{'runs':>5} {'to /healthz ms':>15} {'to /readyz ms':>14} {'idle RSS MiB':>13}")
+    print(f"{'runs':>5} {'to /healthz ms':>15} {'to /readyz ms':>14} {'idle RSS MiB':>13} {'peak MiB':>9}")
     print(f"{runs:>5} {statistics.median(r[0] for r in results) * 1000:>15.0f} {statistics.median(r[1] for r in results) * 1000:>14.0f} "
-          f"{statistics.median(r[2] for r in results):>13.1f}")
+          f"{statistics.median(r[2] for r in results):>13.1f} {statistics.median(r[3] for r in results):>9.1f}")
+    print("(SMTP credential + 5 watched; goal: idle RSS < 20 MB)")
+    print()
+    print("\n".join(binary_size_table(os.path.join(BUILD, "secretwatch"))))
 
 
 if __name__ == "__main__":

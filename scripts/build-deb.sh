@@ -132,10 +132,6 @@ for soname in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*Shared library: \[\(.*
 done
 depends_line=$(printf '%s\n' "${depends[@]}" | sort -u | paste -sd, | sed 's/,/, /g')
 
-# Yams compiles its own copy of libyaml into the binary (Swift packages link statically); Debian's libyaml is
-# not used.
-install -D -m 0644 deploy/debian/lintian-overrides "$root/usr/share/lintian/overrides/secretwatch"
-
 mkdir -p "$root/DEBIAN"
 install -m 0755 deploy/debian/postinst deploy/debian/prerm deploy/debian/postrm "$root/DEBIAN/"
 installed_size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)

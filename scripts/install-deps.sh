@@ -35,6 +35,7 @@ build=(
   "libsqlite3-dev|SQLite: the database"
   "libmicrohttpd-dev|libmicrohttpd: /metrics, /healthz and the API"
   "zlib1g-dev|zlib: gzip for /metrics"
+  "libyaml-dev|libyaml: reads the YAML configuration"
 )
 demo=(
   "curl|the curl lines the demo prints"

@@ -1,6 +1,6 @@
 import FoundationEssentials
 import Logging
-import Yams
+internal import SecretWatchYAML
 internal import SecretWatchHTTPServer
 
 /// Reads and validates the YAML configuration, reporting every problem at once.
@@ -33,42 +33,32 @@ public struct ConfigLoader: Sendable {
 
     public func parse(_ text: String, path: String) throws(ConfigError) -> Loaded {
         let problems = ProblemList()
-        let node: Node?
+        let baseDirectory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let reader = ConfigReader(problems: problems, environment: environment, checkSecrets: checkSecrets, baseDirectory: baseDirectory)
+        // The compact tree of libyaml's events; YAMLObject reads every scalar as text and checks it itself (no
+        // implicit typing: a quoted "123" and a plain 123 are both the text 123, only a plain ~ is null). The
+        // `credentials` list is read item by item as it is parsed and never held as a tree (100,000 of them).
+        let credentials = CredentialListReader(reader: reader)
+        let document: YAMLDocument?
         do {
-            // `.basic`: no implicit tag resolution. YAMLObject reads every scalar as text and checks it itself, and
-            // the default resolver runs several regular expressions (ICU) on every scalar: seconds for 100,000
-            // credentials, and ICU code resident for the life of the daemon.
-            node = try Yams.compose(yaml: text, .basic)
-        } catch let error as YamlError {
-            throw ConfigError(file: path, problems: [ConfigProblem(path: "", message: "not valid YAML: \(Self.describe(error))")])
+            document = try YAMLDocument.parse(text, streaming: "credentials") { credentials.read($1, index: $0) }
         } catch {
-            throw ConfigError(file: path, problems: [ConfigProblem(path: "", message: "not valid YAML: \(error)")])
+            let message = error.isInvalidYAML ? "not valid YAML: \(error)" : "\(error)"
+            throw ConfigError(file: path, problems: [ConfigProblem(path: "", message: message)])
         }
-        guard let node, let root = YAMLObject(node, path: "", problems: problems) else {
+        guard let node = document?.root, let root = YAMLObject(node, path: "", problems: problems) else {
             if problems.errors.isEmpty {
                 problems.error("", "the file is empty; see examples/secretwatch.yml")
             }
             throw ConfigError(file: path, problems: problems.errors)
         }
-        let baseDirectory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let reader = ConfigReader(problems: problems, environment: environment, checkSecrets: checkSecrets, baseDirectory: baseDirectory)
-        let config = reader.read(root, sourcePath: path)
+        let config = reader.read(root, sourcePath: path, credentials: credentials)
         guard problems.errors.isEmpty, let config else {
             throw ConfigError(file: path, problems: problems.errors)
         }
         return Loaded(config: config, warnings: problems.warnings)
     }
 
-    static func describe(_ error: YamlError) -> String {
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
-            let where_ = "line \(mark.line), column \(mark.column)"
-            if let context { return "\(problem) \(context.text) at \(where_)" }
-            return "\(problem) at \(where_)"
-        default:
-            return "\(error)"
-        }
-    }
 }
 
 extension SecretReader {

@@ -1,5 +1,5 @@
 import FoundationEssentials
-import Yams
+internal import SecretWatchYAML
 
 /// The credential fields: the SMTP credential (`smtp.auth`), the watched ones (`credentials`), their ids, dates,
 /// endpoints and where their secrets live.
@@ -157,38 +157,5 @@ extension ConfigReader {
             problems.warning(field, "\"\(path)\" is readable by group or others (mode \(String(mode, radix: 8).leftPadded(to: 4))); run chmod 600 on it")
         }
         return true
-    }
-
-
-    func readCredentials(_ list: [Node]?, smtpName: String?) -> [WatchedCredentialConfig] {
-        guard let list else { return [] }
-        var names: [String: String] = [:]
-        if let smtpName { names[smtpName] = "smtp.auth" }
-        var result: [WatchedCredentialConfig] = []
-        for (index, node) in list.enumerated() {
-            guard let obj = YAMLObject(node, path: "credentials[\(index)]", problems: problems) else { continue }
-            defer { obj.finish() }
-            let name = readName(obj, default: nil)
-            let displayName = obj.string("display_name")
-            let tenant = readTenant(obj)
-            let client = readClientId(obj)
-            // Optional: with a secret or a certificate, the credential's token endpoint is probed too.
-            let (authentication, certificateGiven) = readAuthentication(obj, required: false)
-            let expires = certificateGiven ? readCertificateExpiry(obj, certificate: authentication?.certificate)
-                                           : readDate(obj, "secret_expires")
-            let (endpoint, scope) = readEndpointAndScope(obj)
-            if let name {
-                if let other = names[name] {
-                    problems.error(obj.fieldPath("name"), "\"\(name)\" is already used by \(other)")
-                } else {
-                    names[name] = obj.path
-                }
-            }
-            guard let name, let tenant, let client, let expires else { continue }
-            result.append(WatchedCredentialConfig(name: name, displayName: displayName, tenantId: tenant,
-                                                  clientId: client, secretExpires: expires, secret: authentication?.secret,
-                                                  tokenEndpoint: endpoint, scope: scope, certificate: authentication?.certificate))
-        }
-        return result
     }
 }

@@ -1,5 +1,5 @@
 import FoundationEssentials
-import Yams
+internal import SecretWatchYAML
 
 /// The `discovery:` section: the Graph endpoint and interval, and each tenant's reader app, secret and filters.
 extension ConfigReader {

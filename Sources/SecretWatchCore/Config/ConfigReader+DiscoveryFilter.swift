@@ -1,5 +1,5 @@
 import FoundationEssentials
-import Yams
+internal import SecretWatchYAML
 
 /// The filters of a `discovery.tenants[]` entry: app ids (GUIDs), display-name globs and tags, each list at most
 /// `ConfigBounds.maxDiscoveryFilterEntries` long. A list that is set must not be empty: an empty include list
@@ -38,11 +38,11 @@ extension ConfigReader {
         var values: [String] = []
         for (index, node) in list.enumerated() {
             let path = "\(field)[\(index)]"
-            guard case .scalar(let scalar) = node, !YAMLObject.isNull(node) else {
+            guard let scalar = node.text, !YAMLObject.isNull(node) else {
                 problems.error(path, "must be a text value, got \(YAMLObject.describe(node))")
                 continue
             }
-            let text = scalar.string.trimmingSpaces
+            let text = scalar.trimmingSpaces
             if let problem = YAMLObject.characterProblem(text) ?? (text.isEmpty ? "must not be empty" : check(text)) {
                 problems.error(path, problem)
                 continue

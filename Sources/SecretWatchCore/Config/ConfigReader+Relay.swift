@@ -1,5 +1,5 @@
 import FoundationEssentials
-import Yams
+internal import SecretWatchYAML
 
 /// The `relay:` section: the webhook receivers, their recipients and tokens, the body bound and the de-duplication
 /// window (docs/configuration.md, "relay").
@@ -108,7 +108,7 @@ extension ConfigReader {
     }
 
     /// `to` / `cc` of a receiver: at most `ConfigBounds.maxRecipients` addresses, each name@domain; nil when any is bad.
-    private func readAddressList(_ list: [Node], field: String, required: Bool) -> [String]? {
+    private func readAddressList(_ list: [YAMLNode], field: String, required: Bool) -> [String]? {
         if list.isEmpty {
             if required { problems.error(field, "needs at least one address") }
             return required ? nil : []
@@ -121,7 +121,7 @@ extension ConfigReader {
         var valid = true
         for (index, node) in list.enumerated() {
             let path = "\(field)[\(index)]"
-            guard let text = node.string, !YAMLObject.isNull(node) else {
+            guard let text = node.text, !YAMLObject.isNull(node) else {
                 problems.error(path, "must be an e-mail address, got \(YAMLObject.describe(node))")
                 valid = false
                 continue

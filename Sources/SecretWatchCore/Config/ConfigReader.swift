@@ -1,6 +1,6 @@
 import FoundationEssentials
 import Logging
-import Yams
+internal import SecretWatchYAML
 internal import SecretWatchHTTPServer
 
 /// The field-by-field reading of the document, one method per section; every problem is recorded under its
@@ -15,7 +15,9 @@ struct ConfigReader {
         path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).standardizedFileURL.path
     }
 
-    func read(_ root: YAMLObject, sourcePath: String) -> Config? {
+    /// `credentials`: the list's items were read as the parser streamed them (`ConfigLoader`); when the list was
+    /// kept as a tree instead, its items are read here.
+    func read(_ root: YAMLObject, sourcePath: String, credentials list: CredentialListReader) -> Config? {
         let database = root.string("database").map(absolute) ?? ConfigDefaults.database
         let logLevel = readLogLevel(root)
         let http = readHTTP(root.object("http"))
@@ -26,7 +28,8 @@ struct ConfigReader {
         let smtp = readSMTP(root.object("smtp", required: true))
         let notifications = readNotifications(root.object("notifications", required: true), smtpMailbox: smtp?.auth.mailbox)
         let alarms = readAlarms(root.object("alarms"))
-        let credentials = readCredentials(root.list("credentials"), smtpName: smtp?.auth.name)
+        for (index, node) in (root.list("credentials") ?? []).enumerated() { list.read(node, index: index) }
+        let credentials = list.finish(smtpName: smtp?.auth.name)
         let token = readToken(root.object("token"))
         let mailer = MailerConfig.read(root.object("mailer"), problems: problems)
         let discovery = readDiscovery(root.object("discovery"), smtp: smtp?.auth)
@@ -143,7 +146,7 @@ struct ConfigReader {
 
     /// `notifications.to`: at most `ConfigBounds.maxRecipients` addresses; an address listed again (compared
     /// without regard to case) is dropped with a warning, so every administrator gets one copy.
-    func readRecipients(_ list: [Node], field: String) -> [String] {
+    func readRecipients(_ list: [YAMLNode], field: String) -> [String] {
         guard !list.isEmpty else {
             problems.error(field, "needs at least one administrator address")
             return []
@@ -156,7 +159,7 @@ struct ConfigReader {
         var seen: [String: Int] = [:]
         for (index, node) in list.enumerated() {
             let path = "\(field)[\(index)]"
-            guard let text = node.string, !YAMLObject.isNull(node) else {
+            guard let text = node.text, !YAMLObject.isNull(node) else {
                 problems.error(path, "must be an e-mail address, got \(YAMLObject.describe(node))")
                 continue
             }

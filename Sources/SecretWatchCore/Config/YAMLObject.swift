@@ -1,5 +1,5 @@
 import FoundationEssentials
-import Yams
+internal import SecretWatchYAML
 
 /// Collects problems while the configuration is read, so that every one is reported at once.
 final class ProblemList {
@@ -14,19 +14,19 @@ final class ProblemList {
 /// that reports every key nobody asked for (typos must not pass silently).
 final class YAMLObject {
     let path: String
-    private let entries: [(key: String, node: Node)]
+    private let entries: [(key: String, node: YAMLNode)]
     private var requested: Set<String> = []
     private let problems: ProblemList
 
-    init?(_ node: Node, path: String, problems: ProblemList) {
-        guard case .mapping(let mapping) = node else {
+    init?(_ node: YAMLNode, path: String, problems: ProblemList) {
+        guard let pairs = node.pairs else {
             problems.error(path, "must be a mapping of fields, got \(YAMLObject.describe(node))")
             return nil
         }
-        var entries: [(String, Node)] = []
+        var entries: [(String, YAMLNode)] = []
         var seen: Set<String> = []
-        for (keyNode, value) in mapping {
-            let key = keyNode.string ?? "\(keyNode)"
+        for (keyNode, value) in pairs {
+            let key = keyNode.text ?? YAMLObject.describe(keyNode)
             if !seen.insert(key).inserted {
                 problems.error(YAMLObject.join(path, key), "is set more than once")
             }
@@ -41,22 +41,19 @@ final class YAMLObject {
 
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    static func describe(_ node: Node) -> String {
-        switch node {
-        case .scalar(let scalar): isNull(node) ? "nothing" : "\"\(scalar.string)\""
+    static func describe(_ node: YAMLNode) -> String {
+        switch node.kind {
+        case .scalar: node.isNull ? "nothing" : "\"\(node.text ?? "")\""
         case .mapping: "a mapping"
         case .sequence: "a list"
-        case .alias: "an alias"
         }
     }
 
-    static func isNull(_ node: Node) -> Bool {
-        guard case .scalar(let scalar) = node else { return false }
-        return scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
-    }
+    /// A plain `~`, `null` or nothing; a quoted "null" is text.
+    static func isNull(_ node: YAMLNode) -> Bool { node.isNull }
 
     /// The node for `key`, or nil when absent or explicitly null.
-    func node(_ key: String) -> Node? {
+    func node(_ key: String) -> YAMLNode? {
         requested.insert(key)
         guard let node = entries.first(where: { $0.key == key })?.node, !YAMLObject.isNull(node) else { return nil }
         return node
@@ -73,11 +70,11 @@ final class YAMLObject {
             if required { missing(key) }
             return nil
         }
-        guard case .scalar(let scalar) = node else {
+        guard let text = node.text else {
             problems.error(fieldPath(key), "must be a text value, got \(YAMLObject.describe(node))")
             return nil
         }
-        let trimmed = scalar.string.trimmingSpaces
+        let trimmed = text.trimmingSpaces
         if let problem = Self.characterProblem(trimmed) {
             problems.error(fieldPath(key), problem)
             return nil
@@ -111,12 +108,12 @@ final class YAMLObject {
 
     /// A list item or field value read as a whole number within `bounds`; a number too large for any integer is
     /// out of range like any other.
-    static func integer(_ node: Node, path: String, bounds: ClosedRange<Int>, problems: ProblemList) -> Int? {
-        guard case .scalar(let scalar) = node, !isNull(node) else {
+    static func integer(_ node: YAMLNode, path: String, bounds: ClosedRange<Int>, problems: ProblemList) -> Int? {
+        guard let scalar = node.text, !isNull(node) else {
             problems.error(path, "must be a whole number, got \(describe(node))")
             return nil
         }
-        let text = scalar.string.trimmingSpaces
+        let text = scalar.trimmingSpaces
         let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             problems.error(path, "must be a whole number, got \(describe(node))")
@@ -131,8 +128,8 @@ final class YAMLObject {
 
     func bool(_ key: String) -> Bool? {
         guard let node = node(key) else { return nil }
-        if case .scalar(let scalar) = node {
-            switch scalar.string.lowercased() {
+        if let text = node.text {
+            switch text.lowercased() {
             case "true", "yes", "on": return true
             case "false", "no", "off": return false
             default: break
@@ -169,13 +166,13 @@ final class YAMLObject {
         return YAMLObject(node, path: fieldPath(key), problems: problems)
     }
 
-    func list(_ key: String) -> [Node]? {
+    func list(_ key: String) -> [YAMLNode]? {
         guard let node = node(key) else { return nil }
-        guard case .sequence(let sequence) = node else {
+        guard let items = node.items else {
             problems.error(fieldPath(key), "must be a list, got \(YAMLObject.describe(node))")
             return nil
         }
-        return Array(sequence)
+        return items
     }
 
     /// Reports every key that no accessor asked for, with the closest known name as a hint.

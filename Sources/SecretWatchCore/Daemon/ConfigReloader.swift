@@ -97,7 +97,7 @@ public final class ConfigReloader: Sendable {
         applied.alarms = old.alarms
         let now = clock.now()
         do {
-            try engine.store.syncCredentials(applied.allCredentials, now: now)
+            try engine.store.writeCredentials(applied.allCredentials, now: now)
             current.replace(with: applied)
             // The owner decides which provider the mailer uses from now on; alone, the tested one takes over.
             if let onApplied {

@@ -51,7 +51,7 @@ public final class Daemon: Sendable {
         self.clock = clock
         self.logger = logger
         store = try Store(path: config.database, now: clock.now(), health: StoreHealth(clock: clock))
-        try store.syncCredentials(config.allCredentials, now: clock.now())
+        try store.writeCredentials(config.allCredentials, now: clock.now())
         metrics = MetricsRegistry(store: store)
         metrics.refreshFromStore()
         metrics.configLoaded(at: clock.now())

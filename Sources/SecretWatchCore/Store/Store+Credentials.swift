@@ -4,11 +4,22 @@ internal import SecretWatchSQLite
 extension Store {
     /// Makes the stored credentials match the configuration, in one transaction: new ones are inserted,
     /// changed ones updated, and ones no longer configured are marked unwatched (kept for history).
+    /// Returns the watched credentials' records.
     @discardableResult
     public func syncCredentials(_ credentials: [Credential], now: Date) throws -> [CredentialRecord] {
         try transaction { tx in
             noteCredentialsWritten()
-            return try tx.syncCredentials(credentials, now: now)
+            try tx.writeCredentials(credentials, now: now)
+            return try tx.credentials(includeUnwatched: false)
+        }
+    }
+
+    /// `syncCredentials` without reading the records back: the daemon's start and reloads, where a list of
+    /// 100,000 records built only to be dropped was the start-up's peak of memory.
+    public func writeCredentials(_ credentials: [Credential], now: Date) throws {
+        try transaction { tx in
+            noteCredentialsWritten()
+            try tx.writeCredentials(credentials, now: now)
         }
     }
 
@@ -28,7 +39,7 @@ extension Store {
 
 extension StoreTransaction {
     /// See `Store.syncCredentials`; the caller counts the write (`Store.noteCredentialsWritten`).
-    func syncCredentials(_ credentials: [Credential], now: Date) throws -> [CredentialRecord] {
+    func writeCredentials(_ credentials: [Credential], now: Date) throws {
         for c in credentials {
             precondition(c.source == .config, "only configured credentials are synchronised with the configuration")
             try run("""
@@ -55,11 +66,15 @@ extension StoreTransaction {
                       c.discoveryTenant, c.type.rawValue, c.thumbprint, now, now])
         }
         let names = Set(credentials.map(\.name))
-        for row in try query("SELECT id, name FROM credentials WHERE watched = 1 AND source = 'config'") where !names.contains(row["name"].string!) {
-            try run("UPDATE credentials SET watched = 0, removed_reason = 'no longer in the configuration', updated_at = ? WHERE id = ?",
-                    [now, row["id"]])
+        // Row by row: only the ids of credentials no longer configured are kept.
+        var removed: [SQLValue] = []
+        try forEach("SELECT id, name FROM credentials WHERE watched = 1 AND source = 'config'") { row in
+            if !names.contains(row["name"].string!) { removed.append(row["id"]) }
         }
-        return try self.credentials(includeUnwatched: false)
+        for id in removed {
+            try run("UPDATE credentials SET watched = 0, removed_reason = 'no longer in the configuration', updated_at = ? WHERE id = ?",
+                    [now, id])
+        }
     }
 
     func credentials(includeUnwatched: Bool) throws -> [CredentialRecord] {

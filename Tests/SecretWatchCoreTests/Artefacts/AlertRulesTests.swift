@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import Yams
 @testable import SecretWatchCore
 
 /// alerts/secretwatch.rules.yml: promtool accepts it, its unit tests pass, the required alerts exist with
@@ -22,7 +21,7 @@ import Yams
 
     static func rules() throws -> [[String: Any]] {
         let text = try String(contentsOfFile: rulesPath, encoding: .utf8)
-        let root = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let root = try #require(try YAMLValues.load(text) as? [String: Any])
         let groups = try #require(root["groups"] as? [[String: Any]])
         return groups.flatMap { ($0["rules"] as? [[String: Any]]) ?? [] }
     }
@@ -84,7 +83,7 @@ import Yams
                                                           extra: "alarms:\n  thresholds_days: [60, 21, 3]\n  critical_days: 3"))
         let printed = try await runProgram(TestPaths.executable, ["rules", "--config", config, "--runbook-base", "https://wiki.example/secretwatch"])
         #expect(printed.status == 0, "\(printed.output)")
-        let root = try #require(try Yams.load(yaml: printed.output) as? [String: Any])
+        let root = try #require(try YAMLValues.load(printed.output) as? [String: Any])
         let rules = ((root["groups"] as? [[String: Any]])?.first?["rules"] as? [[String: Any]]) ?? []
         func expr(_ name: String) -> String { rules.first { $0["alert"] as? String == name }?["expr"] as? String ?? "" }
         #expect(expr("SecretWatchClientSecretExpiringSoon").contains("< 60 * 86400"))
@@ -98,7 +97,7 @@ import Yams
 
     @Test func everyAlertIsUnitTestedFiringAndNotFiring() throws {
         let text = try String(contentsOfFile: Self.testsPath, encoding: .utf8)
-        let root = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let root = try #require(try YAMLValues.load(text) as? [String: Any])
         let cases = (root["tests"] as? [[String: Any]] ?? []).flatMap { ($0["alert_rule_test"] as? [[String: Any]]) ?? [] }
         for alert in Self.requiredAlerts {
             let mine = cases.filter { $0["alertname"] as? String == alert }

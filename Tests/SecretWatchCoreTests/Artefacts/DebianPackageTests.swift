@@ -63,7 +63,7 @@ import Testing
         #expect(try await package.field("Architecture") == arch)
         #expect(try await package.field("Section") == "admin")
         let depends = Set(try await package.field("Depends").components(separatedBy: ", "))
-        for library in ["libcurl4", "libsqlite3-0", "libmicrohttpd12", "zlib1g", "libssl3", "libc6", "adduser"] {
+        for library in ["libcurl4", "libsqlite3-0", "libmicrohttpd12", "zlib1g", "libssl3", "libyaml-0-2", "libc6", "adduser"] {
             #expect(depends.contains(library), "Depends lacks \(library): \(depends.sorted())")
         }
         #expect(!depends.contains { $0.hasSuffix("-dev") }, "Depends names a -dev package: \(depends.sorted())")

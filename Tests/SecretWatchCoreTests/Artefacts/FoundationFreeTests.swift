@@ -3,16 +3,16 @@ import Testing
 
 /// The `secretwatch` executable is built without Foundation's ICU-backed modules (FoundationEssentials, the
 /// standard library, Glibc and Dispatch instead): the source folders of every target linked into it import none
-/// of them, no package dependency but the YAML parser does, and once none does, the binary links no ICU.
+/// of them, no package dependency does, and the binary links no ICU.
 @Suite struct FoundationFreeTests {
     /// The source folders (under Sources/) of the targets linked into the `secretwatch` executable.
-    static let executableFolders = ["SQLite/", "Curl/", "HTTPServer/", "Exposition/", "Crypto/", "SecretWatchCore/", "secretwatch/"]
+    static let executableFolders = ["SQLite/", "Curl/", "HTTPServer/", "Exposition/", "Crypto/", "YAML/", "SecretWatchCore/", "secretwatch/"]
 
     /// Foundation's modules that bring ICU with them (FoundationEssentials does not).
     static let icuModules: Set = ["Foundation", "FoundationInternationalization", "FoundationNetworking", "FoundationXML"]
 
-    /// Package dependencies whose Foundation import is known: Yams (configuration parsing).
-    static let knownFoundationDependencies: Set = ["Yams"]
+    /// Package dependencies allowed to import Foundation: none.
+    static let knownFoundationDependencies: Set<String> = []
 
     /// The modules a Swift source imports (`import X`, `@preconcurrency import X`, `import struct X.Y`, `import X.Y`).
     static func importedModules(_ text: String) -> [String] {
@@ -27,12 +27,22 @@ import Testing
         }
     }
 
+    /// The packages the graph resolves to now (Package.resolved's pins): a checkout left in .build by an earlier
+    /// resolution is not a dependency.
+    static let resolvedPackages: Set<String> = {
+        guard let data = FileManager.default.contents(atPath: repositoryRoot.appendingPathComponent("Package.resolved").path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let pins = object["pins"] as? [[String: Any]] else { return [] }
+        return Set(pins.compactMap { ($0["identity"] as? String)?.lowercased() })
+    }()
+
     /// Each dependency checkout (under .build/checkouts) → its sources that import an ICU-backed Foundation module
     /// on Linux (a file that imports FoundationEssentials where it can is not one).
     static let dependencyImporters: [String: [String]] = {
         let checkouts = repositoryRoot.appendingPathComponent(".build/checkouts")
         var importers: [String: [String]] = [:]
-        for package in (try? FileManager.default.contentsOfDirectory(atPath: checkouts.path)) ?? [] {
+        for package in (try? FileManager.default.contentsOfDirectory(atPath: checkouts.path)) ?? []
+        where resolvedPackages.isEmpty || resolvedPackages.contains(package.lowercased()) {
             let sources = checkouts.appendingPathComponent(package).appendingPathComponent("Sources")
             let walker = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)
             while let url = walker?.nextObject() as? URL {
@@ -63,7 +73,7 @@ import Testing
     }
 
     @Test(.enabled(if: checkoutsPresent, "no .build/checkouts: the package was resolved elsewhere (--scratch-path)"))
-    func noDependencyButTheYAMLParserImportsFoundation() {
+    func noDependencyImportsFoundation() {
         let unexpected = Self.dependencyImporters.filter { !Self.knownFoundationDependencies.contains($0.key) }
         #expect(unexpected.isEmpty, "dependencies importing Foundation (and so ICU) into the binary: \(unexpected)")
     }
@@ -71,7 +81,7 @@ import Testing
     /// The built binaries: no shared Foundation or ICU library needed, no ICU symbol linked in statically
     /// (`make release` links the Swift libraries statically).
     @Test(.enabled(if: checkoutsPresent && dependencyImporters.isEmpty,
-                   "a dependency (Yams, the configuration parser) still imports Foundation, which links ICU into the binary"))
+                   "a dependency imports Foundation, which links ICU into the binary (noDependencyImportsFoundation names it)"))
     func theBinaryLinksNoICU() async throws {
         let binaries = [TestPaths.executable, repositoryRoot.appendingPathComponent(".build/release/secretwatch").path]
             .filter { FileManager.default.isExecutableFile(atPath: $0) }

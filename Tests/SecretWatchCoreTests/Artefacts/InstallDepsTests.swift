@@ -34,6 +34,7 @@ import Testing
         let packages = try await Self.plan("build").lines.map(\.package)
         #expect(packages.contains("libcurl4-openssl-dev"))
         #expect(packages.contains("libmicrohttpd-dev"))
+        #expect(packages.contains("libyaml-dev"))
         for peer in Self.testPeers {
             #expect(!packages.contains(peer), "build mode installs \(peer)")
         }

@@ -147,6 +147,22 @@ struct StoreTests {
         #expect(try store.credentials(includeUnwatched: true).map { "\($0.name):\($0.watched)" } == ["a:false", "b:true"])
     }
 
+    @Test("writeCredentials stores, updates and unwatches like syncCredentials, without reading the records back")
+    func writeWithoutReadingBack() throws {
+        let dir = TemporaryDirectory()
+        let store = try Store(path: dir.file("sw.db"))
+        func cred(_ name: String, _ expires: String = "2027-01-01") -> Credential {
+            Credential(name: name, displayName: nil, tenantId: "t.example.com", clientId: TestConfig.client, mailbox: nil,
+                       expiresAt: Date.utc(expires), hasSecret: false)
+        }
+        try store.writeCredentials([cred("a"), cred("b"), cred("c")], now: Date())
+        try store.writeCredentials([cred("b", "2028-06-30"), cred("d")], now: Date())
+        #expect(try store.credentials(includeUnwatched: true).map { "\($0.name):\($0.watched)" }
+                == ["a:false", "b:true", "c:false", "d:true"])
+        #expect(try store.credential(named: "b")?.credential.expiresAt == Date.utc("2028-06-30"))
+        #expect(try store.credential(named: "c")?.removedReason == "no longer in the configuration")
+    }
+
     @Test("online backup copies a consistent database")
     func backup() throws {
         let dir = TemporaryDirectory()
