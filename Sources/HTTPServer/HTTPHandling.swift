@@ -10,6 +10,14 @@ public protocol HTTPHandling: Sendable {
     /// The answer for a request the server refuses before planning (413 for a body over `maxBodyBytes`):
     /// the status, and a message saying what is wrong.
     func refusal(status: Int, message: String) -> HTTPResponse
+    /// The largest body accepted for a request, when its route allows another size than the server's
+    /// `maxBodyBytes`; nil for the server's. Asked on the server thread once the headers are in, before any of the
+    /// body is read.
+    func maxBodyBytes(method: String, path: String) -> Int?
+}
+
+extension HTTPHandling {
+    public func maxBodyBytes(method: String, path: String) -> Int? { nil }
 }
 
 public enum HTTPPlan: Sendable {

@@ -17,14 +17,17 @@ final class RequestContext: Sendable {
 
     let method: String
     let path: String
+    /// The largest body this request may carry (its route's bound, else the server's).
+    let maxBodyBytes: Int
     /// Touched by the server thread that owns the connection and, for deferred work, by the worker that
     /// produces `response`; the lock orders the two.
     let gathered = Mutex(Gathered())
     let response = Mutex<HTTPResponse?>(nil)
 
-    init(method: String, path: String) {
+    init(method: String, path: String, maxBodyBytes: Int) {
         self.method = method
         self.path = path
+        self.maxBodyBytes = maxBodyBytes
     }
 
     func request() -> HTTPRequest {

@@ -105,13 +105,14 @@ public final class MicroHTTPDServer: @unchecked Sendable {
         guard let existing = slot.pointee else {
             // First call: only the headers are known. Answer now only to refuse an announced oversized body
             // (the connection then closes); otherwise wait for the second call, or keep-alive breaks.
-            let ctx = RequestContext(method: method, path: url)
+            let ctx = RequestContext(method: method, path: url,
+                                     maxBodyBytes: handler.maxBodyBytes(method: method, path: url) ?? limits.maxBodyBytes)
             gather(connection, into: ctx)
             slot.pointee = Unmanaged.passRetained(ctx).toOpaque()
             let declared = ctx.gathered.withLock { $0.headers["content-length"] }.flatMap { Int($0) }
-            if let declared, declared > limits.maxBodyBytes {
+            if let declared, declared > ctx.maxBodyBytes {
                 deadlines.received(UInt(bitPattern: connection))
-                return send(tooLarge(), route: handler.routeLabel(path: url), on: connection)
+                return send(tooLarge(ctx.maxBodyBytes), route: handler.routeLabel(path: url), on: connection)
             }
             return .YES
         }
@@ -120,7 +121,7 @@ public final class MicroHTTPDServer: @unchecked Sendable {
             let size = uploadSize.pointee
             ctx.gathered.withLock { g in
                 if g.bodyTooLarge { return }
-                if g.body.count + size > limits.maxBodyBytes {
+                if g.body.count + size > ctx.maxBodyBytes {
                     g.bodyTooLarge = true
                     g.body = []
                 } else if let upload {
@@ -137,7 +138,7 @@ public final class MicroHTTPDServer: @unchecked Sendable {
         if dispatched { return .YES }
         // The whole request has arrived: the request timeout stops until the answer is sent.
         deadlines.received(UInt(bitPattern: connection))
-        if tooBig { return send(tooLarge(), route: handler.routeLabel(path: url), on: connection) }
+        if tooBig { return send(tooLarge(ctx.maxBodyBytes), route: handler.routeLabel(path: url), on: connection) }
         switch handler.plan(ctx.request()) {
         case .immediate(let route, let response):
             return send(response, route: route, on: connection)
@@ -159,8 +160,8 @@ public final class MicroHTTPDServer: @unchecked Sendable {
         }
     }
 
-    private func tooLarge() -> HTTPResponse {
-        handler.refusal(status: 413, message: "request body larger than \(limits.maxBodyBytes) bytes")
+    private func tooLarge(_ limit: Int) -> HTTPResponse {
+        handler.refusal(status: 413, message: "request body larger than \(limit) bytes")
     }
 
     /// Most bytes a pulled body is asked for at once.

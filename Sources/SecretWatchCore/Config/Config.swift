@@ -22,6 +22,8 @@ public struct Config: Sendable {
     public var token: TokenConfig = TokenConfig()
     /// Credentials read from Microsoft Graph (`discovery:`); nil when the section is absent.
     public var discovery: DiscoveryConfig?
+    /// The Alertmanager/Grafana webhook relay (`relay:`); nil when the section is absent (nothing is relayed).
+    public var relay: RelayConfig?
 
     /// Every configured credential: the SMTP one first, then the list, then one per discovery tenant for its
     /// reader app (`discovery:<name>`, which carries the tenant's `discovery_failing` alarm and, with a secret of

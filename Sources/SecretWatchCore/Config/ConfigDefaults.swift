@@ -74,6 +74,11 @@ public enum ConfigDefaults {
     public static let graphMaxPageBytes = 32 << 20
     public static let graphMaxTotalBytes = 512 << 20
 
+    /// `relay.max_body_bytes`: 256 KiB holds a notification of a few hundred alerts.
+    public static let relayMaxBodyBytes = 256 * 1024
+    /// `relay.dedup_window`: Alertmanager's resends after a timeout come within seconds to minutes.
+    public static let relayDedupWindow: TimeInterval = 600
+
     /// A tenant's default scope: the resource of `discovery.graph_endpoint` (scheme, host and port, without the
     /// path) followed by `/.default`, so a national cloud's endpoint brings its own scope.
     public static func graphScope(for endpoint: String) -> String {
@@ -103,6 +108,7 @@ public enum ConfigBounds {
         "http.request_timeout": 1...(5 * minute),
         "http.idle_timeout": 1...hour,
         "discovery.interval": minute...(7 * day),
+        "relay.dedup_window": 0...day,
     ]
 
     /// `alarms.thresholds_days[]` stands for every item of that list.
@@ -115,6 +121,7 @@ public enum ConfigBounds {
         "alarms.token_failures_before_alarm": 1...1000,
         "http.connection_limit": 16...65_536,
         "http.per_ip_connection_limit": 0...65_536,
+        "relay.max_body_bytes": 1024...(8 << 20),
     ]
 
     /// Entries of `notifications.to`.
@@ -123,6 +130,8 @@ public enum ConfigBounds {
     public static let maxThresholds = 20
     /// Entries of `discovery.tenants` (an MSP's estate; each is one Graph pass per interval).
     public static let maxDiscoveryTenants = 1000
+    /// Entries of `relay.receivers`.
+    public static let maxRelayReceivers = 1000
     /// Entries of each discovery filter list (`include_app_ids`, `exclude_names`, …).
     public static let maxDiscoveryFilterEntries = 1000
 

@@ -30,12 +30,13 @@ struct ConfigReader {
         let token = readToken(root.object("token"))
         let mailer = MailerConfig.read(root.object("mailer"), problems: problems)
         let discovery = readDiscovery(root.object("discovery"), smtp: smtp?.auth)
+        let relay = readRelay(root.object("relay"))
         root.finish()
         guard let smtp, let notifications, let http, let alarms else { return nil }
         return Config(database: database, logLevel: logLevel, http: http,
                       scheduler: SchedulerConfig(interval: interval ?? ConfigDefaults.schedulerInterval), smtp: smtp,
                       notifications: notifications, alarms: alarms, mailer: mailer, credentials: credentials,
-                      sourcePath: sourcePath, token: token, discovery: discovery)
+                      sourcePath: sourcePath, token: token, discovery: discovery, relay: relay)
     }
 
     func readLogLevel(_ root: YAMLObject) -> Logger.Level {

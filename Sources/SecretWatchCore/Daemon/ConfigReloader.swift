@@ -83,8 +83,9 @@ public final class ConfigReloader: Sendable {
         let notificationsChanged = new.notifications != old.notifications
         let tokenSettingsChanged = new.token != old.token
         let discoveryChanged = new.discovery != old.discovery
+        let relayChanged = new.relay != old.relay
         guard smtpChanged || credentialsChanged || notificationsChanged || tokenSettingsChanged || discoveryChanged
-                || !restartOnly.isEmpty else {
+                || relayChanged || !restartOnly.isEmpty else {
             return finish(Outcome(outcome: "unchanged", reason: nil, detail: "the configuration did not change"))
         }
         var applied = new
@@ -114,6 +115,7 @@ public final class ConfigReloader: Sendable {
         if notificationsChanged { changes.append("notifications") }
         if tokenSettingsChanged { changes.append("token settings") }
         if discoveryChanged { changes.append("discovery (a changed tenant is read again at the next pass)") }
+        if relayChanged { changes.append("relay") }
         var detail = "applied: " + (changes.isEmpty ? "nothing that takes effect now" : changes.joined(separator: ", "))
         if !restartOnly.isEmpty { detail += "; needs a restart to apply: " + restartOnly.joined(separator: ", ") }
         return finish(Outcome(outcome: "applied", reason: nil, detail: detail))

@@ -32,6 +32,9 @@ public final class Daemon: Sendable {
     public let databaseLock: DatabaseLock?
     /// The chains the endpoints presented and the `ca_file`s' certificates (metrics, `endpoint_certificate_expiring`).
     public let endpointCertificates: EndpointCertificates
+    /// The webhook relay (`POST /api/v1/relay/{receiver}`): its settings in force and the intake the route calls.
+    public let relayGate: RelayGate
+    public let relayIntake: RelayIntake
     private let logger: Logger
 
     public init(config: Config, clock: any WallClock = SystemClock(), observers: [any AlarmTransitionObserver] = [],
@@ -82,6 +85,10 @@ public final class Daemon: Sendable {
         let delivery = mail.deliveryService(config: config, engine: engine, tokens: tokenFactory?(config) ?? holder,
                                             clock: clock, telemetry: telemetry, logger: logger, certificates: certificates)
         self.delivery = delivery
+        let gate = try RelayGate(config: config.relay)
+        relayGate = gate
+        relayIntake = RelayIntake(store: store, gate: gate, sender: { current.value.notifications.from }, signal: mail.signal,
+                                  telemetry: telemetry, logger: logger)
         let injected = tokenFactory != nil
         let source = config.sourcePath
         // A reload connection-tests new SMTP settings with a fresh cache for the new configuration; once applied,
@@ -103,11 +110,15 @@ public final class Daemon: Sendable {
                                       }
                                   },
                                   // Every reload, even one that changes nothing: a ca_file may have been replaced in place.
-                                  onReload: { Self.watchCertificates(of: $0, in: certificates, logger: logger) })
+                                  onReload: {
+                                      Self.watchCertificates(of: $0, in: certificates, logger: logger)
+                                      // Relay tokens are read again too: a token file may have been replaced in place.
+                                      gate.reload($0.relay, logger: logger)
+                                  })
         metrics.setSchedulerSteps(steps.map(\.name))
         services = [
             try HTTPService(config: config.http, store: store, engine: engine, metrics: metrics, scheduler: scheduler,
-                            policy: config.alarms, clock: clock),
+                            policy: config.alarms, clock: clock, relay: relayIntake),
             ReloadService(reloader: reloader),
         ] + (delivery.map { [$0] } ?? [])
             // Last, so that graceful shutdown reaches it first: STOPPING=1 goes out before the others stop.

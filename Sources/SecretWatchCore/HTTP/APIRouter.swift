@@ -15,11 +15,14 @@ struct APIRouter: HTTPHandling {
     let clock: any WallClock
     let auth: BearerAuth
     let authReads: Bool
+    /// `POST /api/v1/relay/{receiver}`; nil: answered 404 like an unconfigured relay.
+    let relay: RelayIntake?
     let logger: Logger
 
     init(store: Store, engine: AlarmEngine, metrics: MetricsRegistry, schedulerStatus: SchedulerStatus,
          schedulerInterval: TimeInterval, policy: AlarmPolicy, clock: any WallClock, auth: BearerAuth,
-         authReads: Bool, logger: Logger = Logger(label: "secretwatch.http")) {
+         authReads: Bool, relay: RelayIntake? = nil, logger: Logger = Logger(label: "secretwatch.http")) {
+        self.relay = relay
         self.store = store
         self.engine = engine
         self.metrics = metrics
@@ -91,6 +94,8 @@ struct APIRouter: HTTPHandling {
                 let limit = try query.int("limit", in: 1...Self.maxPageSize) ?? Self.defaultPageSize
                 let cursor = try query.cursor()
                 return .deferred(route: label) { serve { try deliveries(limit: limit, before: cursor) } }
+            case .relay:
+                return try planRelay(request, receiver: id ?? "", label: label)
             case .other:
                 preconditionFailure("handled above")
             }
@@ -134,6 +139,7 @@ public enum Route: String, Sendable, CaseIterable {
     case ack = "/api/v1/alarms/{id}/ack"
     case credentials = "/api/v1/credentials"
     case deliveries = "/api/v1/deliveries"
+    case relay = "/api/v1/relay/{receiver}"
     /// Anything else (answered 404).
     case other = "other"
 
@@ -146,13 +152,17 @@ public enum Route: String, Sendable, CaseIterable {
             if parts.count == 5 { return (.alarm, String(parts[4])) }
             if parts.count == 6, parts[5] == "ack" { return (.ack, String(parts[4])) }
         }
+        // "", "api", "v1", "relay", receiver
+        if parts.count == 5, parts[0].isEmpty, parts[1] == "api", parts[2] == "v1", parts[3] == "relay", !parts[4].isEmpty {
+            return (.relay, String(parts[4]))
+        }
         return (.other, nil)
     }
 
     /// Methods the route answers; HEAD wherever GET is.
     public var allowedMethods: [String] {
         switch self {
-        case .ack: ["POST"]
+        case .ack, .relay: ["POST"]
         case .other: []
         default: ["GET", "HEAD"]
         }
@@ -216,6 +226,7 @@ extension HTTPResponse {
         case 405: "method_not_allowed"
         case 409: "conflict"
         case 413: "body_too_large"
+        case 415: "unsupported_media_type"
         case 503: "unavailable"
         default: "internal_error"
         }

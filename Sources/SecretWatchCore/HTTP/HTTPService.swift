@@ -21,11 +21,12 @@ public final class HTTPService: Service, Sendable {
     /// unless given.
     convenience init(config: HTTPConfig, store: Store, engine: AlarmEngine, metrics: MetricsRegistry,
                      scheduler: Scheduler, policy: AlarmPolicy, clock: any WallClock,
-                     limits: HTTPServerLimits? = nil, logger: Logger = Logger(label: "secretwatch.http")) throws {
+                     limits: HTTPServerLimits? = nil, relay: RelayIntake? = nil,
+                     logger: Logger = Logger(label: "secretwatch.http")) throws {
         let auth = try BearerAuth.load(path: config.apiTokenFile)
         let router = APIRouter(store: store, engine: engine, metrics: metrics, schedulerStatus: scheduler.status,
                                schedulerInterval: scheduler.interval, policy: policy, clock: clock, auth: auth,
-                               authReads: config.authReads, logger: logger)
+                               authReads: config.authReads, relay: relay, logger: logger)
         self.init(server: MicroHTTPDServer(host: config.listenHost, port: config.listenPort, limits: limits ?? config.limits,
                                            handler: router, logger: logger),
                   exposure: HTTPExposure(tokenConfigured: config.apiTokenFile != nil, authReads: config.authReads))

@@ -32,13 +32,28 @@ final class LiveMetrics: Sendable {
     private let scheduler = Mutex(SchedulerGauges())
     private let cache = Mutex<Tail?>(nil)
     private let storeHealth = Mutex<StoreHealth?>(nil)
+    /// Relay receiver → when its oldest waiting notification was queued.
+    private let relayOldest = Mutex<[String: Date]>([:])
     private let maxAge: Duration
     private let processStats: @Sendable () -> ProcessStats
+    private let now: @Sendable () -> Date
 
-    /// `maxAge` zero renders on every scrape (tests); `processStats` is injectable so a golden file can pin it.
-    init(maxAge: Duration = .seconds(1), processStats: @escaping @Sendable () -> ProcessStats = ProcessStats.sample) {
+    /// `maxAge` zero renders on every scrape (tests); `processStats` and `now` are injectable so a golden file can pin them.
+    init(maxAge: Duration = .seconds(1), processStats: @escaping @Sendable () -> ProcessStats = ProcessStats.sample,
+         now: @escaping @Sendable () -> Date = { Date() }) {
         self.maxAge = maxAge
         self.processStats = processStats
+        self.now = now
+    }
+
+    /// The waiting relayed notifications' oldest queue times (`secretwatch_relay_oldest_queued_age_seconds`).
+    func relayQueue(_ oldest: [String: Date]) {
+        let changed = relayOldest.withLock { current -> Bool in
+            guard current != oldest else { return false }
+            current = oldest
+            return true
+        }
+        if changed { cache.withLock { $0 = nil } }
     }
 
     func setSchedulerSteps(_ names: [String]) {
@@ -90,6 +105,11 @@ final class LiveMetrics: Sendable {
             for reason in StoreFailureReason.allCases {
                 w.sample(c.storeFailures, [reason.rawValue], Double(health.failures[reason] ?? 0))
             }
+        }
+        w.family(c.relayOldestAge)
+        let at = now()
+        for (receiver, oldest) in relayOldest.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
+            w.sample(c.relayOldestAge, [receiver], max(0, at.timeIntervalSince(oldest)))
         }
         w.family(c.httpRequests)
         for (key, count) in requests.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {

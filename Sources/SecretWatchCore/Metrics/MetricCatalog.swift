@@ -91,6 +91,12 @@ enum MetricCatalog {
     static let outboxOldest = MetricFamily(
         "secretwatch_outbox_oldest_queued_timestamp_seconds", .gauge,
         help: "When the oldest message still in the outbox was queued, Unix seconds (absent when the outbox is empty).")
+    static let relayNotifications = MetricFamily(
+        "secretwatch_relay_notifications_total", .counter, labels: ["receiver", "status", "outcome"],
+        help: "Webhook notifications relayed to a configured receiver since secretwatch started, by status (firing, resolved; unknown when refused before it was read) and outcome (queued, duplicate, rejected).")
+    static let relayOldestAge = MetricFamily(
+        "secretwatch_relay_oldest_queued_age_seconds", .gauge, labels: ["receiver"],
+        help: "How long the oldest relayed notification of the receiver still in the outbox has waited, seconds (absent when none waits).")
     static let endpointCertificateExpiry = MetricFamily(
         "secretwatch_endpoint_certificate_expiry_timestamp_seconds", .gauge, labels: ["endpoint", "position", "subject"],
         help: "When a certificate secretwatch depends on expires, Unix seconds: the chain an endpoint (host:port) presented on its last new connection (leaf, intermediate_N, root), or a ca_file's certificates (endpoint ca_file:<path>, position ca_N).")
@@ -136,12 +142,12 @@ enum MetricCatalog {
         buildInfo, configReloadSuccessful, configReloadSuccess, credentialInfo, secretExpiry, configuredExpiry, entraExpiry, secretInUse, rotationPending, rotationPendingSince,
         discoveryUp, discoveryLastRun, discoveryLastSuccess, discoveryLastDuration, discoveryApplications, discoveryCredentials,
         discoveryRuns, discoveryFailures, activeAlarms, alarmsRaised, tokenRequests, tokenDuration, tokenCachedExpiry,
-        tokenLastSuccess, mailSends, mailDuration, outboxMessages, outboxOldest, endpointCertificateExpiry, schedulerLastRun,
+        tokenLastSuccess, mailSends, mailDuration, outboxMessages, outboxOldest, relayNotifications, endpointCertificateExpiry, schedulerLastRun,
         schedulerLastDuration, schedulerStepFailing,
     ]
     /// The families of the per-second part (process and HTTP), in output order.
     static let liveFamilies: [MetricFamily] = [
-        storeFailing, storeFailures, httpRequests, processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStart,
+        storeFailing, storeFailures, relayOldestAge, httpRequests, processCPU, processResident, processVirtual, processOpenFDs, processMaxFDs, processStart,
     ]
     static let all: [MetricFamily] = stateFamilies + liveFamilies
 

@@ -241,7 +241,16 @@ extension MetricsRegistry {
     }
 
     public func outbox(_ state: OutboxState) {
-        update { $0.outbox = state }
+        // Only the state part's figures: the relay ages go to the live part (they grow between changes).
+        live.relayQueue(state.relayOldestQueuedAt)
+        var figures = state
+        figures.relayOldestQueuedAt = [:]
+        update { $0.outbox = figures }
+    }
+
+    /// Receivers are configured names (bounded); statuses and outcomes fixed words.
+    public func relayNotification(receiver: String, status: String, outcome: String) {
+        update { $0.relayNotifications[MetricsState.RelayKey(receiver: receiver, status: status, outcome: outcome), default: 0] += 1 }
     }
 
     public func configReload(successful: Bool, at date: Date) {

@@ -18,6 +18,13 @@ struct MetricsState: Sendable {
         static func < (a: Self, b: Self) -> Bool { (a.outcome, a.reason) < (b.outcome, b.reason) }
     }
 
+    struct RelayKey: Hashable, Comparable, Sendable {
+        var receiver: String
+        var status: String
+        var outcome: String
+        static func < (a: Self, b: Self) -> Bool { (a.receiver, a.status, a.outcome) < (b.receiver, b.status, b.outcome) }
+    }
+
     var version: String = BuildInfo.version
     /// The last reload's result (true until one is rejected) and when a configuration was last loaded.
     var lastReloadSuccessful = true
@@ -33,6 +40,7 @@ struct MetricsState: Sendable {
     var mailSends: [SendKey: Int] = [:]
     var mailDuration: [String: Histogram] = [:]
     var outbox: OutboxState = .empty
+    var relayNotifications: [RelayKey: Int] = [:]
     var discovery = DiscoveryHealth()
     /// Every certificate of the endpoints' chains and the `ca_file`s (`EndpointCertificates`).
     var endpointCertificates: [EndpointCertificate] = []
@@ -139,6 +147,11 @@ extension MetricsState {
         w.family(c.outboxOldest)
         if let oldest = outbox.oldestQueuedAt {
             w.sample(c.outboxOldest, [], oldest.timeIntervalSince1970)
+        }
+
+        w.family(c.relayNotifications)
+        for (key, count) in relayNotifications.sorted(by: { $0.key < $1.key }) {
+            w.sample(c.relayNotifications, [key.receiver, key.status, key.outcome], Double(count))
         }
 
         w.family(c.endpointCertificateExpiry)

@@ -9,6 +9,9 @@ public protocol TelemetryObserver: Sendable {
     func alarmTransition(_ transition: AlarmTransition)
     /// The outbox after a change (the mailer calls it after enqueue, delivery or give-up, and at start-up).
     func outbox(_ state: OutboxState)
+    /// A relayed webhook notification for a configured receiver: `status` firing, resolved or unknown (not
+    /// readable), `outcome` queued, duplicate or rejected. Called after the commit.
+    func relayNotification(receiver: String, status: String, outcome: String)
     /// A SIGHUP reload's result: whether the configuration was accepted (applied or unchanged) or rejected.
     func configReload(successful: Bool, at date: Date)
 }
@@ -20,6 +23,7 @@ extension TelemetryObserver {
     public func alarmTransition(_ transition: AlarmTransition) {}
     public func outbox(_ state: OutboxState) {}
     public func configReload(successful: Bool, at date: Date) {}
+    public func relayNotification(receiver: String, status: String, outcome: String) {}
 }
 
 /// Fans one report out to several observers.
@@ -37,6 +41,9 @@ public struct TelemetryHub: TelemetryObserver {
     }
     public func alarmTransition(_ transition: AlarmTransition) { observers.forEach { $0.alarmTransition(transition) } }
     public func outbox(_ state: OutboxState) { observers.forEach { $0.outbox(state) } }
+    public func relayNotification(receiver: String, status: String, outcome: String) {
+        observers.forEach { $0.relayNotification(receiver: receiver, status: status, outcome: outcome) }
+    }
     public func configReload(successful: Bool, at date: Date) {
         observers.forEach { $0.configReload(successful: successful, at: date) }
     }
@@ -52,9 +59,13 @@ public struct OutboxState: Sendable, Equatable {
     /// When the oldest waiting message was queued; nil when the outbox is empty.
     public var oldestQueuedAt: Date?
 
-    public init(depth: Int, oldestQueuedAt: Date?) {
+    /// Relay receiver → when its oldest waiting relayed notification was queued (absent: none waiting).
+    public var relayOldestQueuedAt: [String: Date]
+
+    public init(depth: Int, oldestQueuedAt: Date?, relayOldestQueuedAt: [String: Date] = [:]) {
         self.depth = depth
         self.oldestQueuedAt = oldestQueuedAt
+        self.relayOldestQueuedAt = relayOldestQueuedAt
     }
 
     public static let empty = OutboxState(depth: 0, oldestQueuedAt: nil)

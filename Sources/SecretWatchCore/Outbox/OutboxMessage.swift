@@ -8,9 +8,13 @@ public struct OutboxMessage: Sendable, Equatable {
         case queued, sending, sent, failed
     }
 
-    /// What the mail is about (`alarm`, `reminder`, `test`).
+    /// What the mail is about (`alarm`, `reminder`, `test`, or `relay`: a relayed Alertmanager/Grafana notification).
     public enum Kind: String, Sendable, Codable {
-        case alarm, reminder, test
+        case alarm, reminder, test, relay
+
+        /// Claim order when several are due: 0 (alarm, reminder, test) before 1 (relay), so relayed notifications
+        /// never hold up secretwatch's own alarms.
+        public var priority: Int { self == .relay ? 1 : 0 }
     }
 
     public var id: Int64
@@ -30,6 +34,8 @@ public struct OutboxMessage: Sendable, Equatable {
     public var lastReply: String?
     /// Recipients not yet accepted nor refused for good.
     public var pendingRecipients: [String]
+    /// The relay receiver a relayed notification was sent for; nil for other mail.
+    public var receiver: String? = nil
 }
 
 /// How deep the outbox is, for `/metrics` and the outbox-age alarm (read cheaply: one indexed query).
@@ -69,9 +75,13 @@ public struct Delivery: Sendable, Equatable, Codable {
     public var enhancedCode: String?
     /// The server's reply text (scrubbed).
     public var reply: String?
+    /// The relay receiver of the message (relayed notifications only).
+    public var receiver: String?
 
     public init(id: Int64? = nil, messageId: String, attemptedAt: Date, duration: TimeInterval, recipients: [String],
-                outcome: Outcome, reason: String? = nil, smtpCode: Int? = nil, enhancedCode: String? = nil, reply: String? = nil) {
+                outcome: Outcome, reason: String? = nil, smtpCode: Int? = nil, enhancedCode: String? = nil, reply: String? = nil,
+                receiver: String? = nil) {
+        self.receiver = receiver
         self.id = id
         self.messageId = messageId
         self.attemptedAt = attemptedAt

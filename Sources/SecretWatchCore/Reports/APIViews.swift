@@ -80,14 +80,31 @@ struct DeliveryView: Encodable, Sendable {
     var smtpCode: Int?
     var enhancedCode: String?
     var reply: String?
+    /// The relay receiver of a relayed notification's mail; null (always present) for other mail.
+    var receiver: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, recipients, outcome, reason, reply
+        case id, recipients, outcome, reason, reply, receiver
         case messageId = "message_id"
         case attemptedAt = "attempted_at"
         case durationSeconds = "duration_seconds"
         case smtpCode = "smtp_code"
         case enhancedCode = "enhanced_code"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(messageId, forKey: .messageId)
+        try c.encode(attemptedAt, forKey: .attemptedAt)
+        try c.encode(durationSeconds, forKey: .durationSeconds)
+        try c.encode(recipients, forKey: .recipients)
+        try c.encode(outcome, forKey: .outcome)
+        try c.encodeIfPresent(reason, forKey: .reason)
+        try c.encodeIfPresent(smtpCode, forKey: .smtpCode)
+        try c.encodeIfPresent(enhancedCode, forKey: .enhancedCode)
+        try c.encodeIfPresent(reply, forKey: .reply)
+        try c.encode(receiver, forKey: .receiver)
     }
 
     init(_ d: Delivery) {
@@ -101,6 +118,7 @@ struct DeliveryView: Encodable, Sendable {
         smtpCode = d.smtpCode
         enhancedCode = d.enhancedCode
         reply = d.reply.map(Redactor.scrub)
+        receiver = d.receiver
     }
 }
 

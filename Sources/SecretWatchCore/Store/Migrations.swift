@@ -185,5 +185,25 @@ public enum Migrations {
             -- must have registered; its type is 'certificate' and its expiry the certificate's notAfter.
             ALTER TABLE credentials ADD COLUMN thumbprint TEXT;
             """),
+        Migration(version: 7, name: "relayed webhook notifications: receiver, claim priority, de-duplication keys", sql: """
+            -- Relay mail names the relay receiver it was sent for; so does each of its delivery attempts (kept when
+            -- the outbox row is pruned). Mail of priority 0 (alarm, test, reminder) is claimed before priority 1
+            -- (relay) when both are due.
+            ALTER TABLE outbox ADD COLUMN receiver TEXT;
+            ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE deliveries ADD COLUMN receiver TEXT;
+            CREATE INDEX outbox_claim ON outbox(state, priority, next_attempt_at, id);
+            CREATE INDEX outbox_relay_waiting ON outbox(state, receiver, queued_at) WHERE receiver IS NOT NULL;
+            -- One row per relayed notification within the de-duplication window: a resend with the same key is
+            -- answered "duplicate" and mails nothing.
+            CREATE TABLE relay_notifications (
+                dedup_key   TEXT PRIMARY KEY,
+                receiver    TEXT NOT NULL,
+                message_id  TEXT NOT NULL,
+                outbox_id   INTEGER NOT NULL,
+                received_at REAL NOT NULL
+            );
+            CREATE INDEX relay_notifications_by_time ON relay_notifications(received_at);
+            """),
     ]
 }

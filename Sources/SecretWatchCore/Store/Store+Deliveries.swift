@@ -65,15 +65,15 @@ extension Store {
 }
 
 extension StoreTransaction {
-    /// Records one delivery attempt; returns its id.
+    /// Records one delivery attempt (tagged with its outbox message's relay receiver, if any); returns its id.
     @discardableResult
     public func insertDelivery(_ d: Delivery) throws -> Int64 {
         try run("""
             INSERT INTO deliveries (message_id, attempted_at, duration_seconds, recipients, outcome, reason, smtp_code,
-                                    enhanced_code, reply)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    enhanced_code, reply, receiver)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, (SELECT receiver FROM outbox WHERE message_id = ?)))
             """, [d.messageId, d.attemptedAt, d.duration, d.recipients.joined(separator: ","), d.outcome.rawValue,
-                  d.reason, d.smtpCode, d.enhancedCode, d.reply.map(Redactor.scrub)])
+                  d.reason, d.smtpCode, d.enhancedCode, d.reply.map(Redactor.scrub), d.receiver, d.messageId])
         return lastInsertRowID
     }
 
@@ -115,6 +115,6 @@ extension StoreTransaction {
                  recipients: row["recipients"].string!.split(separator: ",").map(String.init),
                  outcome: Delivery.Outcome(rawValue: row["outcome"].string!) ?? .failed,
                  reason: row["reason"].string, smtpCode: row["smtp_code"].int, enhancedCode: row["enhanced_code"].string,
-                 reply: row["reply"].string)
+                 reply: row["reply"].string, receiver: row["receiver"].string)
     }
 }

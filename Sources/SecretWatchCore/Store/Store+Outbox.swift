@@ -106,11 +106,12 @@ extension Store {
         }
     }
 
-    /// Deletes finished (sent or failed) outbox messages and their recipient rows finished before `before`;
-    /// the delivery history keeps every attempt. Returns how many messages were removed.
+    /// Deletes finished (sent or failed) outbox messages and their recipient rows finished before `before`, and
+    /// the relay de-duplication keys received before it; the delivery history keeps every attempt. Returns how many messages were removed.
     @discardableResult
     public func pruneOutbox(finishedBefore before: Date) throws -> Int {
         try transaction { tx in
+            try tx.pruneRelayNotifications(receivedBefore: before)
             let finished = "SELECT id FROM outbox WHERE state IN ('sent', 'failed') AND finished_at < ?"
             try tx.run("DELETE FROM outbox_recipients WHERE outbox_id IN (\(finished))", [before])
             try tx.run("DELETE FROM outbox WHERE state IN ('sent', 'failed') AND finished_at < ?", [before])
@@ -143,8 +144,9 @@ extension StoreTransaction {
     /// after a crash, `Store.recoverInFlight` puts it back in the queue unsent.
     func claimDue(now: Date, limit: Int) throws -> [OutboxMessage] {
         guard limit > 0 else { return [] }
+        // Priority first (alarm mail before relay mail), then due first; `outbox_claim` serves the order.
         let rows = try query("""
-            SELECT * FROM outbox WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
+            SELECT * FROM outbox WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY priority, next_attempt_at, id LIMIT ?
             """, [now, limit])
         return try rows.map { row in
             try run("UPDATE outbox SET state = 'sending', claimed_at = ? WHERE id = ?", [now, row["id"]])
@@ -163,7 +165,7 @@ extension StoreTransaction {
             SELECT MIN(oldest) FROM (SELECT MIN(queued_at) AS oldest FROM outbox WHERE state = 'queued'
                                      UNION ALL SELECT MIN(queued_at) FROM outbox WHERE state = 'sending')
             """)?.date
-        return OutboxState(depth: depth, oldestQueuedAt: oldest)
+        return OutboxState(depth: depth, oldestQueuedAt: oldest, relayOldestQueuedAt: try relayOldestQueued())
     }
 
     /// An outbox row with its still-pending recipients.
@@ -179,6 +181,6 @@ extension StoreTransaction {
                              attempts: row["attempts"].int ?? 0, queuedAt: row["queued_at"].date!,
                              nextAttemptAt: row["next_attempt_at"].date!, finishedAt: row["finished_at"].date,
                              lastReason: row["last_reason"].string, lastReply: row["last_reply"].string,
-                             pendingRecipients: pending)
+                             pendingRecipients: pending, receiver: row["receiver"].string)
     }
 }

@@ -20,6 +20,9 @@ final class TestServer: @unchecked Sendable {
     let schedulerStatus: SchedulerStatus
     let server: MicroHTTPDServer
     let policy = AlarmPolicy()
+    /// The webhook relay the router serves (`relay` of the initialiser; nil config: not configured).
+    let relayGate: RelayGate
+    let relayIntake: RelayIntake
 
     var port: Int { server.port }
 
@@ -27,6 +30,7 @@ final class TestServer: @unchecked Sendable {
          limits: HTTPServerLimits = HTTPServerLimits(connectionLimit: 32, connectionTimeout: 20, threadPoolSize: 2, maxBodyBytes: 1024),
          live: LiveMetrics = LiveMetrics(maxAge: .zero), schedulerInterval: TimeInterval = 60,
          plainLimit: Int = DeflateSegment.defaultPlainLimit, databaseDirectory: URL? = nil, database: String? = nil,
+         relay: RelayConfig? = nil, relayTokens: [String: String] = [:], relaySender: String = "alerts@contoso.example",
          logger: Logger = Logger(label: "secretwatch.http")) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("secretwatch-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -36,9 +40,12 @@ final class TestServer: @unchecked Sendable {
         metrics = MetricsRegistry(store: store, schedulerSteps: ["expiry"], live: live, plainLimit: plainLimit)
         engine = AlarmEngine(store: store, telemetry: TelemetryHub([metrics]))
         schedulerStatus = SchedulerStatus()
+        relayGate = RelayGate(config: relay, tokens: RelayTokens(byReceiver: relayTokens.mapValues { Array($0.utf8) }))
+        relayIntake = RelayIntake(store: store, gate: relayGate, sender: { relaySender }, telemetry: TelemetryHub([metrics]),
+                                  logger: logger)
         let router = APIRouter(store: store, engine: engine, metrics: metrics, schedulerStatus: schedulerStatus,
                                schedulerInterval: schedulerInterval, policy: policy, clock: clock,
-                               auth: BearerAuth(token: token), authReads: authReads, logger: logger)
+                               auth: BearerAuth(token: token), authReads: authReads, relay: relayIntake, logger: logger)
         server = MicroHTTPDServer(host: "127.0.0.1", port: 0, limits: limits, handler: router, logger: logger)
         try server.start()
     }

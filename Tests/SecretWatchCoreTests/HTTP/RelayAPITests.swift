@@ -1,0 +1,169 @@
+import Foundation
+import Testing
+@testable import SecretWatchCore
+
+/// `POST /api/v1/relay/{receiver}` through the real HTTP server: what each refusal answers, that a 200 means the
+/// mail is in the outbox, and the de-duplication window.
+@Suite struct RelayAPITests {
+    typealias P = RelayPayloadSamples
+
+    func server(_ relay: RelayConfig? = P.config()) throws -> TestServer {
+        try TestServer(relay: relay, relayTokens: P.tokens)
+    }
+
+    func relay(_ s: TestServer, _ receiver: String = "ops", body: String = P.alertmanager(), token: String? = P.opsToken,
+               contentType: String? = "application/json") throws -> TestResponse {
+        var headers: [String: String] = [:]
+        if let token { headers["Authorization"] = "Bearer \(token)" }
+        if let contentType { headers["Content-Type"] = contentType }
+        return try httpRequest(port: s.port, "POST", "/api/v1/relay/\(receiver)", headers: headers, body: Array(body.utf8))
+    }
+
+    func relayRows(_ s: TestServer) throws -> [OutboxMessage] {
+        try s.store.outboxMessages(limit: 100).filter { $0.kind == .relay }
+    }
+
+    @Test func withoutARelaySectionEveryReceiverIs404() throws {
+        let s = try server(nil)
+        let r = try relay(s)
+        #expect(r.status == 404)
+        #expect(r.errorMessage == "relay is not configured (see docs/relay.md)")
+        #expect(try relayRows(s).isEmpty)
+    }
+
+    @Test func anUnknownReceiverIs404AndOtherMethodsAre405() throws {
+        let s = try server()
+        let unknown = try relay(s, "nobody")
+        #expect(unknown.status == 404 && unknown.errorMessage == "no relay receiver named \"nobody\"", "\(unknown.text)")
+        let get = try s.get("/api/v1/relay/ops")
+        #expect(get.status == 405)
+        #expect(get.headers["allow"] == "POST")
+        #expect(try relayRows(s).isEmpty)
+    }
+
+    @Test func aMissingOrWrongTokenIs401() throws {
+        let s = try server()
+        let missing = try relay(s, token: nil)
+        #expect(missing.status == 401 && missing.headers["www-authenticate"] != nil, "\(missing.text)")
+        let wrong = try relay(s, token: "ops-relay-token-0123456789abcdeX")
+        #expect(wrong.status == 401 && wrong.errorMessage == "the relay token is not valid for this receiver", "\(wrong.text)")
+        // Another receiver's token does not open this one.
+        #expect(try relay(s, token: P.devToken).status == 401)
+        #expect(!wrong.text.contains(P.opsToken) && !missing.text.contains(P.opsToken))
+        #expect(try relayRows(s).isEmpty)
+        s.metrics.flush()
+        let text = try s.metrics.text()
+        #expect(text.contains(#"secretwatch_relay_notifications_total{receiver="ops",status="unknown",outcome="rejected"} 3"#), "\(text)")
+    }
+
+    @Test func aOneMegabyteBodyIs413BeforeItIsRead() throws {
+        let s = try server()
+        // Announced by Content-Length: the answer comes before a byte of the body is sent.
+        let connection = try TestConnection(port: s.port)
+        try connection.send(Array(("POST /api/v1/relay/ops HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(P.opsToken)\r\n"
+                                   + "Content-Type: application/json\r\nContent-Length: \(1 << 20)\r\n\r\n").utf8))
+        let announced = try connection.readResponse()
+        #expect(announced.status == 413)
+        #expect(announced.errorMessage == "request body larger than 262144 bytes")
+        // Sent chunked (no length announced): counted as it arrives and dropped, not gathered.
+        let chunked = try TestConnection(port: s.port)
+        var raw = "POST /api/v1/relay/ops HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(P.opsToken)\r\n"
+            + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        let chunk = "10000\r\n" + String(repeating: "y", count: 0x10000) + "\r\n"
+        for _ in 0..<16 { raw += chunk }
+        raw += "0\r\n\r\n"
+        try? chunked.send(Array(raw.utf8))
+        #expect(try chunked.readResponse().status == 413)
+        #expect(try relayRows(s).isEmpty)
+    }
+
+    @Test func theRelayRouteTakesBodiesOverTheServersBoundWhileOtherRoutesKeepIt() throws {
+        let s = try server()
+        // 20 KB: over the server-wide bound of this test server (1 KiB), within relay.max_body_bytes.
+        let body = P.alertmanager(padding: 20_000)
+        #expect(body.utf8.count > 20_000)
+        let r = try relay(s, body: body)
+        #expect(r.status == 200, "\(r.text)")
+        let ack = try s.post("/api/v1/alarms/1/ack", json: body)
+        #expect(ack.status == 413 && ack.errorMessage == "request body larger than 1024 bytes")
+    }
+
+    @Test func aBodyThatIsNotJSONIs415() throws {
+        let s = try server()
+        let text = try relay(s, contentType: "text/plain")
+        #expect(try text.status == 415 && text.json()["code"] as? String == "unsupported_media_type", "\(text.text)")
+        #expect(try relay(s, contentType: nil).status == 415)
+        #expect(try relay(s, contentType: "application/json; charset=utf-8").status == 200)
+    }
+
+    @Test func anInvalidPayloadIs400NamingTheField() throws {
+        let s = try server()
+        let r = try relay(s, body: P.alertmanager(status: "burning"))
+        #expect(r.status == 400)
+        let message = try #require(r.errorMessage)
+        #expect(message.hasPrefix("invalid notification: ") && message.contains("status"), "\(message)")
+        #expect(try relay(s, body: "{not json").status == 400)
+        #expect(try relayRows(s).isEmpty)
+    }
+
+    @Test func aNotificationIsQueuedOnceWithinTheWindowAndAgainAfterIt() throws {
+        let s = try server()
+        let first = try relay(s)
+        #expect(first.status == 200, "\(first.text)")
+        #expect(try first.json()["status"] as? String == "queued")
+        let messageId = try #require(try first.json()["message_id"] as? String)
+        var rows = try relayRows(s)
+        #expect(rows.count == 1 && rows[0].messageId == messageId && rows[0].receiver == "ops")
+        #expect(Set(rows[0].pendingRecipients).isSuperset(of: ["oncall@contoso.example"]))
+
+        // Alertmanager's resend after a timeout: same notification, within the window.
+        s.clock.advance(by: 9 * 60)
+        let resend = try relay(s)
+        #expect(resend.status == 200)
+        #expect(try resend.json()["status"] as? String == "duplicate")
+        #expect(try resend.json()["message_id"] as? String == messageId)
+        #expect(try relayRows(s).count == 1)
+        // The same group resolved is another notification.
+        #expect(try relay(s, body: P.alertmanager(status: "resolved")).json()["status"] as? String == "queued")
+
+        // After the window (counted from the first), the same notification is mailed again.
+        s.clock.advance(by: 2 * 60)
+        let later = try relay(s)
+        #expect(try later.json()["status"] as? String == "queued")
+        #expect(try later.json()["message_id"] as? String != messageId)
+        rows = try relayRows(s)
+        #expect(rows.count == 3 && rows.allSatisfy { $0.receiver == "ops" })
+
+        s.metrics.flush()
+        let text = try s.metrics.text()
+        #expect(text.contains(#"secretwatch_relay_notifications_total{receiver="ops",status="firing",outcome="queued"} 2"#), "\(text)")
+        #expect(text.contains(#"secretwatch_relay_notifications_total{receiver="ops",status="firing",outcome="duplicate"} 1"#))
+        #expect(text.contains(#"secretwatch_relay_notifications_total{receiver="ops",status="resolved",outcome="queued"} 1"#))
+    }
+
+    @Test func aStoreThatCannotCommitAnswers503AndLeavesNothingBehind() throws {
+        let s = try server()
+        // The key's row fails after the mail's rows were written in the same transaction: all of it rolls back.
+        try sqlite(s.store.path, "CREATE TRIGGER refuse BEFORE INSERT ON relay_notifications BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;")
+        let r = try relay(s)
+        #expect(r.status == 503, "\(r.text)")
+        #expect(try r.json()["code"] as? String == "store_error")
+        #expect(!r.text.contains("disk I/O error") && !r.text.contains("relay_notifications"), "no SQL in the answer")
+        #expect(try s.store.outboxMessages(limit: 100).isEmpty)
+        // Once the store takes writes again, the retry is queued (not a duplicate of a notification never stored).
+        try sqlite(s.store.path, "DROP TRIGGER refuse;")
+        let retry = try relay(s)
+        #expect(try retry.json()["status"] as? String == "queued")
+        #expect(try relayRows(s).count == 1)
+    }
+
+    /// Runs SQL on the database through the sqlite3 shell (another connection, like an operator's).
+    func sqlite(_ path: String, _ sql: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [path, sql]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "sqlite3 \(sql)")
+    }
+}
