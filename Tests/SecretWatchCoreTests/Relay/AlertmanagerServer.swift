@@ -25,9 +25,10 @@ final class AlertmanagerServer: @unchecked Sendable {
 
     /// `groupInterval` below 10 s leaves Alertmanager 0.25's notification timeout at its minimum, 10 s (a
     /// webhook has no timeout of its own before 0.28): an answer slower than that is a failed notification,
-    /// sent again at the next group interval.
+    /// sent again at the next group interval. `resolveTimeout` resolves an alert added without an end that long
+    /// after it was last added: long enough for a test's retries, short beside Alertmanager's 5 minutes.
     init(webhookURL: String, credentialsFile: String?, directory: URL, groupWait: String = "1s",
-         groupInterval: String = "2s", maxAlerts: Int = 0) throws {
+         groupInterval: String = "2s", resolveTimeout: String = "1m", maxAlerts: Int = 0) throws {
         guard Self.isInstalled else { throw TestFailure("\(Self.skipReason)") }
         self.directory = directory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -37,7 +38,7 @@ final class AlertmanagerServer: @unchecked Sendable {
         } ?? ""
         try """
             global:
-              resolve_timeout: 5s
+              resolve_timeout: \(resolveTimeout)
             route:
               receiver: ops
               group_by: [alertname]
