@@ -57,7 +57,7 @@ extension RelayNotification {
             alerts: alerts,
             title: try top.string("title", maxBytes: RelayPayloadLimits.textBytes),
             message: try top.string("message", maxBytes: RelayPayloadLimits.textBytes),
-            orgId: try top.integer("orgId", range: Int(Int32.min)...Int(Int32.max) * 1024),
+            orgId: try top.integer("orgId", range: -RelayPayloadLimits.exactInteger...RelayPayloadLimits.exactInteger),
             state: try top.string("state", maxBytes: RelayPayloadLimits.shortBytes))
     }
 

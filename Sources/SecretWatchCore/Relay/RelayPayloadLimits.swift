@@ -17,6 +17,8 @@ public enum RelayPayloadLimits {
     public static let shortBytes = 1_024
     /// Bytes of Grafana's `title` and `message`.
     public static let textBytes = 65_536
+    /// The largest whole number a JSON number carries exactly (2^53 - 1): Grafana's `orgId` at most.
+    public static let exactInteger = 9_007_199_254_740_991
     /// `truncatedAlerts` at most.
     public static let truncatedAlerts = 1_000_000_000
 }

@@ -1,34 +1,49 @@
 import Foundation
+import SecretWatchCrypto
 
-/// A plain-text e-mail as secretwatch sends it: rendered once, when it is queued, into the exact bytes that
-/// every delivery attempt transmits (so a retry or a re-send after a crash carries the same Message-ID and Date).
+/// An e-mail as secretwatch sends it: rendered once, when it is queued, into the exact bytes that every delivery
+/// attempt transmits (so a retry or a re-send after a crash carries the same Message-ID and Date). Plain text,
+/// or plain text with an HTML alternative.
 public struct MailMessage: Sendable, Equatable {
     public var from: String
     public var to: [String]
+    /// Copy recipients: a `Cc:` header, and envelope recipients like `to`.
+    public var cc: [String]
     public var subject: String
     /// UTF-8 text; line ends LF or CRLF.
     public var body: String
+    /// An HTML rendering of `body`; when set, the message is multipart/alternative (text/plain, then text/html).
+    public var htmlBody: String?
     /// Without angle brackets: `UUID@domain`.
     public var messageId: String
     public var date: Date
     /// Extra headers (name, value), e.g. `X-Secretwatch-Alarm`; values are neutralised like the subject.
     public var extraHeaders: [(String, String)]
 
-    public init(from: String, to: [String], subject: String, body: String, date: Date, messageId: String? = nil,
-                extraHeaders: [(String, String)] = []) {
+    public init(from: String, to: [String], cc: [String] = [], subject: String, body: String, htmlBody: String? = nil,
+                date: Date, messageId: String? = nil, extraHeaders: [(String, String)] = []) {
         self.from = from
         self.to = to
+        self.cc = cc
         self.subject = subject
         self.body = body
+        self.htmlBody = htmlBody
         self.date = date
         let domain = from.split(separator: "@").last.map(String.init) ?? "secretwatch.invalid"
         self.messageId = messageId ?? "\(UUID().uuidString.lowercased())@\(domain)"
         self.extraHeaders = extraHeaders
     }
 
+    /// Who the message goes to over SMTP (`RCPT TO`): `to`, then `cc`, each address once (compared without case).
+    public var envelopeRecipients: [String] {
+        var seen = Set<String>()
+        return (to + cc).filter { seen.insert($0.lowercased()).inserted }
+    }
+
     public static func == (a: MailMessage, b: MailMessage) -> Bool {
-        a.from == b.from && a.to == b.to && a.subject == b.subject && a.body == b.body && a.messageId == b.messageId
-            && a.date == b.date && a.extraHeaders.map { "\($0.0): \($0.1)" } == b.extraHeaders.map { "\($0.0): \($0.1)" }
+        a.from == b.from && a.to == b.to && a.cc == b.cc && a.subject == b.subject && a.body == b.body
+            && a.htmlBody == b.htmlBody && a.messageId == b.messageId && a.date == b.date
+            && a.extraHeaders.map { "\($0.0): \($0.1)" } == b.extraHeaders.map { "\($0.0): \($0.1)" }
     }
 
     /// Why a message cannot be rendered (an address that is not one): nothing is sent.
@@ -36,158 +51,72 @@ public struct MailMessage: Sendable, Equatable {
         public var description: String
     }
 
-    /// The RFC 5322 message: headers, blank line, quoted-printable UTF-8 body; CRLF line ends, 7-bit clean.
+    /// The RFC 5322 message: headers, blank line, quoted-printable UTF-8 body (or a multipart/alternative body
+    /// of two quoted-printable parts); CRLF line ends, 7-bit clean.
     public func rendered() throws(Invalid) -> Data {
         guard let sender = MIMEEncoding.address(from) else {
             throw Invalid(description: "the From address \"\(MIMEEncoding.neutralised(from))\" is not a plain name@domain address")
         }
         guard !to.isEmpty else { throw Invalid(description: "the message has no recipient") }
-        var recipients: [String] = []
-        for address in to {
-            guard let valid = MIMEEncoding.address(address) else {
-                throw Invalid(description: "the recipient \"\(MIMEEncoding.neutralised(address))\" is not a plain name@domain address")
-            }
-            recipients.append(valid)
-        }
+        let recipients = try Self.validated(to, role: "recipient")
+        let copies = try Self.validated(cc, role: "Cc recipient")
         guard MIMEEncoding.address(messageId) != nil else {
             throw Invalid(description: "the Message-ID \"\(MIMEEncoding.neutralised(messageId))\" is not id@domain")
         }
         var headers = [
             "From: secretwatch <\(sender)>",
             "To: " + recipients.joined(separator: ",\r\n "),
+        ]
+        if !copies.isEmpty { headers.append("Cc: " + copies.joined(separator: ",\r\n ")) }
+        headers += [
             "Subject: " + MIMEEncoding.headerText(subject, nameLength: 9),
             "Date: " + MIMEEncoding.date(date),
             "Message-ID: <\(messageId)>",
             "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: quoted-printable",
-            "Auto-Submitted: auto-generated",
         ]
+        let content: String
+        if let htmlBody {
+            headers.append("Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"")
+            content = multipartBody(html: htmlBody)
+        } else {
+            headers.append("Content-Type: text/plain; charset=utf-8")
+            headers.append("Content-Transfer-Encoding: quoted-printable")
+            content = MIMEEncoding.quotedPrintable(body)
+        }
+        headers.append("Auto-Submitted: auto-generated")
         for (name, value) in extraHeaders {
             let cleanName = name.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
             guard !cleanName.isEmpty else { continue }
             headers.append("\(cleanName): " + MIMEEncoding.headerText(value, nameLength: cleanName.count + 2))
         }
-        let text = headers.joined(separator: "\r\n") + "\r\n\r\n" + MIMEEncoding.quotedPrintable(body)
+        let text = headers.joined(separator: "\r\n") + "\r\n\r\n" + content
         return Data(text.utf8)
     }
-}
 
-/// The encodings an RFC 5322/MIME text message needs: header values that can never break out of their line
-/// (CR, LF and other controls neutralised), RFC 2047 encoded-words for non-ASCII header text, folding, and
-/// quoted-printable bodies with CRLF line ends.
-public enum MIMEEncoding {
-    /// A header value with every control character (CR and LF above all) replaced by a space, so that data
-    /// from the configuration or an alarm can never start a header of its own.
-    public static func neutralised(_ value: String) -> String {
-        String(String.UnicodeScalarView(value.unicodeScalars.map { scalar in
-            (scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
-                || scalar == "\u{2028}" || scalar == "\u{2029}") ? " " : scalar
-        }))
+    /// The multipart boundary: `=_` and 32 hexadecimal digits derived from the (random) Message-ID. It can never
+    /// occur in a part: quoted-printable writes `=` only as `=3D`, a soft line break `=` CRLF or `=XX` with two
+    /// hexadecimal digits, never `=_`.
+    public var boundary: String {
+        "=_secretwatch_" + String(Digest.sha256Hex(messageId).prefix(32))
     }
 
-    /// A free-text header value (Subject): neutralised, then RFC 2047-encoded when not ASCII, folded so that
-    /// no line passes 78 characters. `nameLength` is the length of `Name: ` on the first line.
-    public static func headerText(_ value: String, nameLength: Int) -> String {
-        let clean = neutralised(value)
-        if clean.unicodeScalars.allSatisfy({ $0.isASCII }) && !clean.contains("=?") {
-            return fold(clean, firstLineUsed: nameLength)
+    private func multipartBody(html: String) -> String {
+        func part(_ type: String, _ text: String) -> String {
+            "--\(boundary)\r\nContent-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+                + MIMEEncoding.quotedPrintable(text)
         }
-        return encodedWords(clean, firstLineUsed: nameLength).joined(separator: "\r\n ")
+        return "This is a MIME message with a plain-text and an HTML version.\r\n\r\n"
+            + part("text/plain", body) + part("text/html", html) + "--\(boundary)--\r\n"
     }
 
-    /// `=?UTF-8?B?…?=` words, split between characters (never inside one), each on its own line of at most 76
-    /// characters: the first shares its line with `Name: ` (`firstLineUsed` characters), the others follow a space.
-    public static func encodedWords(_ text: String, firstLineUsed: Int = 0) -> [String] {
-        var words: [String] = []
-        var chunk = Data()
-        // 12 characters of `=?UTF-8?B?` + `?=`; base64 turns 3 bytes into 4 characters.
-        func budget() -> Int { max(3, (76 - (words.isEmpty ? firstLineUsed : 1) - 12) / 4 * 3) }
-        for character in text {
-            let bytes = Data(String(character).utf8)
-            if chunk.count + bytes.count > budget(), !chunk.isEmpty {
-                words.append("=?UTF-8?B?\(chunk.base64EncodedString())?=")
-                chunk = Data()
+    private static func validated(_ addresses: [String], role: String) throws(Invalid) -> [String] {
+        var valid: [String] = []
+        for address in addresses {
+            guard let checked = MIMEEncoding.address(address) else {
+                throw Invalid(description: "the \(role) \"\(MIMEEncoding.neutralised(address))\" is not a plain name@domain address")
             }
-            chunk.append(bytes)
+            valid.append(checked)
         }
-        if !chunk.isEmpty || words.isEmpty { words.append("=?UTF-8?B?\(chunk.base64EncodedString())?=") }
-        return words
-    }
-
-    /// Folds ASCII text before spaces so lines stay within 78 characters where the words allow it; unfolding
-    /// (removing each CRLF) gives the text back unchanged.
-    static func fold(_ text: String, firstLineUsed: Int) -> String {
-        var out = ""
-        var lineLength = firstLineUsed
-        for (index, word) in text.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
-            if index > 0 {
-                if lineLength + 1 + word.count > 78 && lineLength > 1 {
-                    out += "\r\n"
-                    lineLength = 0
-                }
-                out += " "
-                lineLength += 1
-            }
-            out += word
-            lineLength += word.count
-        }
-        return out
-    }
-
-    /// A bare `local@domain` address, or nil when it holds anything that does not belong in one (spaces,
-    /// controls, angle brackets, commas, quotes): addresses are rejected, never repaired.
-    public static func address(_ value: String) -> String? {
-        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, value.utf8.count <= 254 else { return nil }
-        let forbidden = Set("<>()[]\\,;:\" \t\r\n")
-        guard value.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x21 && $0.value < 0x7F }),
-              !value.contains(where: { forbidden.contains($0) }) else { return nil }
-        return value
-    }
-
-    /// Quoted-printable (RFC 2045) with CRLF line ends; input line ends may be LF or CRLF. Lines that start with
-    /// a dot are left alone here: the SMTP layer dot-stuffs them.
-    public static func quotedPrintable(_ text: String) -> String {
-        var out = ""
-        let normalised = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        let lines = normalised.split(separator: "\n", omittingEmptySubsequences: false)
-        for (index, line) in lines.enumerated() {
-            let bytes = Array(line.utf8)
-            var encodedLine = ""
-            var width = 0
-            for (i, byte) in bytes.enumerated() {
-                let isLast = i == bytes.count - 1
-                let token: String
-                if (byte == 0x20 || byte == 0x09) && !isLast {
-                    token = String(UnicodeScalar(byte))
-                } else if byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=") {
-                    token = String(UnicodeScalar(byte))
-                } else {
-                    token = String(format: "=%02X", byte)
-                }
-                // Soft line break: a line holds at most 76 characters including the trailing "=".
-                if width + token.count > 75 {
-                    encodedLine += "=\r\n"
-                    width = 0
-                }
-                encodedLine += token
-                width += token.count
-            }
-            out += encodedLine
-            if index < lines.count - 1 { out += "\r\n" }
-        }
-        if !out.hasSuffix("\r\n") { out += "\r\n" }
-        return out
-    }
-
-    /// `Sun, 29 Nov 2026 06:41:16 +0000` (gmtime_r: no calendar or time-zone database needed for UTC).
-    public static func date(_ date: Date) -> String {
-        let t = Timestamps.utcFields(date)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(days[Int(t.tm_wday)]), \(two(t.tm_mday)) \(months[Int(t.tm_mon)]) \(t.tm_year + 1900) " +
-            "\(two(t.tm_hour)):\(two(t.tm_min)):\(two(t.tm_sec)) +0000"
+        return valid
     }
 }

@@ -132,7 +132,7 @@ extension StoreTransaction {
                   content, at, at])
         let id = lastInsertRowID
         var seen = Set<String>()
-        for address in message.to where seen.insert(address.lowercased()).inserted {
+        for address in message.envelopeRecipients where seen.insert(address.lowercased()).inserted {
             try run("INSERT INTO outbox_recipients (outbox_id, address, state, updated_at) VALUES (?, ?, 'pending', ?)",
                     [id, address, at])
         }
