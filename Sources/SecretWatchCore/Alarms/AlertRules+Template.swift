@@ -90,6 +90,21 @@ groups:
           description: "The oldest queued message is more than an hour old; secretwatch keeps retrying but mail is not going out."
           runbook_url: "@RUNBOOK_BASE@#secretwatchoutboxbacklogold"
 
+      - alert: SecretWatchRelayFailing
+        # A relayed notification refused (wrong token, not JSON, invalid payload) is an alert that did not reach
+        # on-call; one that waits in the outbox for half an hour is one that has not reached them yet.
+        expr: |
+          max by (receiver) (secretwatch_relay_oldest_queued_age_seconds) > 1800
+          or
+          sum by (receiver) (increase(secretwatch_relay_notifications_total{outcome="rejected"}[15m])) > 0
+        for: 5m
+        labels:
+          severity: critical
+        annotations:
+          summary: "Notifications relayed to {{ $labels.receiver }} are not getting through"
+          description: "secretwatch refused webhook notifications for relay receiver {{ $labels.receiver }} in the last 15 minutes, or its oldest relayed e-mail has waited in the outbox for more than 30 minutes: alerts from Alertmanager or Grafana are not reaching on-call."
+          runbook_url: "@RUNBOOK_BASE@#secretwatchrelayfailing"
+
       - alert: SecretWatchSchedulerStalled
         expr: time() - secretwatch_scheduler_last_run_timestamp_seconds > 600
         for: 5m

@@ -17,6 +17,7 @@ import Yams
         "SecretWatchExpiryMismatch", "SecretWatchSecretNotInEntra", "SecretWatchRotationPending",
         "SecretWatchDiscoveryFailing", "SecretWatchDiscoveryStale", "SecretWatchEndpointCertificateExpiring",
         "SecretWatchConfigReloadFailed", "SecretWatchSchedulerStepFailing", "SecretWatchAbsent",
+        "SecretWatchRelayFailing",
     ]
 
     static func rules() throws -> [[String: Any]] {

@@ -46,7 +46,11 @@ struct ConfigBoundsFuzzTests {
         Field(path: "http.connection_limit", kind: .integer),
         Field(path: "http.per_ip_connection_limit", kind: .integer, companions: ["http.connection_limit": "65536"]),
         Field(path: "discovery.interval", kind: .duration, companions: ["discovery.tenants": "[{use_smtp_credential: true}]"]),
+        Field(path: "relay.max_body_bytes", kind: .integer, companions: relayCompanions),
+        Field(path: "relay.dedup_window", kind: .duration, companions: relayCompanions),
     ]
+
+    static let relayCompanions = ["relay.token_file": "secret.txt", "relay.receivers": "[{name: ops, to: [oncall@contoso.com]}]"]
 
     static let hugeDigits = String(repeating: "9", count: 400)
 

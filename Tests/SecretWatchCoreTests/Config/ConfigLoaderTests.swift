@@ -24,6 +24,7 @@ struct ConfigLoaderTests {
         let text = try String(contentsOf: Self.fixtures.appendingPathComponent(name), encoding: .utf8)
         try dir.write("secret.txt", "fixture-secret-value\n", mode: 0o600)
         try dir.write("empty.txt", "\n", mode: 0o600)
+        try dir.write("short-token.txt", "too-short\n", mode: 0o600)
         try dir.write("hostname", "secretwatch-host\n")
         try dir.write("damaged-ca.pem", "issued by the lab CA\n-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ29udG9zbyBsYWIgQ0EgZGFtYWdlZA==\n-----END CERTIFICATE-----\n")
         #expect(mkfifo(dir.file("fifo"), 0o600) == 0)
@@ -104,7 +105,12 @@ struct ConfigLoaderTests {
                          "invalid-duration-discovery-interval.yml", "invalid-discovery-no-tenants.yml",
                          "invalid-discovery-too-many-tenants.yml", "invalid-discovery-duplicate-name.yml",
                          "invalid-discovery-no-secret.yml", "invalid-discovery-inline-secret.yml",
-                         "invalid-discovery-graph-endpoint-http.yml", "invalid-discovery-bad-app-id.yml"] {
+                         "invalid-discovery-graph-endpoint-http.yml", "invalid-discovery-bad-app-id.yml",
+                         "invalid-relay-duplicate-receiver.yml", "invalid-relay-receiver-name.yml",
+                         "invalid-relay-no-recipients.yml", "invalid-relay-too-many-recipients.yml", "invalid-relay-bad-cc.yml",
+                         "invalid-relay-subject-prefix-control.yml", "invalid-relay-token-unreadable.yml",
+                         "invalid-relay-token-too-short.yml", "invalid-relay-token-credential-unset.yml",
+                         "invalid-relay-no-token.yml", "invalid-relay-max-body-bytes.yml", "invalid-relay-dedup-window.yml"] {
             #expect(names.contains(required), "missing fixture \(required)")
         }
     }

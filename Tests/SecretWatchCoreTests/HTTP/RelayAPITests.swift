@@ -80,7 +80,7 @@ import Testing
     @Test func theRelayRouteTakesBodiesOverTheServersBoundWhileOtherRoutesKeepIt() throws {
         let s = try server()
         // 20 KB: over the server-wide bound of this test server (1 KiB), within relay.max_body_bytes.
-        let body = P.alertmanager(padding: 20_000)
+        let body = P.alertmanager(alerts: 10, padding: 2_000)
         #expect(body.utf8.count > 20_000)
         let r = try relay(s, body: body)
         #expect(r.status == 200, "\(r.text)")
@@ -155,6 +155,23 @@ import Testing
         let retry = try relay(s)
         #expect(try retry.json()["status"] as? String == "queued")
         #expect(try relayRows(s).count == 1)
+    }
+
+    @Test func deliveryRowsCarryTheReceiverOfRelayMailAndNullOtherwise() throws {
+        let s = try server()
+        let messageId = try #require(try relay(s).json()["message_id"] as? String)
+        let other = MailTestSupport.message(to: ["admin@contoso.example"], subject: "test", date: s.clock.now())
+        try s.store.enqueue(other, kind: .test, at: s.clock.now())
+        for id in [messageId, other.messageId] {
+            try s.store.recordDelivery(Delivery(messageId: id, attemptedAt: s.clock.now(), duration: 0.2,
+                                                recipients: ["oncall@contoso.example"], outcome: .sent))
+        }
+        let r = try s.get("/api/v1/deliveries")
+        #expect(r.status == 200, "\(r.text)")
+        let rows = try #require(try r.json()["deliveries"] as? [[String: Any]])
+        #expect(rows.first { $0["message_id"] as? String == messageId }?["receiver"] as? String == "ops")
+        let plain = try #require(rows.first { $0["message_id"] as? String == other.messageId })
+        #expect(plain["receiver"] is NSNull, "receiver is present and null for other mail: \(plain)")
     }
 
     /// Runs SQL on the database through the sqlite3 shell (another connection, like an operator's).
