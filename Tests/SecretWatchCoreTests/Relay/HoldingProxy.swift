@@ -5,7 +5,8 @@ import Foundation
 /// upstream connection and its answer passed back, except the first one's, which it holds for `holdFirst` seconds
 /// and then drops without answering — what a sender sees when the receiver commits but answers too late (its
 /// timeout, then its retry). Requests with a Content-Length body only (what Alertmanager sends). Each client
-/// connection is served on its own thread; nothing here runs on the cooperative pool.
+/// connection is served on its own thread; nothing here runs on the cooperative pool. The threads hold the proxy
+/// until `stop()`, which a test calls when done.
 final class HoldingProxy: @unchecked Sendable {
     // `@unchecked Sendable`: mutable state only under `lock`.
     struct Exchange: Sendable {
@@ -45,8 +46,6 @@ final class HoldingProxy: @unchecked Sendable {
         port = Int(UInt16(bigEndian: address.sin_port))
         Thread.detachNewThread { [self] in acceptLoop() }
     }
-
-    deinit { stop() }
 
     /// Every request forwarded so far: the upstream's status and body, and whether the client got them.
     var exchanges: [Exchange] { lock.lock(); defer { lock.unlock() }; return seen }
