@@ -8,7 +8,7 @@ RUN_DIR := .run
 
 DEMO_DIR ?= secretwatch-demo
 
-.PHONY: deps build release run demo test deb clean bench bench-release bench-scale bench-mail bench-startup bench-metrics bench-slow-clients bench-discovery bench-crypto
+.PHONY: deps build release run demo test deb clean bench bench-release bench-scale bench-mail bench-startup bench-metrics bench-slow-clients bench-discovery bench-crypto bench-relay
 
 # deps-build, deps-demo, deps-deb, deps-test, deps-bench: the packages of that mode.
 deps-%:
@@ -48,7 +48,7 @@ test: deps-test
 	SWIFT=$(SWIFT) scripts/run-tests.sh
 
 # Benchmarks (not tests; figures are printed as tables, never asserted). All measure the release build.
-bench: bench-scale bench-mail bench-startup bench-metrics bench-slow-clients bench-discovery bench-crypto
+bench: bench-scale bench-mail bench-startup bench-metrics bench-slow-clients bench-discovery bench-crypto bench-relay
 
 bench-release: deps-bench release
 
@@ -59,6 +59,11 @@ bench-scale: bench-release
 # 1,000 alarm e-mails through the daemon vs a minimal client, curl per mail, and curl reusing one token.
 bench-mail: bench-release
 	/usr/bin/python3 bench/mail.py
+
+# The Alertmanager webhook relay: 1,000 notifications of 10 alerts over one keep-alive connection (time from POST
+# to 200), then how fast their mails leave compared with as many alarm mails.
+bench-relay: bench-release
+	/usr/bin/python3 bench/relay.py
 
 # Start-up time and idle resident memory.
 bench-startup: bench-release

@@ -7,14 +7,14 @@
 #          (make build, make release)
 #   demo   build + the tools the demo's printed commands use (make demo, make run)
 #   deb    build + what make deb uses: binutils (strip, readelf) and python3 (the man page)
-#   test   deb + the real peers the tests start (aiosmtpd, Dovecot, Prometheus/promtool), openssl for the
-#          test keys, lintian for the package test (make test, CI)
+#   test   deb + the real peers the tests start (aiosmtpd, Dovecot, Prometheus/promtool, Alertmanager/amtool),
+#          openssl for the test keys, lintian for the package test (make test, CI)
 #   bench  build + the load generator and reference servers of the benchmarks (make bench-*)
 #
 # --dry-run prints every package of MODE with its state and purpose and installs nothing (no root needed).
-# Needs root or sudo for apt-get. A package that starts a system service when installed (prometheus, dovecot,
-# nginx, node_exporter) has that service stopped and disabled only when this run installed the package: a
-# service the machine already had is left alone.
+# Needs root or sudo for apt-get. A package that starts a system service when installed (prometheus,
+# prometheus-alertmanager, dovecot, nginx, node_exporter) has that service stopped and disabled only when this
+# run installed the package: a service the machine already had is left alone.
 set -euo pipefail
 
 usage() {
@@ -51,6 +51,7 @@ test=(
   "dovecot-core|a real RFC 7628 XOAUTH2 server for the mail tests"
   "dovecot-submissiond|Dovecot's submission service for the mail tests"
   "prometheus|promtool and a real Prometheus for the rule and scrape tests"
+  "prometheus-alertmanager|a real Alertmanager and amtool sending webhooks to the relay tests"
   "lintian|checks the package make deb builds (package test)"
 )
 bench=(
@@ -75,6 +76,7 @@ esac
 service_of() {
   case "$1" in
     prometheus) echo prometheus ;;
+    prometheus-alertmanager) echo prometheus-alertmanager ;;
     dovecot-core) echo dovecot ;;
     nginx) echo nginx ;;
     prometheus-node-exporter) echo prometheus-node-exporter ;;

@@ -6,7 +6,7 @@ import Testing
 /// installs nothing.
 @Suite struct InstallDepsTests {
     static let script = repositoryRoot.appendingPathComponent("scripts/install-deps.sh").path
-    static let testPeers = ["prometheus", "python3-aiosmtpd", "dovecot-core", "dovecot-submissiond", "wrk", "lintian"]
+    static let testPeers = ["prometheus", "prometheus-alertmanager", "python3-aiosmtpd", "dovecot-core", "dovecot-submissiond", "wrk", "lintian"]
 
     struct Line {
         var package: String
@@ -44,7 +44,7 @@ import Testing
         let packages = Set(try await Self.plan("test").lines.map(\.package))
         let build = Set(try await Self.plan("build").lines.map(\.package))
         #expect(build.isSubset(of: packages))
-        for peer in ["prometheus", "python3-aiosmtpd", "dovecot-core", "dovecot-submissiond", "lintian", "binutils"] {
+        for peer in ["prometheus", "prometheus-alertmanager", "python3-aiosmtpd", "dovecot-core", "dovecot-submissiond", "lintian", "binutils"] {
             #expect(packages.contains(peer), "test mode lacks \(peer)")
         }
     }
