@@ -23,15 +23,15 @@ ONCALL = "oncall@contoso.example"
 ALERTS = 10
 
 
-def notification(i, started):
-    """Alertmanager's webhook body (version 4) for group `i`: 10 firing alerts, its own groupKey."""
+def notification(i, started, count=ALERTS):
+    """Alertmanager's webhook body (version 4) for group `i`: `count` firing alerts, its own groupKey."""
     common = {"alertname": "BenchRelay", "group": f"g{i:05d}", "job": "bench", "severity": "page"}
     alerts = [{"status": "firing", "labels": dict(common, instance=f"host-{i:05d}-{k}.bench.example:9100"),
                "annotations": {"summary": f"Disk almost full on host-{i:05d}-{k}",
                                "description": "Less than 5 % of /var is free; at this rate it is full in 3 hours."},
                "startsAt": started, "endsAt": "0001-01-01T00:00:00Z",
                "generatorURL": "http://prometheus.bench.example:9090/graph?g0.expr=node_filesystem_avail_bytes",
-               "fingerprint": f"{i * ALERTS + k:016x}"} for k in range(ALERTS)]
+               "fingerprint": f"{i * ALERTS + k:016x}"} for k in range(count)]
     return json.dumps({"version": "4", "groupKey": '{}:{alertname="BenchRelay", group="g%05d"}' % i, "truncatedAlerts": 0,
                        "status": "firing", "receiver": "ops", "groupLabels": {"alertname": "BenchRelay", "group": f"g{i:05d}"},
                        "commonLabels": common, "commonAnnotations": {}, "externalURL": "http://alertmanager.bench.example:9093",
@@ -124,9 +124,24 @@ def relay(s, n, work):
             raise SystemExit(f"only {s.mails() - start_count} of {2 * n} relay mails arrived; see {work}/daemon.log")
         times = s.mail_times()[before:expected]
         sizes = s.mail_sizes()[start_count:expected]
+
+        # The same backlog of one-alert notifications: mails of an alarm mail's size, to compare like with like.
+        # (The rate cap of one a minute lets the first of them out at once, as in the phase above.)
+        d.stop()
+        small_start = s.mails()
+        d.start(rate_per_minute=1)
+        d.post_all([notification(2 * n + i, started, count=1) for i in range(n)])
+        d.stop()
+        small_before = s.mails()
+        d.start(rate_per_minute=0)
+        if not wait_for(lambda: s.mails() >= small_start + n, 300, interval=0.1):
+            raise SystemExit(f"only {s.mails() - small_start} of {n} one-alert relay mails arrived; see {work}/daemon.log")
+        small_times = s.mail_times()[small_before:small_start + n]
+        small_size = statistics.median(s.mail_sizes()[small_start:small_start + n])
         bodies = [len(notification(i, started)) for i in range(0, n, max(1, n // 20))]
         return dict(latencies=latencies, queued_latencies=queued_latencies, body=statistics.median(bodies), drain=drain,
-                    rate=(len(times) - 1) / (times[-1] - times[0]), mails=len(times), size=statistics.median(sizes), cpu=cpu)
+                    rate=(len(times) - 1) / (times[-1] - times[0]), mails=len(times), size=statistics.median(sizes), cpu=cpu,
+                    small_rate=(len(small_times) - 1) / (small_times[-1] - small_times[0]), small_size=small_size)
     finally:
         d.stop()
 
@@ -156,7 +171,8 @@ def main():
                   flush=True)
     finally:
         s.stop()
-        shutil.rmtree(work, ignore_errors=True)
+        if not os.environ.get("KEEP"):
+            shutil.rmtree(work, ignore_errors=True)
 
     def row(name, values):
         ms = [v * 1000 for v in values]
@@ -180,6 +196,9 @@ def main():
     print(f"{'a backlog of queued mail, daemon started':<44} {'mails':>6} {'size':>8} {'mails/s':>9} {'vs alarm':>9}")
     print(f"{'relay mail (10 alerts, text + HTML)':<44} {relays[0]['mails']:>6} {statistics.median(x['size'] for x in relays):>7,.0f}B "
           f"{relay_rate:>9.1f} {relay_rate / alarm_rate:>8.0%}")
+    small_rate = statistics.median(x["small_rate"] for x in relays)
+    print(f"{'relay mail (1 alert, text + HTML)':<44} {n:>6} {statistics.median(x['small_size'] for x in relays):>7,.0f}B "
+          f"{small_rate:>9.1f} {small_rate / alarm_rate:>8.0%}")
     print(f"{'alarm mail (bench/mail.py daemon phase)':<44} {n:>6} {statistics.median(a['size'] for a in alarms):>7,.0f}B "
           f"{alarm_rate:>9.1f} {1:>8.0%}")
     print("goal: median POST -> 200 < 5 ms; relay mail leaves at the alarm mail's rate")
