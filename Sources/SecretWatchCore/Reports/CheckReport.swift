@@ -15,6 +15,7 @@ public struct CheckReport: Encodable, Sendable {
     public var thresholdsDays: [Int]?
     public var criticalDays: Int?
     public var discovery: Discovery?
+    public var relay: Relay?
     public var credentials: [CredentialLine]?
     /// Present with `--connect` only.
     public var connection: Connection?
@@ -39,6 +40,52 @@ public struct CheckReport: Encodable, Sendable {
         public var tenants: [String]
         public var graphEndpoint: String
         public var intervalSeconds: Int
+    }
+
+    /// The webhook relay: its receivers, where each one's token comes from (never the token), and its limits.
+    public struct Relay: Encodable, Sendable {
+        public var receivers: [Receiver]
+        public var maxBodyBytes: Int
+        public var dedupWindowSeconds: Int
+
+        public struct Receiver: Encodable, Sendable {
+            public var name: String
+            public var path: String
+            public var to: [String]
+            public var cc: [String]
+            public var subjectPrefix: String?
+            public var token: String?
+
+            enum CodingKeys: String, CodingKey {
+                case name, path, to, cc, token
+                case subjectPrefix = "subject_prefix"
+            }
+        }
+
+        public init(_ config: RelayConfig) {
+            receivers = config.receivers.map {
+                Receiver(name: $0.name, path: "/api/v1/relay/\($0.name)", to: $0.to, cc: $0.cc, subjectPrefix: $0.subjectPrefix,
+                         token: config.tokenSource(of: $0)?.description)
+            }
+            maxBodyBytes = config.maxBodyBytes
+            dedupWindowSeconds = Int(config.dedupWindow)
+        }
+
+        /// `check`'s lines: one for the section, one per receiver.
+        public var lines: [String] {
+            ["relay: \(receivers.count) receiver\(receivers.count == 1 ? "" : "s"), bodies up to \(maxBodyBytes) bytes, "
+                + (dedupWindowSeconds > 0 ? "the same notification again within \(DurationText.format(TimeInterval(dedupWindowSeconds))) sends no mail"
+                                          : "no de-duplication")]
+                + receivers.map { r in
+                    "  POST \(r.path) → \(r.to.joined(separator: ", "))" + (r.cc.isEmpty ? "" : ", cc \(r.cc.joined(separator: ", "))")
+                        + " (token from \(r.token ?? "nowhere"))"
+                }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case receivers
+            case maxBodyBytes = "max_body_bytes", dedupWindowSeconds = "dedup_window_seconds"
+        }
     }
 
     public struct CredentialLine: Encodable, Sendable {
@@ -124,6 +171,7 @@ public struct CheckReport: Encodable, Sendable {
         discovery = config.discovery.map {
             Discovery(tenants: $0.tenants.map(\.name), graphEndpoint: $0.graphEndpoint, intervalSeconds: Int($0.interval))
         }
+        relay = config.relay.map(Relay.init)
         credentials = config.allCredentials.map { c in
             let assessment = c.expiresAt.map { config.alarms.assess(expiresAt: $0, now: now) }
             return CredentialLine(name: c.name, displayName: c.displayName, tenantId: c.tenantId, clientId: c.clientId,
@@ -148,7 +196,7 @@ public struct CheckReport: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case config, valid, errors, warnings, database, smtp, notifications, discovery, credentials, connection
+        case config, valid, errors, warnings, database, smtp, notifications, discovery, relay, credentials, connection
         case httpListen = "http_listen", thresholdsDays = "thresholds_days", criticalDays = "critical_days"
     }
 }

@@ -39,6 +39,9 @@ struct CheckCommand: AsyncParsableCommand {
         if let discovery = config.discovery {
             print(Self.describe(discovery))
         }
+        if let relay = config.relay {
+            CheckReport.Relay(relay).lines.forEach { print($0) }
+        }
         var table = TextTable(headers: ["CREDENTIAL", "TENANT", "CLIENT", "EXPIRES (UTC)", "DAYS LEFT"])
         for c in config.allCredentials {
             let a = c.expiresAt.map { config.alarms.assess(expiresAt: $0, now: now) }

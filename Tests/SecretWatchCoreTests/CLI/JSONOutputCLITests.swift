@@ -33,6 +33,39 @@ struct JSONOutputCLITests {
         #expect(!out.all.contains(try String(contentsOfFile: f.secretFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 
+    @Test func checkShowsTheRelayReceiversAndWhereTheirTokensAreButNotTheTokens() async throws {
+        let f = try TokenEndpointFixture()
+        defer { f.close() }
+        let token = try f.pki.write("relay-token-never-printed-7f3a\n", to: "relay.token")
+        chmod(token, 0o600)
+        let relay = """
+            relay:
+              token_file: \(token)
+              dedup_window: 15m
+              receivers:
+                - name: ops
+                  to: [oncall@contoso.com]
+                  cc: [lead@contoso.com]
+                  subject_prefix: "[prod]"
+            """
+        let config = try CheckConnectConfig.write(in: f, database: f.pki.directory + "/sw.db", extra: relay)
+        let text = try await SecretWatchCLI.run(["check", "--config", config])
+        #expect(text.status == 0, "\(text.all)")
+        #expect(text.stdout.contains("relay: 1 receiver, bodies up to 262144 bytes, the same notification again within 15m sends no mail"), "\(text.stdout)")
+        #expect(text.stdout.contains("  POST /api/v1/relay/ops → oncall@contoso.com, cc lead@contoso.com (token from file \(token))"), "\(text.stdout)")
+        let out = try await SecretWatchCLI.run(["check", "--config", config, "--json"])
+        #expect(out.status == 0, "\(out.all)")
+        let json = try #require(try Self.object(out)["relay"] as? [String: Any])
+        #expect(json["dedup_window_seconds"] as? Int == 900)
+        #expect(json["max_body_bytes"] as? Int == 262_144)
+        let receiver = try #require((json["receivers"] as? [[String: Any]])?.first)
+        #expect(receiver["path"] as? String == "/api/v1/relay/ops")
+        #expect(receiver["cc"] as? [String] == ["lead@contoso.com"])
+        #expect(receiver["subject_prefix"] as? String == "[prod]")
+        #expect(receiver["token"] as? String == "file \(token)")
+        #expect(!text.all.contains("relay-token-never-printed") && !out.all.contains("relay-token-never-printed"))
+    }
+
     @Test func checkOfAnInvalidConfigurationIsJSONWithEveryProblemAndExitTwo() async throws {
         let dir = TemporaryDirectory()
         let path = dir.file("bad.yml")
