@@ -28,9 +28,9 @@ public enum Digest {
         hex(sha256(Array(text.utf8)))
     }
 
-    /// Lowercase hexadecimal without separators.
-    public static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
+    /// Hexadecimal without separators, lowercase unless `uppercase`.
+    public static func hex(_ bytes: [UInt8], uppercase: Bool = false) -> String {
+        let digits = Array((uppercase ? "0123456789ABCDEF" : "0123456789abcdef").utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)
         for byte in bytes {

@@ -65,16 +65,7 @@ public final class X509Certificate: @unchecked Sendable, Equatable, CustomString
 
     // MARK: - Fields
 
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789ABCDEF".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hex(_ bytes: [UInt8]) -> String { Digest.hex(bytes, uppercase: true) }
 
     private static func name(_ name: OpaquePointer?, source: String) throws(CryptoError) -> String {
         guard let name, let bio = BIO_new(BIO_s_mem()) else { throw .certificateInvalid(source, "cannot read a name") }

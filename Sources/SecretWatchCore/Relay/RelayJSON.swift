@@ -1,32 +1,10 @@
 import FoundationEssentials
 
-/// A JSON document as JSONDecoder reads it, before it is checked field by field: decoding into this tree first
-/// (instead of straight into the model) lets every error name the field's path and what was found there.
-indirect enum RelayJSON: Decodable, Sendable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([RelayJSON])
-    case object([String: RelayJSON])
+/// A relay body is read into `JSONValue` first (instead of straight into the model), so that every error names
+/// the field's path and what was found there.
+typealias RelayJSON = JSONValue
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([RelayJSON].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: RelayJSON].self))
-        }
-    }
-
+extension JSONValue {
     /// What the value is, for error messages: `a string`, `an object`, …
     var kind: String {
         switch self {
