@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import SecretWatchCore
 
-/// `MIMEEncoding.quotedPrintable` writes the bytes the straightforward encoder below writes (a String per byte,
-/// the form it had before it was made to work on one byte buffer), for every kind of line end, byte and length.
+/// `MIMEEncoding.quotedPrintable` (one pass into one byte buffer) writes the bytes the straightforward encoder below
+/// writes (a String per byte, Foundation's replacing and formatting), for every kind of line end, byte and length.
 @Suite struct QuotedPrintableTests {
     static func reference(_ text: String) -> String {
         var out = ""
