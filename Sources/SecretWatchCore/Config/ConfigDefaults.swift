@@ -78,6 +78,9 @@ public enum ConfigDefaults {
     public static let relayMaxBodyBytes = 256 * 1024
     /// `relay.dedup_window`: Alertmanager's resends after a timeout come within seconds to minutes.
     public static let relayDedupWindow: TimeInterval = 600
+    /// `relay.max_recipients_per_day`: half of Exchange Online's 10,000 recipients a day per mailbox, so that relayed
+    /// mail can never use up the quota alarm mail needs.
+    public static let relayMaxRecipientsPerDay = 5000
 
     /// A tenant's default scope: the resource of `discovery.graph_endpoint` (scheme, host and port, without the
     /// path) followed by `/.default`, so a national cloud's endpoint brings its own scope.
@@ -122,6 +125,7 @@ public enum ConfigBounds {
         "http.connection_limit": 16...65_536,
         "http.per_ip_connection_limit": 0...65_536,
         "relay.max_body_bytes": 1024...(8 << 20),
+        "relay.max_recipients_per_day": 0...1_000_000,
     ]
 
     /// Entries of `notifications.to`.

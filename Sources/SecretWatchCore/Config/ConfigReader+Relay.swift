@@ -11,6 +11,7 @@ extension ConfigReader {
         let sharedGiven = obj.has("token_file") || obj.has("token_credential")
         let maxBody = obj.int("max_body_bytes") ?? ConfigDefaults.relayMaxBodyBytes
         let window = obj.duration("dedup_window") ?? ConfigDefaults.relayDedupWindow
+        let perDay = obj.int("max_recipients_per_day") ?? ConfigDefaults.relayMaxRecipientsPerDay
         let field = obj.fieldPath("receivers")
         guard let list = obj.list("receivers") else {
             if obj.node("receivers") == nil { obj.missing("receivers") }
@@ -42,7 +43,8 @@ extension ConfigReader {
             receivers.append(receiver)
         }
         guard valid else { return nil }
-        return RelayConfig(token: shared, maxBodyBytes: maxBody, dedupWindow: window, receivers: receivers)
+        return RelayConfig(token: shared, maxBodyBytes: maxBody, dedupWindow: window, maxRecipientsPerDay: perDay,
+                           receivers: receivers)
     }
 
     private func readRelayReceiver(_ obj: YAMLObject, sharedGiven: Bool) -> RelayReceiverConfig? {

@@ -11,13 +11,19 @@ public struct RelayConfig: Sendable, Equatable {
     public var maxBodyBytes: Int
     /// The same notification again within this window is answered 200 "duplicate" and sends no mail; 0: off.
     public var dedupWindow: TimeInterval
+    /// Recipients of relayed mail queued in any 24 hours, all receivers together; a notification beyond it is
+    /// answered 429 and mails nothing, so that relayed mail cannot use up the mailbox's daily quota (Exchange
+    /// Online: 10,000 recipients) that alarm mail needs. 0: no cap.
+    public var maxRecipientsPerDay: Int
     public var receivers: [RelayReceiverConfig]
 
     public init(token: SecretSource? = nil, maxBodyBytes: Int = ConfigDefaults.relayMaxBodyBytes,
-                dedupWindow: TimeInterval = ConfigDefaults.relayDedupWindow, receivers: [RelayReceiverConfig]) {
+                dedupWindow: TimeInterval = ConfigDefaults.relayDedupWindow,
+                maxRecipientsPerDay: Int = ConfigDefaults.relayMaxRecipientsPerDay, receivers: [RelayReceiverConfig]) {
         self.token = token
         self.maxBodyBytes = maxBodyBytes
         self.dedupWindow = dedupWindow
+        self.maxRecipientsPerDay = maxRecipientsPerDay
         self.receivers = receivers
     }
 

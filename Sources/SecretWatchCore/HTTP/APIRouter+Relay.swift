@@ -39,7 +39,8 @@ extension APIRouter {
                     return .json(["status": "duplicate", "message_id": messageId])
                 }
             } catch {
-                return .error(error.status, error.message, code: error.code)
+                return .error(error.status, error.message, code: error.code,
+                              headers: error.retryAfter.map { [(name: "Retry-After", value: String($0))] } ?? [])
             }
         }
     }

@@ -13,6 +13,8 @@ public struct RelayRefusal: Error, Sendable, CustomStringConvertible {
     public var status: Int
     public var code: String
     public var message: String
+    /// Seconds after which sending again can succeed (429), for the Retry-After header.
+    public var retryAfter: Int? = nil
 
     public var description: String { "\(status) \(code): \(message)" }
 }
@@ -60,16 +62,22 @@ public final class RelayIntake: Sendable {
         let key = notification.deduplicationKey(receiver: receiver)
         let message = RelayMail.render(notification, receiver: receiver, from: sender(), to: target.to, cc: target.cc,
                                        subjectPrefix: target.subjectPrefix, date: now)
-        let result: RelayAcceptance
+        let outcome: Outcome
         do {
-            result = try store.transaction { tx -> RelayAcceptance in
+            outcome = try store.transaction { tx -> Outcome in
                 if relay.dedupWindow > 0,
                    let earlier = try tx.relayNotification(dedupKey: key, since: now.addingTimeInterval(-relay.dedupWindow)) {
-                    return .duplicate(messageId: earlier.messageId)
+                    return .accepted(.duplicate(messageId: earlier.messageId))
+                }
+                if relay.maxRecipientsPerDay > 0 {
+                    let day = try tx.relayRecipients(queuedSince: now.addingTimeInterval(-Self.day))
+                    if day.count + message.envelopeRecipients.count > relay.maxRecipientsPerDay {
+                        return .overDailyCap(queued: day.count, freesAt: (day.oldest ?? now).addingTimeInterval(Self.day))
+                    }
                 }
                 let id = try tx.enqueueRelay(message, receiver: receiver, at: now)
                 try tx.recordRelayNotification(dedupKey: key, receiver: receiver, messageId: message.messageId, outboxId: id, at: now)
-                return .queued(outboxId: id, messageId: message.messageId)
+                return .accepted(.queued(outboxId: id, messageId: message.messageId))
             }
         } catch let invalid as MailMessage.Invalid {
             rejected(receiver: receiver, status: status)
@@ -83,6 +91,23 @@ public final class RelayIntake: Sendable {
             ])
             throw RelayRefusal(status: 503, code: "store_error",
                                message: "the notification could not be stored; nothing was queued, send it again later (the daemon log has the details)")
+        }
+        let result: RelayAcceptance
+        switch outcome {
+        case .accepted(let accepted):
+            result = accepted
+        case .overDailyCap(let queued, let freesAt):
+            rejected(receiver: receiver, status: status)
+            let wait = max(1, Int(freesAt.timeIntervalSince(now).rounded(.up)))
+            logger.warning("relay notification refused: the daily recipient cap is reached; nothing queued", metadata: [
+                "receiver": "\(receiver)", "status": "\(status)", "queued_recipients_24h": "\(queued)",
+                "max_recipients_per_day": "\(relay.maxRecipientsPerDay)", "retry_after_seconds": "\(wait)",
+            ])
+            throw RelayRefusal(status: 429, code: "relay_quota_reached",
+                               message: "relayed mail to \(queued) recipients was queued in the last 24 hours; this notification "
+                                   + "would pass relay.max_recipients_per_day (\(relay.maxRecipientsPerDay)), which keeps the rest of the "
+                                   + "mailbox's daily quota for alarm mail; nothing was queued",
+                               retryAfter: wait)
         }
         switch result {
         case .queued(let id, let messageId):
@@ -99,6 +124,16 @@ public final class RelayIntake: Sendable {
             ])
         }
         return result
+    }
+
+    static let day: TimeInterval = 86400
+
+    /// What the transaction decided.
+    enum Outcome {
+        case accepted(RelayAcceptance)
+        /// `relay.max_recipients_per_day` would be passed: `queued` recipients in the last 24 hours, and when the
+        /// oldest of them leaves the window.
+        case overDailyCap(queued: Int, freesAt: Date)
     }
 
     /// Counts a notification for a configured receiver that was refused (bad token, content type or payload).

@@ -47,6 +47,7 @@ public struct CheckReport: Encodable, Sendable {
         public var receivers: [Receiver]
         public var maxBodyBytes: Int
         public var dedupWindowSeconds: Int
+        public var maxRecipientsPerDay: Int
 
         public struct Receiver: Encodable, Sendable {
             public var name: String
@@ -69,13 +70,15 @@ public struct CheckReport: Encodable, Sendable {
             }
             maxBodyBytes = config.maxBodyBytes
             dedupWindowSeconds = Int(config.dedupWindow)
+            maxRecipientsPerDay = config.maxRecipientsPerDay
         }
 
         /// `check`'s lines: one for the section, one per receiver.
         public var lines: [String] {
             ["relay: \(receivers.count) receiver\(receivers.count == 1 ? "" : "s"), bodies up to \(maxBodyBytes) bytes, "
                 + (dedupWindowSeconds > 0 ? "the same notification again within \(DurationText.format(TimeInterval(dedupWindowSeconds))) sends no mail"
-                                          : "no de-duplication")]
+                                          : "no de-duplication")
+                + (maxRecipientsPerDay > 0 ? ", at most \(maxRecipientsPerDay) recipients in 24 hours" : ", no daily recipient cap")]
                 + receivers.map { r in
                     "  POST \(r.path) → \(r.to.joined(separator: ", "))" + (r.cc.isEmpty ? "" : ", cc \(r.cc.joined(separator: ", "))")
                         + " (token from \(r.token ?? "nowhere"))"
@@ -85,6 +88,7 @@ public struct CheckReport: Encodable, Sendable {
         enum CodingKeys: String, CodingKey {
             case receivers
             case maxBodyBytes = "max_body_bytes", dedupWindowSeconds = "dedup_window_seconds"
+            case maxRecipientsPerDay = "max_recipients_per_day"
         }
     }
 

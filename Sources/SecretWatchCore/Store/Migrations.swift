@@ -205,5 +205,8 @@ public enum Migrations {
             );
             CREATE INDEX relay_notifications_by_time ON relay_notifications(received_at);
             """),
+        Migration(version: 8, name: "relayed mail by the time it was queued (the daily recipient cap)", sql: """
+            CREATE INDEX outbox_relay_queued ON outbox(queued_at) WHERE receiver IS NOT NULL;
+            """),
     ]
 }

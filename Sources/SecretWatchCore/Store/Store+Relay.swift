@@ -30,6 +30,16 @@ extension StoreTransaction {
             """, [dedupKey, receiver, messageId, outboxId, at])
     }
 
+    /// Recipients of relayed mail queued after `since` (any state), and when the oldest of those mails was queued.
+    public func relayRecipients(queuedSince since: Date) throws -> (count: Int, oldest: Date?) {
+        let row = try query("""
+            SELECT COUNT(r.address) AS recipients, MIN(o.queued_at) AS oldest
+            FROM outbox o JOIN outbox_recipients r ON r.outbox_id = o.id
+            WHERE o.receiver IS NOT NULL AND o.queued_at > ?
+            """, [since]).first
+        return (row?["recipients"].int ?? 0, row?["oldest"].date)
+    }
+
     /// Forgets keys received before `before` (the outbox prune step; the window is at most a day).
     func pruneRelayNotifications(receivedBefore before: Date) throws {
         try run("DELETE FROM relay_notifications WHERE received_at < ?", [before])

@@ -48,6 +48,7 @@ struct ConfigBoundsFuzzTests {
         Field(path: "discovery.interval", kind: .duration, companions: ["discovery.tenants": "[{use_smtp_credential: true}]"]),
         Field(path: "relay.max_body_bytes", kind: .integer, companions: relayCompanions),
         Field(path: "relay.dedup_window", kind: .duration, companions: relayCompanions),
+        Field(path: "relay.max_recipients_per_day", kind: .integer, companions: relayCompanions),
     ]
 
     static let relayCompanions = ["relay.token_file": "secret.txt", "relay.receivers": "[{name: ops, to: [oncall@contoso.com]}]"]

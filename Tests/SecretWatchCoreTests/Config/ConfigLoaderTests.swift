@@ -110,7 +110,8 @@ struct ConfigLoaderTests {
                          "invalid-relay-no-recipients.yml", "invalid-relay-too-many-recipients.yml", "invalid-relay-bad-cc.yml",
                          "invalid-relay-subject-prefix-control.yml", "invalid-relay-token-unreadable.yml",
                          "invalid-relay-token-too-short.yml", "invalid-relay-token-credential-unset.yml",
-                         "invalid-relay-no-token.yml", "invalid-relay-max-body-bytes.yml", "invalid-relay-dedup-window.yml"] {
+                         "invalid-relay-no-token.yml", "invalid-relay-max-body-bytes.yml", "invalid-relay-dedup-window.yml",
+                         "invalid-relay-max-recipients-per-day.yml"] {
             #expect(names.contains(required), "missing fixture \(required)")
         }
     }

@@ -141,6 +141,32 @@ import Testing
         #expect(text.contains(#"secretwatch_relay_notifications_total{receiver="ops",status="resolved",outcome="queued"} 1"#))
     }
 
+    @Test func theDailyRecipientCapKeepsTheRestOfTheQuotaForAlarmMail() throws {
+        // ops mails 2 recipients (to and cc), dev 1; at most 5 relayed recipients in any 24 hours, all receivers.
+        let s = try server(P.config(maxRecipientsPerDay: 5))
+        #expect(try relay(s, body: P.alertmanager(groupKey: "{}:{g=\"1\"}")).json()["status"] as? String == "queued")
+        s.clock.advance(by: 3600)
+        #expect(try relay(s, body: P.alertmanager(groupKey: "{}:{g=\"2\"}")).json()["status"] as? String == "queued")
+        let over = try relay(s, body: P.alertmanager(groupKey: "{}:{g=\"3\"}"))
+        #expect(over.status == 429, "\(over.text)")
+        #expect(try over.json()["code"] as? String == "relay_quota_reached")
+        #expect(over.errorMessage?.contains("relay.max_recipients_per_day (5)") == true, "\(over.text)")
+        // The first mail leaves the 24 hours 23 hours from now.
+        #expect(over.headers.first { $0.key.lowercased() == "retry-after" }?.value == "82800", "\(over.headers)")
+        #expect(try relayRows(s).count == 2)
+        // One more recipient fits; a resend of a queued notification is still its duplicate, not a refusal.
+        #expect(try relay(s, "dev", body: P.alertmanager(groupKey: "{}:{g=\"4\"}"), token: P.devToken).json()["status"] as? String == "queued")
+        #expect(try relay(s, body: P.alertmanager(groupKey: "{}:{g=\"2\"}")).json()["status"] as? String == "duplicate")
+        // Alarm mail is not counted and never refused by it.
+        let alarm = MailMessage(from: "secretwatch@contoso.example", to: ["admin@contoso.example"], subject: "alarm", body: "x\n", date: s.clock.now())
+        _ = try s.store.enqueue(alarm, kind: .alarm, at: s.clock.now())
+        // Once the first mail is 24 hours old, its 2 recipients are free again.
+        s.clock.advance(by: 23 * 3600)
+        #expect(try relay(s, body: P.alertmanager(groupKey: "{}:{g=\"3\"}")).json()["status"] as? String == "queued")
+        s.metrics.flush()
+        #expect(try s.metrics.text().contains(#"secretwatch_relay_notifications_total{receiver="ops",status="firing",outcome="rejected"} 1"#))
+    }
+
     @Test func aStoreThatCannotCommitAnswers503AndLeavesNothingBehind() throws {
         let s = try server()
         // The key's row fails after the mail's rows were written in the same transaction: all of it rolls back.

@@ -8,8 +8,9 @@ enum RelayPayloadSamples {
 
     /// `ops` (own token) and `dev` (the other token), mailed to on-call addresses; the window is the default 10m.
     static func config(maxBodyBytes: Int = ConfigDefaults.relayMaxBodyBytes,
-                       dedupWindow: TimeInterval = ConfigDefaults.relayDedupWindow) -> RelayConfig {
-        RelayConfig(maxBodyBytes: maxBodyBytes, dedupWindow: dedupWindow, receivers: [
+                       dedupWindow: TimeInterval = ConfigDefaults.relayDedupWindow,
+                       maxRecipientsPerDay: Int = ConfigDefaults.relayMaxRecipientsPerDay) -> RelayConfig {
+        RelayConfig(maxBodyBytes: maxBodyBytes, dedupWindow: dedupWindow, maxRecipientsPerDay: maxRecipientsPerDay, receivers: [
             RelayReceiverConfig(name: "ops", to: ["oncall@contoso.example"], cc: ["lead@contoso.example"], subjectPrefix: "[prod]"),
             RelayReceiverConfig(name: "dev", to: ["dev@contoso.example"]),
         ])
