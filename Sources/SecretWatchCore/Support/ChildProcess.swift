@@ -32,9 +32,13 @@ final class ChildProcess: Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
-        // Every other descriptor the parent has open is closed in the child, as Foundation's Process does: an
-        // inherited write end of another child's pipe would keep that child from ever reading end-of-file.
-        for fd in Self.openDescriptors() where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
+        // Every other descriptor is closed in the child, as Foundation's Process does: an inherited write end of
+        // another child's pipe would keep that child from ever reading end-of-file. closefrom runs in the child, so
+        // it also closes what other threads open while this one spawns (a list read beforehand would miss those).
+        guard let closeFrom = Self.closeFrom, closeFrom(&actions, 3) == 0 else {
+            close(pipe[0]); close(pipe[1])
+            throw SpawnError(description: "cannot start \(executable): this C library has no posix_spawn_file_actions_addclosefrom_np (glibc 2.34 or later is needed)")
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -106,18 +110,12 @@ final class ChildProcess: Sendable {
         }
     }
 
-    /// The descriptors open in this process (/proc/self/fd).
-    private static func openDescriptors() -> [Int32] {
-        guard let directory = opendir("/proc/self/fd") else { return [] }
-        defer { closedir(directory) }
-        let own = dirfd(directory)
-        var descriptors: [Int32] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if let fd = Int32(name), fd != own { descriptors.append(fd) }
-        }
-        return descriptors
-    }
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which the Glibc module does not
+    /// declare (it is a GNU extension), looked up once.
+    private static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 
     private static func reap(_ pid: pid_t, blocking: Bool) -> Termination? {
         var status: Int32 = 0

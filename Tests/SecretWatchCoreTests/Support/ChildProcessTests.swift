@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 import Testing
 @testable import SecretWatchCore
 
@@ -36,6 +37,29 @@ struct ChildProcessTests {
             return String(decoding: child.readToEnd(), as: UTF8.self)
         }
         #expect(listing.split(separator: "\n") == ["0", "1", "2"], "the child holds \(listing)")
+    }
+
+    /// Descriptors other threads open while the child is being spawned (here pipes without close-on-exec, opened
+    /// and closed in a loop) are not the child's either: closing a list read beforehand would miss them.
+    @Test func descriptorsOpenedWhileSpawningAreNotInherited() async throws {
+        let stop = Atomic<Bool>(false)
+        let opener = Thread {
+            var fds: [Int32] = [-1, -1]
+            while !stop.load(ordering: .relaxed) {
+                if pipe(&fds) == 0 { close(fds[0]); close(fds[1]) }
+            }
+        }
+        opener.start()
+        defer { stop.store(true, ordering: .relaxed) }
+        let listings = try await BlockingExecutor.run {
+            try (0..<200).map { _ in
+                let child = try ChildProcess(executable: "/bin/sh", arguments: ["-c", "ls /proc/$$/fd; true"])
+                defer { child.wait() }
+                return String(decoding: child.readToEnd(), as: UTF8.self)
+            }
+        }
+        let leaking = listings.filter { $0.split(separator: "\n") != ["0", "1", "2"] }
+        #expect(leaking.isEmpty, "\(leaking.count) of 200 children held more: \(leaking.prefix(3))")
     }
 
     /// Started from a Dispatch thread (which blocks most signals), the child still ends on SIGTERM: its signal
