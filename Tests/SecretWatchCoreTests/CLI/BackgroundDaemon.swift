@@ -46,7 +46,7 @@ final class BackgroundDaemon: @unchecked Sendable {
 
     /// Polls `condition` every 100 ms until it holds (bounded, not a timing assertion); fails when the daemon
     /// exits meanwhile.
-    func waitUntil(_ what: String, timeout: TimeInterval = 60, _ condition: () throws -> Bool) async throws {
+    func waitUntil(_ what: String, timeout: TimeInterval = Patience.seconds, _ condition: () throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if (try? condition()) == true { return }

@@ -35,7 +35,7 @@ struct ConfigBoundsCLITests {
             """)
     }
 
-    func run(_ arguments: [String], timeout: TimeInterval = 60) async throws -> ProcessOutput {
+    func run(_ arguments: [String], timeout: TimeInterval = Patience.seconds) async throws -> ProcessOutput {
         try await runProcess(binary, arguments, environment: [:], timeout: timeout)
     }
 
@@ -52,7 +52,7 @@ struct ConfigBoundsCLITests {
             (["check", "--connect"], try write(dir, name: "smtp-connect.yml", smtpExtra: "  connect_timeout: 110000000000d"), "smtp.connect_timeout: must be at most 10m, got 110000000000d"),
         ]
         for c in cases {
-            let out = try await run(c.arguments + ["--config", c.config], timeout: 30)
+            let out = try await run(c.arguments + ["--config", c.config])
             #expect(!out.signalled, "\(c.arguments) \(c.config): killed by signal \(out.status)")
             #expect(out.status == 2, "\(c.arguments) \(c.config): exit \(out.status)\n\(out.stderr.suffix(600))")
             #expect(out.stderr.contains("  - \(c.message)"), "\(c.arguments): \(out.stderr)")

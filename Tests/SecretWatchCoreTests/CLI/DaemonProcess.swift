@@ -28,7 +28,7 @@ final class DaemonProcess: @unchecked Sendable {
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
-    func waitForLog(_ text: String, timeout: TimeInterval = 60) async throws {
+    func waitForLog(_ text: String, timeout: TimeInterval = Patience.seconds) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while !log.contains(text) {
             guard process.isRunning, Date() < deadline else {

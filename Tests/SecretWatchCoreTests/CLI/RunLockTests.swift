@@ -17,7 +17,7 @@ struct RunLockTests {
     static func run(_ arguments: [String]) async throws -> ProcessOutput {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "SECRETWATCH_CONFIG")
-        return try await runProcess(TestPaths.executable, arguments, environment: environment, timeout: 30)
+        return try await runProcess(TestPaths.executable, arguments, environment: environment)
     }
 
     @Test("a second run and run --once exit 1 naming the first daemon's pid; status, alarms, ack and send-test still work")

@@ -19,17 +19,17 @@ struct SystemdNotifyCLITests {
         let socket = try NotifySocket()
         let daemon = try BackgroundDaemon(config: config, logPath: dir.file("run.log"),
                                           environment: ["NOTIFY_SOCKET": socket.address, "WATCHDOG_USEC": "2000000"])
-        let ready = await socket.receive(timeout: 90)
+        let ready = await socket.receive()
         #expect(ready?.hasPrefix("READY=1\n") == true, "first notification: \(ready ?? "none"); log:\n\(daemon.log.suffix(2000))")
         let health = try TestConnection(port: port).request("GET", "/healthz")
         #expect(health.status == 200)
         #expect(daemon.log.contains("msg=\"alarm raised\""), "READY=1 before the first pass was done:\n\(daemon.log.suffix(2000))")
 
-        let ping = await socket.receive(timeout: 30)
+        let ping = await socket.receive()
         #expect(ping == "WATCHDOG=1")
 
         kill(daemon.pid, SIGTERM)
-        let stopping = await socket.receive(startingWith: "STOPPING=1", timeout: 30)
+        let stopping = await socket.receive(startingWith: "STOPPING=1")
         #expect(stopping == "STOPPING=1")
         #expect(await daemon.stop() == 0, "\(daemon.log.suffix(2000))")
     }

@@ -131,12 +131,12 @@ struct DemoTests {
         try first.run()
         defer { if first.isRunning { first.terminate() }; first.waitUntilExit() }
         let lockFile = DatabaseLock.lockPath(database: dir.file("secretwatch.db"))
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Patience.deadline
         while Date() < deadline, (try? String(contentsOfFile: lockFile, encoding: .utf8)) != "\(first.processIdentifier)\n" {
             try await Task.sleep(nanoseconds: 100_000_000)
         }
         let second = try await runProcess(TestPaths.executable, ["demo", "--dir", dir.path, "--listen", "127.0.0.1:\(EndToEndHarness.freePort())",
-                                                                 "--stop-after", "5s"], timeout: 30)
+                                                                 "--stop-after", "5s"])
         #expect(second.status == 1, "\(second.stdout)\(second.stderr)")
         #expect(second.stderr.contains("another secretwatch (pid \(first.processIdentifier)) is running on \(dir.file("secretwatch.db")) (it holds"),
                 "\(second.stderr)")
@@ -149,7 +149,7 @@ struct DemoTests {
             let r = curl.perform()
             return r.code == .ok && r.responseCode == 200
         }
-        let up = Date().addingTimeInterval(30)
+        let up = Patience.deadline
         while Date() < up, first.isRunning, !healthy() { try await Task.sleep(nanoseconds: 200_000_000) }
         first.interrupt()
         let status = await BlockingExecutor.run { () -> Int32 in

@@ -99,7 +99,7 @@ final class EndToEndHarness: @unchecked Sendable {
         try process.run()
         daemon = process
         daemonLog = log
-        try await waitUntil("the daemon answers /healthz", timeout: 30) { (try? self.get("/healthz").status) == 200 }
+        try await waitUntil("the daemon answers /healthz") { (try? self.get("/healthz").status) == 200 }
     }
 
     func signalDaemon(_ signal: Int32) {
@@ -192,7 +192,7 @@ final class EndToEndHarness: @unchecked Sendable {
 
     /// Polls `condition` every 100 ms (a bounded wait, not a timing assertion). Async, so a long wait never holds
     /// one of the cooperative threads the other tests need.
-    func waitUntil(_ what: String, timeout: TimeInterval = 60, _ condition: () throws -> Bool) async throws {
+    func waitUntil(_ what: String, timeout: TimeInterval = Patience.seconds, _ condition: () throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if (try? condition()) == true { return }

@@ -44,7 +44,7 @@ struct EndToEndTests {
                           credentials: Self.watched("portal", expires: now.addingTimeInterval(35 * 86400)),
                           interval: "6h", extra: "alarms:\n  renotify_interval: 52w")
         try await h.startDaemon(timeScale: 259_200)
-        try await h.waitUntil("five alarm e-mails for portal", timeout: 60) {
+        try await h.waitUntil("five alarm e-mails for portal") {
             h.receivedMail().filter { EndToEndHarness.subject($0.text).contains(": portal ") }.count >= 5
         }
         let mails = h.receivedMail().map(\.text).filter { EndToEndHarness.subject($0).contains(": portal ") }
@@ -77,7 +77,7 @@ struct EndToEndTests {
         #expect(Set(apiAlarms.compactMap { $0["kind"] as? String }) == ["client_secret_expiring", "client_secret_expired"])
         // /metrics is re-rendered at most once a second: wait for the render that follows the last transition.
         let expiry = Int(Timestamps.parse(Timestamps.rfc3339(now.addingTimeInterval(35 * 86400)))!.timeIntervalSince1970)
-        try await h.waitUntil("/metrics to show the expired alarm", timeout: 10) {
+        try await h.waitUntil("/metrics to show the expired alarm") {
             try h.get("/metrics").text.contains(#"secretwatch_active_alarms{kind="client_secret_expired",severity="critical",credential="portal"} 1"#)
         }
         let metrics = try h.get("/metrics").text
@@ -100,13 +100,13 @@ struct EndToEndTests {
         // machine's speed, and the kill finds messages in flight (queued by the stand-in after the sender died).
         try h.control("/exchange/accept-delay", #"{"milliseconds":150}"#)
         try await h.startDaemon()
-        try await h.waitUntil("the burst to start arriving", timeout: 60) { h.receivedMail().count >= 20 }
+        try await h.waitUntil("the burst to start arriving") { h.receivedMail().count >= 20 }
         h.killDaemon()
         let beforeRestart = h.receivedMail().count
         #expect(beforeRestart < 200, "the burst finished before the kill; the test proved nothing")
         try h.control("/exchange/accept-delay", #"{"milliseconds":0}"#)
         try await h.startDaemon()
-        try await h.waitUntil("all 200 alarm e-mails", timeout: 120) {
+        try await h.waitUntil("all 200 alarm e-mails") {
             Set(h.receivedMail().compactMap { EndToEndHarness.header("Message-ID", in: $0.text) }).count >= 200
         }
         let ids = h.receivedMail().compactMap { EndToEndHarness.header("Message-ID", in: $0.text) }
@@ -127,17 +127,17 @@ struct EndToEndTests {
         let credentials = (0..<5).map { Self.watched("down-\($0)", expires: now.addingTimeInterval(-86400)) }
         try h.writeConfig(smtpExpires: now.addingTimeInterval(3650 * 86400), credentials: credentials.joined(separator: "\n"))
         try await h.startDaemon()
-        try await h.waitUntil("failed delivery attempts while the server is down", timeout: 60) {
+        try await h.waitUntil("failed delivery attempts while the server is down") {
             let deliveries = try h.get("/api/v1/deliveries").json()["deliveries"] as? [[String: Any]] ?? []
             return deliveries.contains { ($0["reason"] as? String) == "connect_refused" }
         }
         #expect(h.receivedMail().isEmpty)
-        try await h.waitUntil("/metrics to count the deferred sends", timeout: 10) {
+        try await h.waitUntil("/metrics to count the deferred sends") {
             try h.get("/metrics").text.contains(#"secretwatch_mail_sends_total{outcome="deferred",reason="connect_refused"}"#)
         }
         try h.control("/exchange/up")
-        try await h.waitUntil("the 5 queued e-mails after the server came back", timeout: 60) { h.receivedMail().count >= 5 }
-        try await h.waitUntil("an empty outbox", timeout: 30) {
+        try await h.waitUntil("the 5 queued e-mails after the server came back") { h.receivedMail().count >= 5 }
+        try await h.waitUntil("an empty outbox") {
             try h.get("/metrics").text.contains("\nsecretwatch_outbox_messages 0\n")
         }
         #expect(h.stopDaemon() == 0)
@@ -159,16 +159,16 @@ struct EndToEndTests {
         }
         for (behaviour, reason) in [("throttled", "throttled"), ("unavailable", "idp_unavailable"), ("garbage", "idp_bad_response")] {
             try h.control("/token/behaviour", #"{"behaviour":"\#(behaviour)","retry_after":1}"#)
-            try await h.waitUntil("a token attempt classified \(reason)", timeout: 90) { try lastReason() == reason }
+            try await h.waitUntil("a token attempt classified \(reason)") { try lastReason() == reason }
             // One active alarm throughout, its reason following the failures (an escalation event each time).
-            try await h.waitUntil("the token alarm to say \(reason)", timeout: 30) {
+            try await h.waitUntil("the token alarm to say \(reason)") {
                 let alarms = try h.get("/api/v1/alarms?state=active&kind=token_acquisition_failing").json()["alarms"] as? [[String: Any]] ?? []
                 return alarms.count == 1 && (alarms.first?["reason"] as? String) == reason
             }
         }
         #expect(try h.get("/healthz").status == 200)
         try h.control("/token/behaviour", #"{"behaviour":"success"}"#)
-        try await h.waitUntil("the token alarm to clear", timeout: 90) {
+        try await h.waitUntil("the token alarm to clear") {
             (try h.get("/api/v1/alarms?state=active&kind=token_acquisition_failing").json()["alarms"] as? [[String: Any]])?.isEmpty == true
         }
         let metrics = try h.get("/metrics").text
@@ -185,13 +185,13 @@ struct EndToEndTests {
         try h.writeConfig(smtpExpires: now.addingTimeInterval(3650 * 86400),
                           credentials: Self.watched("rotating", expires: now.addingTimeInterval(3 * 86400)))
         try await h.startDaemon()
-        try await h.waitUntil("the expiring alarm's e-mail", timeout: 60) {
+        try await h.waitUntil("the expiring alarm's e-mail") {
             h.receivedMail().contains { EndToEndHarness.subject($0.text).contains("client_secret_expiring: rotating") }
         }
         try h.writeConfig(smtpExpires: now.addingTimeInterval(3650 * 86400),
                           credentials: Self.watched("rotating", expires: now.addingTimeInterval(400 * 86400)))
         h.signalDaemon(SIGHUP)
-        try await h.waitUntil("the cleared e-mail", timeout: 60) {
+        try await h.waitUntil("the cleared e-mail") {
             h.receivedMail().contains { EndToEndHarness.subject($0.text).hasPrefix("[secretwatch] CLEARED client_secret_expiring: rotating") }
         }
         let active = try h.get("/api/v1/alarms?state=active&credential=rotating").json()["alarms"] as? [[String: Any]] ?? []

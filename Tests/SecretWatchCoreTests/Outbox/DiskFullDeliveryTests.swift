@@ -27,7 +27,7 @@ struct DiskFullDeliveryTests {
     /// Advances the manual clock past the longest backoff and waits until both workers sleep on it again.
     static func nextRetry(_ h: DeliveryHarness) async throws {
         h.clock.advance(by: mailer.retryMax)
-        try await MailTestSupport.eventually("both workers back off again", timeout: 10) { h.clock.sleeperCount == 2 }
+        try await MailTestSupport.eventually("both workers back off again") { h.clock.sleeperCount == 2 }
     }
 
     @Test(.timeLimit(.minutes(3))) func aFullDiskPausesTheWorkersAndNothingIsSentTwice() async throws {
@@ -55,7 +55,7 @@ struct DiskFullDeliveryTests {
         try await Task.sleep(for: .seconds(1))
         #expect(try server.received().count == 2, "a worker kept sending while its outcomes could not be recorded")
         #expect(sink.lines.count < 20, "\(sink.lines.count) log lines while the disk is full:\n\(sink.lines.prefix(30).joined())")
-        try await MailTestSupport.eventually("both workers back off", timeout: 10) { h.clock.sleeperCount == 2 }
+        try await MailTestSupport.eventually("both workers back off") { h.clock.sleeperCount == 2 }
 
         // Eight rounds of the longest backoff: one try per worker per round, and few lines.
         let rounds = 8
@@ -111,10 +111,10 @@ struct DiskFullDeliveryTests {
         #expect(try store.claimDue(now: h.clock.now(), limit: 1).count == 1)
         try volume.fill()
         h.start()
-        try await MailTestSupport.eventually("the mailer backs off", timeout: 10) { h.clock.sleeperCount == 1 }
+        try await MailTestSupport.eventually("the mailer backs off") { h.clock.sleeperCount == 1 }
         for _ in 0..<3 {
             h.clock.advance(by: Self.mailer.retryMax)
-            try await MailTestSupport.eventually("the mailer backs off again", timeout: 10) { h.clock.sleeperCount == 1 }
+            try await MailTestSupport.eventually("the mailer backs off again") { h.clock.sleeperCount == 1 }
         }
         #expect(try server.received().isEmpty)
 

@@ -24,7 +24,7 @@ struct AlertmanagerRelayTests {
         let generator = "http://prometheus.test:9090/graph?g0.expr=disk_free"
         try await am.addAlert(alert, annotations: annotations, generatorURL: generator, start: start)
 
-        try await r.h.waitUntil("the firing e-mail", timeout: 90) { !r.mails("DiskFull").isEmpty }
+        try await r.h.waitUntil("the firing e-mail") { !r.mails("DiskFull").isEmpty }
         let firing = try #require(r.mails("DiskFull").first)
         #expect(EndToEndHarness.subject(firing) == #"[FIRING:1] DiskFull (instance="db1" job="node" severity="page")"#)
         #expect(EndToEndHarness.header("From", in: firing)?.contains(EndToEndHarness.mailbox) == true)
@@ -41,7 +41,7 @@ struct AlertmanagerRelayTests {
         #expect(!body.contains("<95% full> & rising</"), "unescaped annotation in the HTML part:\n\(body)")
 
         try await am.addAlert(alert, annotations: annotations, generatorURL: generator, start: start, end: Date())
-        try await r.h.waitUntil("the resolved e-mail", timeout: 90) { r.mails("[RESOLVED] DiskFull").count == 1 }
+        try await r.h.waitUntil("the resolved e-mail") { r.mails("[RESOLVED] DiskFull").count == 1 }
         let resolved = try #require(r.mails("[RESOLVED] DiskFull").first)
         #expect(EndToEndHarness.subject(resolved) == #"[RESOLVED] DiskFull (instance="db1" job="node" severity="page")"#)
         #expect(EndToEndTests.decodedBody(resolved).contains("only 2 GiB left on /var"))
@@ -50,7 +50,7 @@ struct AlertmanagerRelayTests {
         #expect(r.mails("DiskFull").count == 2)
         let deliveries = try r.h.get("/api/v1/deliveries").json()["deliveries"] as? [[String: Any]] ?? []
         #expect(deliveries.contains { ($0["receiver"] as? String) == "ops" }, "no delivery row tagged with the receiver: \(deliveries)")
-        try await r.h.waitUntil("/metrics to count both notifications", timeout: 10) {
+        try await r.h.waitUntil("/metrics to count both notifications") {
             let text = try r.metrics()
             return text.contains(Self.queued("firing", "queued")) && text.contains(Self.queued("resolved", "queued"))
         }
@@ -68,7 +68,7 @@ struct AlertmanagerRelayTests {
         let am = try await r.startAlertmanager(url: "http://127.0.0.1:\(proxy.port)/api/v1/relay/ops")
         try await am.addAlert(["alertname=SlowAnswer"] + Self.labels, annotations: ["summary=retried"])
 
-        try await r.h.waitUntil("Alertmanager's retry to be answered", timeout: 120) { proxy.exchanges.count >= 2 }
+        try await r.h.waitUntil("Alertmanager's retry to be answered") { proxy.exchanges.count >= 2 }
         let exchanges = proxy.exchanges
         #expect(exchanges.map(\.status).prefix(2) == [200, 200], "\(exchanges)")
         #expect(exchanges[0].body.contains(#""status":"queued""#), "\(exchanges[0])")
@@ -77,10 +77,10 @@ struct AlertmanagerRelayTests {
         #expect(ids[0] != nil && ids[0] == ids[1], "the retry names another message: \(ids)")
         #expect(try am.metric(AlertmanagerServer.webhookFailures) >= 1, "Alertmanager never saw the slow answer fail:\n\(am.log)")
 
-        try await r.h.waitUntil("the e-mail", timeout: 60) { !r.mails("SlowAnswer").isEmpty }
+        try await r.h.waitUntil("the e-mail") { !r.mails("SlowAnswer").isEmpty }
         try await r.waitForEmptyOutbox()
         #expect(r.mails("SlowAnswer").count == 1)
-        try await r.h.waitUntil("/metrics to count the duplicate", timeout: 10) {
+        try await r.h.waitUntil("/metrics to count the duplicate") {
             try r.metrics().contains(Self.queued("firing", "duplicate"))
         }
         await r.stop()
@@ -154,14 +154,14 @@ struct AlertmanagerRelayTests {
         let am = try await r.startAlertmanager()
         try await am.addAlert(["alertname=KilledAfterCommit"] + Self.labels, annotations: ["summary=survives kill -9"])
         // Alertmanager logs "Notify success" only after the daemon's 200.
-        try await r.h.waitUntil("Alertmanager to be answered 200", timeout: 60) { am.log.contains("Notify success") }
+        try await r.h.waitUntil("Alertmanager to be answered 200") { am.log.contains("Notify success") }
         r.h.killDaemon()
         #expect(r.h.receivedMail().isEmpty, "the mail left before the kill; the test proved nothing")
         #expect(try am.metric(AlertmanagerServer.webhookFailures) == 0)
 
         try r.h.control("/exchange/up")
         try await r.h.startDaemon()
-        try await r.h.waitUntil("the e-mail after the restart", timeout: 90) { !r.mails("KilledAfterCommit").isEmpty }
+        try await r.h.waitUntil("the e-mail after the restart") { !r.mails("KilledAfterCommit").isEmpty }
         try await r.waitForEmptyOutbox()
         #expect(r.mails("KilledAfterCommit").count == 1)
         #expect(r.mails("KilledAfterCommit").first.map(EndToEndHarness.subject)?.hasPrefix("[FIRING:1] KilledAfterCommit") == true)

@@ -106,7 +106,7 @@ final class AlertmanagerServer: @unchecked Sendable {
         if let generatorURL { arguments.append("--generator-url=\(generatorURL)") }
         if let start { arguments.append("--start=\(Timestamps.rfc3339(start))") }
         if let end { arguments.append("--end=\(Timestamps.rfc3339(end))") }
-        let result = try await runProgram(Self.amtool, arguments + labels, timeout: 60)
+        let result = try await runProgram(Self.amtool, arguments + labels)
         guard result.status == 0 else { throw TestFailure("amtool \(arguments.joined(separator: " ")): \(result.output)") }
     }
 

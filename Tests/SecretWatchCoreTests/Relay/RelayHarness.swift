@@ -58,12 +58,12 @@ final class RelayHarness: @unchecked Sendable {
 
     /// Waits until the daemon's outbox is empty (every queued mail delivered or given up).
     func waitForEmptyOutbox() async throws {
-        try await h.waitUntil("an empty outbox", timeout: 60) { try self.metrics().contains("\nsecretwatch_outbox_messages 0\n") }
+        try await h.waitUntil("an empty outbox") { try self.metrics().contains("\nsecretwatch_outbox_messages 0\n") }
     }
 
     /// Waits until Alertmanager has counted a failed webhook notification, and returns its log.
     func waitForAlertmanagerFailure(_ server: AlertmanagerServer) async throws -> String {
-        try await h.waitUntil("Alertmanager to count a failed webhook notification", timeout: 60) {
+        try await h.waitUntil("Alertmanager to count a failed webhook notification") {
             try server.metric(AlertmanagerServer.webhookFailures) >= 1
         }
         return server.log

@@ -36,7 +36,7 @@ enum MailTestSupport {
     }
 
     /// Polls `condition` (real time, bounded) — for waiting on other processes and tasks, never to assert timing.
-    static func eventually(_ what: String, timeout: TimeInterval = 20, _ condition: () throws -> Bool) async throws {
+    static func eventually(_ what: String, timeout: TimeInterval = Patience.seconds, _ condition: () throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try condition() { return }

@@ -51,7 +51,7 @@ struct ExchangeStandInTests {
         #expect(response.code == .operationTimedOut, "\(response.codeText) \(response.headerLines)")
         #expect(!response.headerLines.contains { $0.hasPrefix("250 2.0.0 OK") }, "answered before the delay was over")
         // The sender gave up; the stand-in queues the message anyway once the delay is over, as Exchange would.
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Patience.deadline
         while try fixture.mailFiles().isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 100_000_000) }
         #expect(try fixture.mailFiles() == ["000001-late-1@secretwatch.test.eml"])
         #expect(fixture.exchange.counters.messagesAccepted == 1)

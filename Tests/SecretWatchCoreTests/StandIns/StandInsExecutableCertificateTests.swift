@@ -14,7 +14,7 @@ struct StandInsExecutableCertificateTests {
 
     /// Runs the executable to completion (bounded) and returns its status, stdout and stderr.
     static func runToEnd(_ arguments: [String]) async throws -> ProcessOutput {
-        try await runProcess(try StandInsExecutableTests.executable, arguments, timeout: 60)
+        try await runProcess(try StandInsExecutableTests.executable, arguments)
     }
 
     @Test func aRegisteredCertificateGetsATokenAndAnUnregisteredOneAADSTS700027() async throws {

@@ -25,7 +25,7 @@ struct DatabaseLockTests {
         // Released. Other tests in this process spawn children all the time, and a child being spawned holds a
         // copy of every descriptor until its exec closes the close-on-exec ones: retry briefly.
         var again: DatabaseLock?
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Patience.deadline
         while again == nil {
             do {
                 again = try DatabaseLock(database: database)

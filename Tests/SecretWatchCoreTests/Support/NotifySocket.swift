@@ -38,7 +38,7 @@ final class NotifySocket: @unchecked Sendable {
     }
 
     /// The next datagram, or nil when none came within `timeout` seconds.
-    func receive(timeout: Int = 60) async -> String? {
+    func receive(timeout: Int = Int(Patience.seconds)) async -> String? {
         let fd = self.fd
         return await BlockingExecutor.run { () -> String? in
             var limit = timeval(tv_sec: timeout, tv_usec: 0)
@@ -50,7 +50,7 @@ final class NotifySocket: @unchecked Sendable {
     }
 
     /// Datagrams until one starting with `prefix` (returned), or nil after `timeout` seconds without one.
-    func receive(startingWith prefix: String, timeout: Int = 60) async -> String? {
+    func receive(startingWith prefix: String, timeout: Int = Int(Patience.seconds)) async -> String? {
         let deadline = Date().addingTimeInterval(TimeInterval(timeout))
         while Date() < deadline {
             guard let message = await receive(timeout: max(1, Int(deadline.timeIntervalSinceNow.rounded(.up)))) else { return nil }

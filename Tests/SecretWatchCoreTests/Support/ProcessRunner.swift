@@ -5,7 +5,7 @@ import Foundation
 /// status and combined output. The wait happens on a Dispatch thread: a test that waits for a subprocess on
 /// Swift's cooperative pool (2 threads here) stalls every other test's async work for as long (promtool's rule
 /// tests take 7–20 s; one such stall timed out a whole suite in CI).
-func runProgram(_ path: String, _ arguments: [String], input: String? = nil, timeout: TimeInterval = 120) async throws -> (status: Int32, output: String) {
+func runProgram(_ path: String, _ arguments: [String], input: String? = nil, timeout: TimeInterval = Patience.seconds) async throws -> (status: Int32, output: String) {
     try await BlockingExecutor.run { try runProgramBlocking(path, arguments, input: input, timeout: timeout) }
 }
 

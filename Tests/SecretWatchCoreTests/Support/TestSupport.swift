@@ -2,6 +2,15 @@ import Foundation
 import Testing
 @testable import SecretWatchCore
 
+/// How long a test waits for something another task or process will do (a daemon starting, a mail arriving, a
+/// worker backing off). A bound for failure, never a timing assertion: the whole suite runs its tests, daemons and
+/// real peers at once on two cores, so a step that takes milliseconds alone can wait half a minute for CPU. A wait
+/// that ends early costs nothing; one that is too short fails a correct build.
+enum Patience {
+    static let seconds: TimeInterval = 240
+    static var deadline: Date { Date().addingTimeInterval(seconds) }
+}
+
 /// A temporary directory removed when the value is released.
 final class TemporaryDirectory: @unchecked Sendable {
     let url: URL
@@ -60,7 +69,7 @@ struct ProcessOutput: Sendable {
 /// Runs a program with arguments and environment; stdin is empty. Bounded by `timeout` seconds.
 /// (Waits on a Dispatch thread, never on the cooperative pool: see `runProgram`.)
 func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                timeout: TimeInterval = 60) async throws -> ProcessOutput {
+                timeout: TimeInterval = Patience.seconds) async throws -> ProcessOutput {
     try await BlockingExecutor.run { try runProcessBlocking(executable, arguments, environment: environment, timeout: timeout) }
 }
 
