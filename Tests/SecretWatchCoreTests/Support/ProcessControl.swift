@@ -108,6 +108,15 @@ extension Process {
         try await BlockingExecutor.run { try self.waitForEnding(within: timeout) }
     }
 
+    /// Ends the child (`end(grace:)`) and says how it ended, given a moment for Foundation to report the status:
+    /// for the error a test throws when a child stopped early. Blocks for `grace` seconds and 2 more at most.
+    func endAndDescribe(grace: TimeInterval = 5) -> String {
+        end(grace: grace)
+        let deadline = Date().addingTimeInterval(2)
+        while isRunning && Date() < deadline { usleep(10_000) }
+        return endingDescription
+    }
+
     /// How the child ended, for messages: usable whatever Foundation knows (`terminationStatus` traps while
     /// `isRunning` is true).
     var endingDescription: String {
