@@ -72,7 +72,7 @@ extension Process {
     /// Ends the child, bounded: SIGTERM, up to `grace` seconds for it to exit, then SIGKILL and a short wait for
     /// the kernel to see it exited. Never calls `waitUntilExit()`, which may wait for as long as another process
     /// holds a copy of this child's socket end: for `defer`, `deinit` and other synchronous stop paths, where it
-    /// holds the calling thread (possibly a cooperative one) for about `grace` seconds at most.
+    /// holds the calling thread (possibly a cooperative one) for `grace` seconds and a moment after SIGKILL at most.
     /// Returns whether the child has ended.
     @discardableResult
     func end(grace: TimeInterval = 5) -> Bool {
@@ -97,7 +97,7 @@ extension Process {
                                   + "another process holds a copy of its socket end (a child spawned outside Spawn.exclusively?)")
             }
             end(grace: 5)
-            throw TestFailure("\(commandLine) (pid \(processIdentifier)) did not finish within \(Int(timeout)) s (ended with SIGTERM, then SIGKILL)")
+            throw TestFailure("\(commandLine) (pid \(processIdentifier)) did not finish within \(Int(timeout)) s (now ended: SIGTERM, SIGKILL after 5 s)")
         }
         waitUntilExit() // returns at once now; releases Foundation's run-loop state for the child
         return terminationReason == .exit ? .exit(terminationStatus) : .signal(terminationStatus)
@@ -109,7 +109,7 @@ extension Process {
     }
 
     /// Ends the child (`end(grace:)`) and says how it ended, given a moment for Foundation to report the status:
-    /// for the error a test throws when a child stopped early. Blocks for `grace` seconds and 2 more at most.
+    /// for the error a test throws when a child stopped early. Blocks as `end(grace:)` does, and 2 s more at most.
     func endAndDescribe(grace: TimeInterval = 5) -> String {
         end(grace: grace)
         let deadline = Date().addingTimeInterval(2)
