@@ -21,27 +21,20 @@ final class BackgroundDaemon: @unchecked Sendable {
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
-        try process.run()
+        try process.runExclusively()
         try log.close()
     }
 
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
+    deinit { process.end(grace: 0) }
 
     var pid: Int32 { process.processIdentifier }
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Sends `signal` and waits for the exit; returns the termination status.
+    /// Sends `signal` and waits for the exit (bounded); returns the termination status.
     @discardableResult
-    func stop(_ signal: Int32 = SIGTERM) async -> Int32 {
-        if process.isRunning { kill(pid, signal) }
-        let process = self.process
-        return await BlockingExecutor.run { () -> Int32 in
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
+    func stop(_ signal: Int32 = SIGTERM) async throws -> Int32 {
+        if !process.hasEnded { kill(pid, signal) }
+        return try await process.ending().status
     }
 
     /// Polls `condition` every 100 ms until it holds (bounded, not a timing assertion); fails when the daemon

@@ -36,7 +36,7 @@ struct BackupCommandTests {
         #expect(try restored.credentials(includeUnwatched: true).map(\.name) == ["smtp"])
         let bytes = try Data(contentsOf: URL(fileURLWithPath: copy))
         #expect(bytes.range(of: Data(Self.canary.utf8)) == nil, "the backup holds the client secret")
-        #expect(await daemon.stop() == 0)
+        #expect(try await daemon.stop() == 0)
     }
 
     @Test("an existing FILE: exit 1 naming --force, the file untouched; with --force it is replaced")

@@ -238,11 +238,8 @@ struct CLITests {
         process.arguments = (asRoot ? ["--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", binary] : []) + ["run", "--config", config]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        try process.runExclusively()
+        defer { process.end(grace: 10) }
         var metrics: TestResponse?
         for _ in 0..<200 where metrics == nil {
             metrics = try? httpRequest(port: port, "GET", "/metrics")
@@ -276,23 +273,21 @@ struct CLITests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["run", "--config", config]
-        let err = Pipe()
-        process.standardError = err
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let err = try process.runExclusively { () -> Pipe in
+            let err = Pipe()
+            process.standardError = err
+            return err
+        }
+        defer { process.end(grace: 5) }
+        let stderr = PipeCollector(err.fileHandleForReading)
         // Wait for the first pass (the alarm is in the database), then ask it to stop.
         let store = try Store(path: dir.file("sw.db"))
         for _ in 0..<200 where (try? store.activeAlarms().filter(\.kind.isExpiry).count) != 1 { try await Task.sleep(nanoseconds: 50_000_000) }
         #expect(try store.activeAlarms().filter(\.kind.isExpiry).count == 1)
         process.terminate()
-        // Read and wait on a Dispatch thread, not the cooperative pool (see `runProgram`).
-        let data = await BlockingExecutor.run { () -> Data in
-            let data = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return data
-        }
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
-        #expect(String(decoding: data, as: UTF8.self).contains("secretwatch stopped"))
+        // Waits on a Dispatch thread, not the cooperative pool (see `runProgram`).
+        #expect(try await process.ending() == .exit(0))
+        #expect(await stderr.text().contains("secretwatch stopped"))
     }
 }

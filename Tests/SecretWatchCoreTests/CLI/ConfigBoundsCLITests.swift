@@ -82,7 +82,7 @@ struct ConfigBoundsCLITests {
         let daemon = try DaemonProcess(binary: binary, config: config, log: dir.file("daemon.log"))
         try await daemon.waitForLog("scheduler started")
         #expect(daemon.log.contains("interval=1d"))
-        let status = await daemon.stop()
+        let status = try await daemon.stop()
         #expect(status == .exit(0), "\(daemon.log.suffix(800))")
     }
 
@@ -99,7 +99,7 @@ struct ConfigBoundsCLITests {
         #expect(daemon.log.contains("token.timeout: must be at most 10m, got 110000000000d"))
         try await Task.sleep(nanoseconds: 1_500_000_000) // a scheduler pass with the old settings
         #expect(daemon.isRunning, "the daemon died after the reload:\n\(daemon.log.suffix(800))")
-        let status = await daemon.stop()
+        let status = try await daemon.stop()
         #expect(status == .exit(0), "\(daemon.log.suffix(800))")
     }
 }

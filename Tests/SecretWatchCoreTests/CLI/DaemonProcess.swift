@@ -4,8 +4,6 @@ import Testing
 
 /// `secretwatch run` as a child process with its log in a file, stopped by SIGTERM.
 final class DaemonProcess: @unchecked Sendable {
-    enum Ending: Equatable { case exit(Int32), signal(Int32) }
-
     private let process = Process()
     private let logPath: String
 
@@ -18,7 +16,7 @@ final class DaemonProcess: @unchecked Sendable {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try process.runExclusively()
     }
 
     deinit { if process.isRunning { process.terminate() } }
@@ -38,13 +36,9 @@ final class DaemonProcess: @unchecked Sendable {
         }
     }
 
-    /// SIGTERM, then waits (on a Dispatch thread) for the process to end.
-    func stop() async -> Ending {
-        if process.isRunning { process.terminate() }
-        let process = self.process
-        return await BlockingExecutor.run { () -> Ending in
-            process.waitUntilExit()
-            return process.terminationReason == .exit ? .exit(process.terminationStatus) : .signal(process.terminationStatus)
-        }
+    /// SIGTERM, then waits (on a Dispatch thread, bounded) for the process to end.
+    func stop() async throws -> ProcessEnding {
+        if !process.hasEnded { process.terminate() }
+        return try await process.ending()
     }
 }

@@ -51,7 +51,7 @@ struct RunLockTests {
         #expect(!sendTest.stderr.contains("another secretwatch"))
 
         #expect(first.process.isRunning, "the first daemon stopped: \(first.log.suffix(2000))")
-        #expect(await first.stop() == 0)
+        #expect(try await first.stop() == 0)
         #expect(first.log.components(separatedBy: "msg=\"alarm raised\"").count == 2, "one pass raised the alarm once")
     }
 
@@ -63,7 +63,7 @@ struct RunLockTests {
         let first = try BackgroundDaemon(config: config, logPath: dir.file("first.log"))
         try await first.waitUntil("the first pass raised the expiry alarm") { first.log.contains("msg=\"alarm raised\"") }
         #expect(try String(contentsOfFile: lockFile, encoding: .utf8) == "\(first.pid)\n")
-        await first.stop(SIGKILL)
+        try await first.stop(SIGKILL)
 
         let next = try BackgroundDaemon(config: config, logPath: dir.file("next.log"))
         try await next.waitUntil("the new daemon wrote its pid to \(lockFile)") {
@@ -71,6 +71,6 @@ struct RunLockTests {
         }
         try await next.waitUntil("the new daemon started") { next.log.contains("secretwatch starting") }
         #expect(next.process.isRunning)
-        #expect(await next.stop() == 0, "\(next.log.suffix(2000))")
+        #expect(try await next.stop() == 0, "\(next.log.suffix(2000))")
     }
 }

@@ -31,6 +31,6 @@ struct SystemdNotifyCLITests {
         kill(daemon.pid, SIGTERM)
         let stopping = await socket.receive(startingWith: "STOPPING=1")
         #expect(stopping == "STOPPING=1")
-        #expect(await daemon.stop() == 0, "\(daemon.log.suffix(2000))")
+        #expect(try await daemon.stop() == 0, "\(daemon.log.suffix(2000))")
     }
 }

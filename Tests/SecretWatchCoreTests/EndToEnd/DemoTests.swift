@@ -18,11 +18,14 @@ struct DemoTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestPaths.executable)
         process.arguments = ["demo", "--dir", dir.path, "--listen", "127.0.0.1:\(port)", "--stop-after", "60s"]
-        let output = Pipe()
-        process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        defer { if process.isRunning { process.terminate() }; process.waitUntilExit() }
+        let output = try process.runExclusively { () -> Pipe in
+            let output = Pipe()
+            process.standardOutput = output
+            return output
+        }
+        defer { process.end(grace: 10) }
+        let printed = PipeCollector(output.fileHandleForReading)
 
         let base = "http://127.0.0.1:\(port)"
         func get(_ path: String) throws -> String {
@@ -79,12 +82,8 @@ struct DemoTests {
 
         process.interrupt() // Ctrl-C
         // The demo stops its daemon and stand-ins: wait on a Dispatch thread, not on the 2-thread cooperative pool.
-        let text = await BlockingExecutor.run { () -> String in
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return text
-        }
-        #expect(process.terminationStatus == 0)
+        #expect(try await process.ending() == .exit(0))
+        let text = await printed.text()
         #expect(text.contains("LOCAL STAND-INS for Entra ID and Exchange Online"))
         #expect(text.contains("curl -s \(base)/metrics"))
         #expect(text.contains("curl -s \(base)/api/v1/alarms"))
@@ -128,8 +127,8 @@ struct DemoTests {
         first.arguments = ["demo", "--dir", dir.path, "--listen", "127.0.0.1:\(port)", "--stop-after", "60s"]
         first.standardOutput = FileHandle.nullDevice
         first.standardError = FileHandle.nullDevice
-        try first.run()
-        defer { if first.isRunning { first.terminate() }; first.waitUntilExit() }
+        try first.runExclusively()
+        defer { first.end(grace: 10) }
         let lockFile = DatabaseLock.lockPath(database: dir.file("secretwatch.db"))
         let deadline = Patience.deadline
         while Date() < deadline, (try? String(contentsOfFile: lockFile, encoding: .utf8)) != "\(first.processIdentifier)\n" {
@@ -152,10 +151,6 @@ struct DemoTests {
         let up = Patience.deadline
         while Date() < up, first.isRunning, !healthy() { try await Task.sleep(nanoseconds: 200_000_000) }
         first.interrupt()
-        let status = await BlockingExecutor.run { () -> Int32 in
-            first.waitUntilExit()
-            return first.terminationStatus
-        }
-        #expect(status == 0)
+        #expect(try await first.ending() == .exit(0))
     }
 }

@@ -37,7 +37,8 @@ final class EndToEndHarness: @unchecked Sendable {
     }
 
     deinit {
-        stopDaemon()
+        daemon?.end(grace: 10)
+        try? daemonLog?.close()
         standIns.stop()
     }
 
@@ -96,7 +97,7 @@ final class EndToEndHarness: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try process.runExclusively()
         daemon = process
         daemonLog = log
         try await waitUntil("the daemon answers /healthz") { (try? self.get("/healthz").status) == 200 }
@@ -110,20 +111,21 @@ final class EndToEndHarness: @unchecked Sendable {
     /// kill -9: no chance to clean up.
     func killDaemon() {
         signalDaemon(SIGKILL)
-        daemon?.waitUntilExit()
+        daemon?.end(grace: 0)
         daemon = nil
     }
 
-    /// SIGTERM and wait; returns the exit status.
+    /// SIGTERM and wait (on a Dispatch thread, bounded); returns the exit status.
     @discardableResult
-    func stopDaemon() -> Int32? {
+    func stopDaemon() async throws -> Int32? {
         guard let process = daemon else { return nil }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        daemon = nil
-        try? daemonLog?.close()
-        daemonLog = nil
-        return process.terminationStatus
+        if !process.hasEnded { process.terminate() }
+        defer {
+            daemon = nil
+            try? daemonLog?.close()
+            daemonLog = nil
+        }
+        return try await process.ending().status
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }

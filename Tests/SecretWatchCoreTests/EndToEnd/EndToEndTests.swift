@@ -86,7 +86,7 @@ struct EndToEndTests {
         }
         #expect(expiryLine?.hasSuffix(" \(expiry)") == true, "\(expiryLine ?? "no expiry line")")
         #expect(expiryLine?.contains(#"tenant_id="\#(EndToEndHarness.tenant)""#) == true)
-        #expect(h.stopDaemon() == 0)
+        #expect(try await h.stopDaemon() == 0)
     }
 
     @Test("kill -9 during a burst of 200 alarm e-mails loses none; duplicates only for messages in flight")
@@ -116,7 +116,7 @@ struct EndToEndTests {
         #expect(ids.count - unique.count <= 3, "\(ids.count - unique.count) duplicates")
         let credentialsMailed = Set(h.receivedMail().map { EndToEndHarness.subject($0.text) }.compactMap { $0.split(separator: ":").dropFirst().first })
         #expect(credentialsMailed.count == 200)
-        #expect(h.stopDaemon() == 0)
+        #expect(try await h.stopDaemon() == 0)
     }
 
     @Test("the Exchange stand-in down for a while, then back: every queued e-mail is delivered")
@@ -140,7 +140,7 @@ struct EndToEndTests {
         try await h.waitUntil("an empty outbox") {
             try h.get("/metrics").text.contains("\nsecretwatch_outbox_messages 0\n")
         }
-        #expect(h.stopDaemon() == 0)
+        #expect(try await h.stopDaemon() == 0)
     }
 
     @Test("the token endpoint throttles, fails and answers garbage: classified, alarmed, no crash, healed")
@@ -175,7 +175,7 @@ struct EndToEndTests {
         for reason in ["throttled", "idp_unavailable", "idp_bad_response"] {
             #expect(metrics.contains(#"secretwatch_token_requests_total{credential="smtp",outcome="failure",reason="\#(reason)"}"#))
         }
-        #expect(h.stopDaemon() == 0)
+        #expect(try await h.stopDaemon() == 0)
     }
 
     @Test("SIGHUP with a new expiry date (rotation) clears the alarms and sends the cleared e-mail")
@@ -201,7 +201,7 @@ struct EndToEndTests {
         let events = try h.get("/api/v1/alarms/\(id)").json()["events"] as? [[String: Any]] ?? []
         #expect(events.contains { ($0["type"] as? String) == "cleared" && (($0["detail"] as? String) ?? "").contains("secret rotated") })
         #expect(h.log.contains("configuration reload applied"))
-        #expect(h.stopDaemon() == 0)
+        #expect(try await h.stopDaemon() == 0)
     }
 }
 
@@ -234,6 +234,6 @@ struct EndToEndPrometheusTests {
         let raised = try #require(alert, "no expired alert; rules loaded? log:\n\(prometheus.log)")
         #expect(["pending", "firing"].contains(raised["state"] as? String ?? ""))
         #expect((raised["labels"] as? [String: String])?["credential"] == "gone")
-        #expect(h.stopDaemon() == 0)
+        #expect(try await h.stopDaemon() == 0)
     }
 }

@@ -167,17 +167,17 @@ import Testing
         #expect(try s.metrics.text().contains(#"secretwatch_relay_notifications_total{receiver="ops",status="firing",outcome="rejected"} 1"#))
     }
 
-    @Test func aStoreThatCannotCommitAnswers503AndLeavesNothingBehind() throws {
+    @Test func aStoreThatCannotCommitAnswers503AndLeavesNothingBehind() async throws {
         let s = try server()
         // The key's row fails after the mail's rows were written in the same transaction: all of it rolls back.
-        try sqlite(s.store.path, "CREATE TRIGGER refuse BEFORE INSERT ON relay_notifications BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;")
+        try await sqlite(s.store.path, "CREATE TRIGGER refuse BEFORE INSERT ON relay_notifications BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;")
         let r = try relay(s)
         #expect(r.status == 503, "\(r.text)")
         #expect(try r.json()["code"] as? String == "store_error")
         #expect(!r.text.contains("disk I/O error") && !r.text.contains("relay_notifications"), "no SQL in the answer")
         #expect(try s.store.outboxMessages(limit: 100).isEmpty)
         // Once the store takes writes again, the retry is queued (not a duplicate of a notification never stored).
-        try sqlite(s.store.path, "DROP TRIGGER refuse;")
+        try await sqlite(s.store.path, "DROP TRIGGER refuse;")
         let retry = try relay(s)
         #expect(try retry.json()["status"] as? String == "queued")
         #expect(try relayRows(s).count == 1)
@@ -201,12 +201,8 @@ import Testing
     }
 
     /// Runs SQL on the database through the sqlite3 shell (another connection, like an operator's).
-    func sqlite(_ path: String, _ sql: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [path, sql]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "sqlite3 \(sql)")
+    func sqlite(_ path: String, _ sql: String) async throws {
+        let result = try await runProcess("/usr/bin/sqlite3", [path, sql])
+        #expect(result.status == 0, "sqlite3 \(sql): \(result.stderr)")
     }
 }

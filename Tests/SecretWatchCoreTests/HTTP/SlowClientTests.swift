@@ -49,26 +49,32 @@ import SecretWatchHTTPServer
             var description: String { "open \(open), opened \(opened), closed by the server \(closed_by_server)" }
         }
 
-        private let process = Process()
-        private let input = Pipe()
+        private let process: Process
+        private let input: Pipe
         private let stats: String
 
         init(port: Int, sources: [String], trickling: Int, idle: Int, directory: TemporaryDirectory) throws {
             stats = directory.file("slow-clients.json")
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/slow_clients.py")
+            let process = Process()
+            self.process = process
             process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
             process.arguments = [script.path, "--port", "\(port)", "--sources", sources.joined(separator: ","),
                                  "--trickling", "\(trickling)", "--idle", "\(idle)", "--stats", stats]
-            process.standardInput = input
             process.standardOutput = FileHandle.nullDevice
-            try process.run()
+            input = try process.runExclusively { () -> Pipe in
+                let input = Pipe()
+                process.standardInput = input
+                return input
+            }
         }
 
         var counts: Counts? { (try? Data(contentsOf: URL(fileURLWithPath: stats))).flatMap { try? JSONDecoder().decode(Counts.self, from: $0) } }
 
+        /// Closes stdin and waits, bounded, for the clients to go (SIGTERM, SIGKILL after 10 s).
         func stop() {
             try? input.fileHandleForWriting.close()
-            process.waitUntilExit()
+            process.end(grace: 10)
         }
     }
 

@@ -19,7 +19,7 @@ struct CrashRecoveryTests {
         p.arguments = arguments
         p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try p.run()
+        try p.runExclusively()
         return p
     }
 
@@ -32,24 +32,23 @@ struct CrashRecoveryTests {
                       "--from", "slow-bench@contoso.example"]
         let total = 40
         let enqueue = try run(binary, common + ["--enqueue", "\(total)"])
-        enqueue.waitUntilExit()
-        #expect(enqueue.terminationStatus == 0)
+        #expect(try await enqueue.ending() == .exit(0))
         let queuedIds = Set(try Store(path: db).outboxMessages(limit: 1000).map { "<\($0.messageId)>" })
         #expect(queuedIds.count == total)
 
         let first = try run(binary, common + ["--deliver", "--concurrency", "3"])
+        defer { first.end(grace: 0) }
         try await MailTestSupport.eventually("some mail delivered") { try server.received().count >= 6 }
         kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
-        #expect(first.terminationReason == .uncaughtSignal)
+        #expect(try await first.ending() == .signal(SIGKILL))
 
         let afterCrash = try Store(path: db).outboxSnapshot()
         #expect(afterCrash.sent + afterCrash.depth == total, "every message is still sent or queued")
         #expect(afterCrash.depth > 0, "the kill came mid-batch")
 
         let second = try run(binary, common + ["--deliver", "--concurrency", "3"])
-        second.waitUntilExit()
-        #expect(second.terminationStatus == 0)
+        defer { second.end(grace: 5) }
+        #expect(try await second.ending() == .exit(0))
         #expect(try Store(path: db).outboxSnapshot().sent == total)
         let received = try server.received().map(\.message_id)
         #expect(Set(received) == queuedIds, "every queued message arrived")

@@ -62,27 +62,17 @@ final class AlertmanagerServer: @unchecked Sendable {
         process.standardOutput = logHandle
         process.standardError = logHandle
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try process.runExclusively()
     }
 
     deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        process.end(grace: 0)
         try? logHandle.close()
     }
 
     /// SIGTERM, then the wait on a Dispatch thread (SIGKILL after 10 s).
     func stop() async {
-        await BlockingExecutor.run { [self] in
-            guard process.isRunning else { return }
-            process.terminate()
-            let deadline = Date().addingTimeInterval(10)
-            while process.isRunning && Date() < deadline { usleep(50_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
+        await BlockingExecutor.run { [self] () -> Void in process.end(grace: 10) }
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }

@@ -45,7 +45,7 @@ final class RelayHarness: @unchecked Sendable {
 
     func stop() async {
         await alertmanager?.stop()
-        _ = h.stopDaemon()
+        _ = try? await h.stopDaemon()
     }
 
     /// The mails at the Exchange stand-in whose subject contains `text` (no alarm is due here: the sending

@@ -62,7 +62,8 @@ final class SMTPTestServer: @unchecked Sendable {
             .appendingPathComponent("secretwatch-smtp-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: self.directory.appendingPathComponent("certs"), withIntermediateDirectories: true)
         try (acceptedTokens.joined(separator: "\n") + "\n").write(to: self.directory.appendingPathComponent("tokens"), atomically: true, encoding: .utf8)
-        process = Process()
+        let process = Process()
+        self.process = process
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [Self.fixtures.appendingPathComponent(script).path, "--port", "\(port)", "--dir", self.directory.appendingPathComponent("mail").path,
                              "--certdir", self.directory.appendingPathComponent("certs").path,
@@ -70,18 +71,19 @@ final class SMTPTestServer: @unchecked Sendable {
                              "--stats", self.directory.appendingPathComponent("stats.json").path] + flags
             + (script == Self.hostileScript ? ["--script", self.directory.appendingPathComponent("script.json").path,
                                                "--log", self.directory.appendingPathComponent("client.log").path] : [])
-        input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
+        let (input, output) = try process.runExclusively { () -> (Pipe, Pipe) in
+            let input = Pipe(), output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            return (input, output)
+        }
+        self.input = input
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
             let chunk = output.fileHandleForReading.availableData
             guard !chunk.isEmpty else {
-                process.waitUntilExit()
-                throw TestFailure("smtp_server.py exited (status \(process.terminationStatus)) before listening")
+                throw TestFailure("smtp_server.py exited (\(process.endAndDescribe())) before listening")
             }
             line.append(chunk)
         }
@@ -99,14 +101,9 @@ final class SMTPTestServer: @unchecked Sendable {
 
     func stop() {
         try? input.fileHandleForWriting.close()
-        if process.isRunning {
-            process.terminate()
-        }
-        // A child that ignores SIGTERM (a blocked signal mask inherited from a Dispatch thread) is killed after
-        // 5 s rather than holding this thread, often one of the two cooperative ones, for ever.
-        for _ in 0..<50 where process.isRunning { usleep(100_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        // Bounded: a child that ignores SIGTERM (a blocked signal mask inherited from a Dispatch thread) is killed
+        // after 5 s rather than holding this thread, often one of the two cooperative ones, for ever.
+        process.end(grace: 5)
     }
 
     func acceptTokens(_ tokens: [String]) throws {

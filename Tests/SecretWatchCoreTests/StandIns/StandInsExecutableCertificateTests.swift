@@ -26,17 +26,19 @@ struct StandInsExecutableCertificateTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try StandInsExecutableTests.executable)
         process.arguments = ["--registered-certificate", registered.certificatePath, "--mail-dir", pki.directory + "/mail"]
-        let out = Pipe()
-        process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let out = try process.runExclusively { () -> Pipe in
+            let out = Pipe()
+            process.standardOutput = out
+            return out
+        }
         // A safety bound, not an assertion: a hung child is killed so the suite cannot hang or leak it.
-        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let watchdog = DispatchWorkItem { if !process.hasEnded { kill(process.processIdentifier, SIGKILL) } }
         DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
         defer {
             watchdog.cancel()
-            if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+            process.end(grace: 0)
         }
         let line = try #require(await StandInsExecutableTests.firstLine(of: out.fileHandleForReading), "no JSON line on stdout")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -71,8 +73,7 @@ struct StandInsExecutableCertificateTests {
 
         kill(process.processIdentifier, SIGTERM)
 
-        await BlockingExecutor.run { process.waitUntilExit() }
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        #expect(try await process.ending() == .exit(0))
     }
 
     @Test func anUnreadableRegisteredCertificateStopsTheStandInsWithItsPath() async throws {

@@ -29,17 +29,20 @@ struct StandInsExecutableTests {
         process.executableURL = URL(fileURLWithPath: try Self.executable)
         process.arguments = ["--secret", "exe-secret", "--mailbox", mailbox, "--mail-dir", work + "/mail",
                              "--tenant-behaviour", "broken=invalid_client_secret"]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let (out, err) = try process.runExclusively { () -> (Pipe, Pipe) in
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            return (out, err)
+        }
+        let errors = PipeCollector(err.fileHandleForReading)
         // A safety bound, not an assertion: a hung child is killed so the suite cannot hang or leak it.
-        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let watchdog = DispatchWorkItem { if !process.hasEnded { kill(process.processIdentifier, SIGKILL) } }
         DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
         defer {
             watchdog.cancel()
-            if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+            process.end(grace: 0)
         }
 
         let line = try #require(await Self.firstLine(of: out.fileHandleForReading), "no JSON line on stdout")
@@ -99,9 +102,8 @@ struct StandInsExecutableTests {
 
         kill(process.processIdentifier, SIGTERM)
 
-        await BlockingExecutor.run { process.waitUntilExit() }
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
-        let banner = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(try await process.ending() == .exit(0))
+        let banner = await errors.text()
         #expect(banner.contains("LOCAL STAND-INS, NOT MICROSOFT"))
         #expect(!FileManager.default.fileExists(atPath: pkiDir), "the temporary PKI directory is removed at exit")
         #expect(FileManager.default.fileExists(atPath: work + "/mail/000001-exe-1@secretwatch.test.eml"), "mail is kept")

@@ -24,12 +24,14 @@ struct StandInsGraphDataTests {
         process.executableURL = URL(fileURLWithPath: try StandInsExecutableTests.executable)
         process.arguments = ["--graph-applications-file", work + "/apps.json", "--graph-service-principals-file", work + "/sps.json",
                              "--mail-dir", work + "/mail"]
-        let out = Pipe()
-        process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
+        let out = try process.runExclusively { () -> Pipe in
+            let out = Pipe()
+            process.standardOutput = out
+            return out
+        }
+        defer { process.end(grace: 0) }
         let line = try #require(await StandInsExecutableTests.firstLine(of: out.fileHandleForReading), "no JSON line on stdout")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let control = try #require(json["control"] as? String)
@@ -81,8 +83,7 @@ struct StandInsGraphDataTests {
 
         kill(process.processIdentifier, SIGTERM)
 
-        await BlockingExecutor.run { process.waitUntilExit() }
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        #expect(try await process.ending() == .exit(0))
     }
 
     @Test(arguments: [
@@ -98,20 +99,17 @@ struct StandInsGraphDataTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try StandInsExecutableTests.executable)
         process.arguments = flags + [work + "/apps.json", "--mail-dir", work + "/mail"]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
-        defer { watchdog.cancel() }
-        let (stdout, stderr) = await BlockingExecutor.run {
-            let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        let (out, err) = try process.runExclusively { () -> (Pipe, Pipe) in
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            return (out, err)
         }
-        #expect(process.terminationStatus != 0 && process.terminationReason == .exit)
+        let (printed, errors) = (PipeCollector(out.fileHandleForReading), PipeCollector(err.fileHandleForReading))
+        let ending = try await process.ending(within: 60)
+        let (stdout, stderr) = (await printed.text(), await errors.text())
+        #expect(!ending.isSignal && ending.status != 0, "\(ending)")
         #expect(stderr.contains(message), "\(stderr)")
         #expect(stdout.isEmpty)
     }

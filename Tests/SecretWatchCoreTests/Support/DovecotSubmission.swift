@@ -62,25 +62,28 @@ final class DovecotSubmission: @unchecked Sendable {
     private init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("secretwatch-dovecot-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        process = Process()
+        let process = Process()
+        self.process = process
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [Self.script.path, "--dir", directory.path]
-        input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
         let errors = directory.appendingPathComponent("wrapper.stderr")
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
+        let (input, output) = try process.runExclusively { () -> (Pipe, Pipe) in
+            let input = Pipe(), output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            return (input, output)
+        }
+        self.input = input
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
             let chunk = output.fileHandleForReading.availableData
             guard !chunk.isEmpty else {
-                process.waitUntilExit()
+                let ending = process.endAndDescribe()
                 let why = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
                 try? FileManager.default.removeItem(at: directory)
-                throw TestFailure("dovecot_submission.py exited (status \(process.terminationStatus)) before listening: \(why)")
+                throw TestFailure("dovecot_submission.py exited (\(ending)) before listening: \(why)")
             }
             line.append(chunk)
         }
@@ -97,11 +100,12 @@ final class DovecotSubmission: @unchecked Sendable {
     }
 
     /// Stops Dovecot and the sink (Dovecot takes about a second to shut down; waited for off the cooperative
-    /// pool) and removes the directory.
+    /// pool, and bounded: SIGTERM, then SIGKILL, which Dovecot follows through PR_SET_PDEATHSIG) and removes the
+    /// directory.
     func stop() async {
         await BlockingExecutor.run {
             try? self.input.fileHandleForWriting.close()
-            self.process.waitUntilExit()
+            self.process.end(grace: 10)
             try? FileManager.default.removeItem(at: self.directory)
         }
     }

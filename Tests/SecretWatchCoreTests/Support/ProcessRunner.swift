@@ -4,7 +4,9 @@ import Foundation
 /// Runs a program to completion (killed after `timeout` seconds), feeding `input` on stdin; returns its exit
 /// status and combined output. The wait happens on a Dispatch thread: a test that waits for a subprocess on
 /// Swift's cooperative pool (2 threads here) stalls every other test's async work for as long (promtool's rule
-/// tests take 7–20 s; one such stall timed out a whole suite in CI).
+/// tests take 7–20 s; one such stall timed out a whole suite in CI). The output is what the program wrote until
+/// it exited: end-of-file is waited for a few seconds at most (`PipeCollector`), since a process the program left
+/// behind may hold the pipe open for much longer.
 func runProgram(_ path: String, _ arguments: [String], input: String? = nil, timeout: TimeInterval = Patience.seconds) async throws -> (status: Int32, output: String) {
     try await BlockingExecutor.run { try runProgramBlocking(path, arguments, input: input, timeout: timeout) }
 }
@@ -16,32 +18,18 @@ private func runProgramBlocking(_ path: String, _ arguments: [String], input: St
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    let stdin = Pipe()
-    process.standardInput = stdin
-    try process.run()
-    // Read on a GCD thread, never a Swift concurrency one: tests run on the cooperative pool (2 threads
-    // here), and blocking it while waiting for a task that needs it would deadlock.
-    let collected = LockedBox(Data())
-    let done = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
-        collected.set(output.fileHandleForReading.readDataToEndOfFile())
-        done.signal()
+    let (output, stdin) = try process.runExclusively { () -> (Pipe, Pipe) in
+        let output = Pipe(), stdin = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = stdin
+        return (output, stdin)
     }
+    let collected = PipeCollector(output.fileHandleForReading)
     if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
     try stdin.fileHandleForWriting.close()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(20_000) }
-    if process.isRunning {
-        process.terminate()
-        process.waitUntilExit()
-        throw TestHTTPError("\(path) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s")
-    }
-    process.waitUntilExit()
-    done.wait()
-    return (process.terminationStatus, String(decoding: collected.get(), as: UTF8.self))
+    let ending = try process.waitForEnding(within: timeout)
+    return (ending.status, String(decoding: collected.collected(), as: UTF8.self))
 }
 
 final class LockedBox<T>: @unchecked Sendable {

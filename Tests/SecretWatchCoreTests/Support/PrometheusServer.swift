@@ -38,18 +38,14 @@ final class PrometheusServer: @unchecked Sendable {
         logHandle = try FileHandle(forWritingTo: log)
         process.standardOutput = logHandle
         process.standardError = logHandle
-        try process.run()
+        try process.runExclusively()
     }
 
     deinit { stop() }
 
     func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        guard !process.hasEnded else { return }
+        process.end(grace: 10)
         try? logHandle.close()
     }
 

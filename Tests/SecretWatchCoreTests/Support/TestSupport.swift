@@ -66,8 +66,8 @@ struct ProcessOutput: Sendable {
     var signalled = false
 }
 
-/// Runs a program with arguments and environment; stdin is empty. Bounded by `timeout` seconds.
-/// (Waits on a Dispatch thread, never on the cooperative pool: see `runProgram`.)
+/// Runs a program with arguments and environment; stdin is empty. Bounded by `timeout` seconds; the output is
+/// what it wrote until it exited. (Waits on a Dispatch thread, never on the cooperative pool: see `runProgram`.)
 func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                 timeout: TimeInterval = Patience.seconds) async throws -> ProcessOutput {
     try await BlockingExecutor.run { try runProcessBlocking(executable, arguments, environment: environment, timeout: timeout) }
@@ -79,25 +79,21 @@ private func runProcessBlocking(_ executable: String, _ arguments: [String], env
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let environment { process.environment = environment }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
     process.standardInput = FileHandle.nullDevice
-    try process.run()
-    // Read both pipes concurrently so a chatty child never blocks on a full pipe.
-    nonisolated(unsafe) var outData = Data(), errData = Data()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    group.enter()
-    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    if group.wait(timeout: .now() + timeout) == .timedOut {
-        process.terminate()
-        throw TestFailure("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
+    let (out, err) = try process.runExclusively { () -> (Pipe, Pipe) in
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        return (out, err)
     }
-    process.waitUntilExit()
-    return ProcessOutput(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self), signalled: process.terminationReason == .uncaughtSignal)
+    // Both pipes are read as the child writes, so a chatty child never blocks on a full pipe.
+    let stdout = PipeCollector(out.fileHandleForReading), stderr = PipeCollector(err.fileHandleForReading)
+    let ending = try process.waitForEnding(within: timeout)
+    let endOfFile = Date().addingTimeInterval(PipeCollector.afterExit)
+    func text(_ collector: PipeCollector) -> String {
+        String(decoding: collector.collected(waitingAtMost: max(0, endOfFile.timeIntervalSinceNow)), as: UTF8.self)
+    }
+    return ProcessOutput(status: ending.status, stdout: text(stdout), stderr: text(stderr), signalled: ending.isSignal)
 }
 
 struct TestFailure: Error, CustomStringConvertible {
