@@ -23,10 +23,9 @@ final class ChildProcess: Sendable {
 
     init(executable: String, arguments: [String]) throws(SpawnError) {
         var pipe: [Int32] = [-1, -1]
-        guard Glibc.pipe(&pipe) == 0 else { throw SpawnError(description: "cannot make a pipe: \(String(cString: strerror(errno)))") }
-        // Neither end stays open in a child spawned later; this child gets the write end as its descriptor 1.
-        _ = fcntl(pipe[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(pipe[1], F_SETFD, FD_CLOEXEC)
+        // Close-on-exec from the start (pipe2): neither end reaches a child another thread spawns meanwhile; this
+        // child gets the write end as its descriptor 1.
+        guard let makePipe = Self.pipeWithFlags, makePipe(&pipe, O_CLOEXEC) == 0 else { throw SpawnError(description: "cannot make a pipe: \(String(cString: strerror(errno)))") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -109,6 +108,12 @@ final class ChildProcess: Sendable {
             return state ?? .exited(-1)
         }
     }
+
+    /// glibc's `pipe2` (a GNU extension the Glibc module does not declare), looked up once.
+    private static let pipeWithFlags: (@convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pipe2") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32).self)
+    }()
 
     /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which the Glibc module does not
     /// declare (it is a GNU extension), looked up once.

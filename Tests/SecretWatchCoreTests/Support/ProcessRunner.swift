@@ -4,7 +4,7 @@ import Foundation
 /// Runs a program to completion (killed after `timeout` seconds), feeding `input` on stdin; returns its exit
 /// status and combined output. The wait happens on a Dispatch thread: a test that waits for a subprocess on
 /// Swift's cooperative pool (2 threads here) stalls every other test's async work for as long (promtool's rule
-/// tests take 7–20 s; one such stall timed out a whole suite in CI). The output is what the program wrote until
+/// tests take 7–20 s). The output is what the program wrote until
 /// it exited: end-of-file is waited for a few seconds at most (`PipeCollector`), since a process the program left
 /// behind may hold the pipe open for much longer.
 func runProgram(_ path: String, _ arguments: [String], input: String? = nil, timeout: TimeInterval = Patience.seconds) async throws -> (status: Int32, output: String) {
