@@ -188,14 +188,8 @@ public final class MetricsRegistry: TelemetryObserver, Sendable {
 
     /// A render allocates and frees a few MB (text chunks, compression buffers) on the queue's thread, and glibc keeps
     /// freed memory in that thread's arena; give it back so the resident size stays that of the live state.
-    /// `malloc_trim` is glibc's (not in the Glibc module), so it is looked up once; elsewhere this does nothing.
-    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
-    }()
-
     private static func returnFreedMemory() {
-        _ = mallocTrim?(0)
+        MemoryRelease.returnFreedMemory()
     }
 
     // MARK: - scraping

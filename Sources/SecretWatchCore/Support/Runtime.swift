@@ -1,6 +1,6 @@
 import Dispatch
 
-/// How work runs in this process: blocking calls off the cooperative pool, freed memory back to the system.
+/// How work runs in this process: blocking calls off the cooperative pool.
 
 /// Runs blocking work (libcurl transfers) on Dispatch threads, never on Swift's small cooperative pool, and
 /// resumes the awaiting task when it is done.
@@ -26,17 +26,5 @@ public enum BlockingExecutor {
         await withCheckedContinuation { continuation in
             queue().async { continuation.resume(returning: body()) }
         }
-    }
-}
-
-/// glibc's `malloc_trim`, which the Glibc module does not export: returns freed heap pages to the system.
-@_silgen_name("malloc_trim")
-private func glibcMallocTrim(_ pad: Int) -> Int32
-
-enum MemoryRelease {
-    static func returnFreedMemory() {
-        #if os(Linux)
-        _ = glibcMallocTrim(0)
-        #endif
     }
 }
