@@ -123,6 +123,7 @@ public final class Daemon: Sendable {
                             policy: config.alarms, clock: clock, relay: relayIntake),
             ReloadService(reloader: reloader),
         ] + (delivery.map { [$0] } ?? [])
+            + [StartupMemoryService(scheduler: scheduler, store: store, logger: logger)]
             // Last, so that graceful shutdown reaches it first: STOPPING=1 goes out before the others stop.
             + [SystemdNotifyService(scheduler: scheduler, logger: logger)]
         // Parsing a large configuration leaves freed YAML nodes behind; hand that memory back to the system.

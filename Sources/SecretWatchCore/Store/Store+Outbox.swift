@@ -50,6 +50,15 @@ extension Store {
         try read { tx in try tx.scalar("SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'queued'")?.date }
     }
 
+    /// Whether a message is being sent or is due to be (queued with its attempt time reached).
+    public func outboxHasWorkDue(now: Date) throws -> Bool {
+        try read { tx in
+            try tx.scalar("""
+                SELECT EXISTS(SELECT 1 FROM outbox WHERE state = 'sending' OR (state = 'queued' AND next_attempt_at <= ?))
+                """, [now])?.int == 1
+        }
+    }
+
     public func outboxSnapshot() throws -> OutboxSnapshot {
         try read { tx in
             let counts = try tx.query("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state")
