@@ -1,16 +1,18 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import SecretWatchCore
 
 /// The daemon as `make bench-metrics` measures it: `Daemon` built from a configuration (the benchmark
 /// generates one with 1,000 credentials), fed the telemetry the token client and the mailer would report
 /// for every credential, then run exactly like `secretwatch run` until SIGTERM. Not shipped; benchmark only.
+/// Foundation-free like `secretwatch`, so that its memory is that of the shipped daemon.
 @main
 enum BenchMain {
     static func main() async {
         let arguments = CommandLine.arguments
         guard arguments.count == 2 else {
-            FileHandle.standardError.write(Data("usage: secretwatch-bench CONFIG.yml\n".utf8))
+            StandardStream.error.write("usage: secretwatch-bench CONFIG.yml\n")
             exit(2)
         }
         LoggingSystem.bootstrap { label in
@@ -24,7 +26,7 @@ enum BenchMain {
             feed(daemon.telemetry, credentials: loaded.config.allCredentials, now: Date())
             try await daemon.run()
         } catch {
-            FileHandle.standardError.write(Data("secretwatch-bench: \(error)\n".utf8))
+            StandardStream.error.write("secretwatch-bench: \(error)\n")
             exit(1)
         }
     }
