@@ -160,14 +160,7 @@ struct CLITests {
     func controlCharacters() async throws {
         let dir = TemporaryDirectory()
         let database = dir.file("sw.db")
-        let alarmId: Int64 = try {
-            let store = try Store(path: database)
-            let now = Date()
-            try store.syncCredentials([Credential(name: "app", displayName: nil, tenantId: TestConfig.tenant, clientId: TestConfig.client,
-                                                  mailbox: nil, expiresAt: now.addingTimeInterval(3 * 86400), hasSecret: false)], now: now)
-            try ExpiryEvaluator(engine: AlarmEngine(store: store), policy: AlarmPolicy()).evaluate(now: now)
-            return try #require(try store.activeAlarms().first).id
-        }()
+        let alarmId = try TestConfig.expiringAlarm(in: database)
         for (option, value) in [("--comment", "\u{1B}[2Jall clear"), ("--comment", "done\r\nforged line"), ("--by", "bo\u{07}b"),
                                 ("--by", "\u{1B}[8mmallory")] {
             let out = try await run(["ack", "\(alarmId)", "--database", database, "--by", option == "--by" ? value : "alice",

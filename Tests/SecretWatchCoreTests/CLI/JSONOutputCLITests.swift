@@ -159,14 +159,7 @@ struct JSONOutputCLITests {
     @Test func ackReportsTheAlarmThenAlreadyAcknowledgedThenNotFound() async throws {
         let dir = TemporaryDirectory()
         let database = dir.file("sw.db")
-        let alarmId: Int64 = try {
-            let store = try Store(path: database)
-            let now = Date()
-            try store.syncCredentials([Credential(name: "app", displayName: nil, tenantId: TestConfig.tenant, clientId: TestConfig.client,
-                                                  mailbox: nil, expiresAt: now.addingTimeInterval(3 * 86400), hasSecret: false)], now: now)
-            try ExpiryEvaluator(engine: AlarmEngine(store: store), policy: AlarmPolicy()).evaluate(now: now)
-            return try #require(try store.activeAlarms().first).id
-        }()
+        let alarmId = try TestConfig.expiringAlarm(in: database)
         let first = try await SecretWatchCLI.run(["ack", "\(alarmId)", "--database", database, "--by", "alice", "--comment", "rotating", "--json"])
         #expect(first.status == 0, "\(first.all)")
         let json = try Self.object(first)

@@ -130,6 +130,17 @@ enum TestConfig {
         """
     }
 
+    /// A database at `path` with one credential, "app", expiring in 3 days and its active expiry alarm; the
+    /// alarm's id.
+    static func expiringAlarm(in path: String) throws -> Int64 {
+        let store = try Store(path: path)
+        let now = Date()
+        try store.syncCredentials([Credential(name: "app", displayName: nil, tenantId: tenant, clientId: client,
+                                              mailbox: nil, expiresAt: now.addingTimeInterval(3 * 86400), hasSecret: false)], now: now)
+        try ExpiryEvaluator(engine: AlarmEngine(store: store), policy: AlarmPolicy()).evaluate(now: now)
+        return try #require(try store.activeAlarms().first).id
+    }
+
     /// Writes a config with a 0600 secret file into `directory` and loads it.
     static func load(in directory: TemporaryDirectory, expires: Date, extra: String = "",
                      secret: String = "test-client-secret-value") throws -> Config {
