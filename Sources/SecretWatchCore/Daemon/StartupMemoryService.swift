@@ -26,7 +26,7 @@ public final class StartupMemoryService: Service, Sendable {
 
     /// Lives until graceful shutdown like every service of the group (one that returns early stops the daemon).
     public func run() async throws {
-        guard await wait(until: { self.scheduler.status.snapshot.passes > 0 }) else { return }
+        guard await scheduler.firstPassDone(poll: Self.poll) else { return }
         release(after: "the first pass")
         if mailIsDue() {
             let firstPass = ContinuousClock.now

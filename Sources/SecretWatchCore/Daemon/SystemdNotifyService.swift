@@ -35,9 +35,7 @@ public final class SystemdNotifyService: Service, Sendable {
     }
 
     private func announce() async {
-        while scheduler.status.snapshot.passes == 0 {
-            guard (try? await Task.sleep(for: Self.readyPoll)) != nil, !Task.isShuttingDownGracefully else { return }
-        }
+        guard await scheduler.firstPassDone(poll: Self.readyPoll) else { return }
         notifier.notify("READY=1\nSTATUS=first pass done; serving HTTP")
         logger.debug("told systemd the daemon is ready")
         guard let interval = notifier.watchdogInterval else { return }

@@ -73,6 +73,14 @@ public final class Scheduler: Service, Sendable {
         }
         logger.info("scheduler stopped")
     }
+
+    /// Waits until the first pass is done (polling every `poll`); false when the daemon begins to stop first.
+    public func firstPassDone(poll: Duration = .milliseconds(50)) async -> Bool {
+        while status.snapshot.passes == 0 {
+            guard (try? await Task.sleep(for: poll)) != nil, !Task.isShuttingDownGracefully else { return false }
+        }
+        return true
+    }
 }
 
 /// What the scheduler last did, read by `/readyz`, `/metrics` and `status` without waiting on it.
