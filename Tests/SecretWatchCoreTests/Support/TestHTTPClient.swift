@@ -8,7 +8,8 @@ final class TestConnection {
     private var buffer: [UInt8] = []
 
     init(port: Int, host: String = "127.0.0.1", timeout seconds: TimeInterval = 10) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Close-on-exec: a child another test spawns meanwhile must not hold this connection open.
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestHTTPError("socket: \(String(cString: strerror(errno)))") }
         var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -21,9 +22,9 @@ final class TestConnection {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard rc == 0 else {
-            let message = String(cString: strerror(errno))
-            Glibc.close(fd)
-            throw TestHTTPError("connect to \(host):\(port): \(message)")
+            // No close here: the object is complete, so throwing runs deinit, which closes `fd`. A second close
+            // would hit whatever another thread opened under the same number meanwhile.
+            throw TestHTTPError("connect to \(host):\(port): \(String(cString: strerror(errno)))")
         }
     }
 
