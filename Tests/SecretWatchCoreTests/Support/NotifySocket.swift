@@ -7,6 +7,8 @@ final class NotifySocket: @unchecked Sendable {
     let fd: Int32
     /// What `NOTIFY_SOCKET` must be set to.
     let address: String
+    /// The path is ours to unlink only once bind made it.
+    private var bound = false
 
     init(path: String? = nil, abstractName: String? = nil) throws {
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -26,15 +28,15 @@ final class NotifySocket: @unchecked Sendable {
         let length = socklen_t(MemoryLayout<sockaddr_un>.offset(of: \.sun_path)! + bytes.count)
         let rc = withUnsafePointer(to: &sun) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
         guard rc == 0 else {
-            let message = String(cString: strerror(errno))
-            close(fd)
-            throw TestFailure("bind \(address): \(message)")
+            // deinit closes `fd`: the object is complete here, so a close of our own would be a second one.
+            throw TestFailure("bind \(address): \(String(cString: strerror(errno)))")
         }
+        bound = true
     }
 
     deinit {
         close(fd)
-        if !address.hasPrefix("@") { unlink(address) }
+        if bound && !address.hasPrefix("@") { unlink(address) }
     }
 
     /// The next datagram, or nil when none came within `timeout` seconds.
