@@ -74,7 +74,9 @@ struct CredentialsDiscoveryAPITests {
         defer { s.stop() }
         let config = try await StatusReportDiscoveryTests.discovered(f, s)
         f.graph.setApplications(f.graph.applications.filter { $0.displayName != "Guest portal" })
-        try DiscoveryEvaluator(engine: s.engine).apply(try await f.discover("contoso", config: config), now: f.now)
+        let relisted = try await f.discover("contoso", config: config)
+        _ = try relisted.result.get() // a failed listing removes nothing: say why it failed
+        try DiscoveryEvaluator(engine: s.engine).apply(relisted, now: f.now)
         #expect(try Self.list(s)["Guest portal/portal"] == nil)
         let removed = try #require(try Self.list(s, "?source=graph&include_removed=true")["Guest portal/portal"])
         #expect(removed["watched"] as? Bool == false)

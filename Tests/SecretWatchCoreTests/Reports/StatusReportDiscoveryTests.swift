@@ -98,7 +98,9 @@ struct StatusReportDiscoveryTests {
         defer { s.stop() }
         let config = try await Self.discovered(f, s)
         f.graph.setApplications(f.graph.applications.filter { $0.displayName != "Guest portal" })
-        try DiscoveryEvaluator(engine: s.engine).apply(try await f.discover("contoso", config: config), now: f.now)
+        let relisted = try await f.discover("contoso", config: config)
+        _ = try relisted.result.get() // a failed listing removes nothing: say why it failed
+        try DiscoveryEvaluator(engine: s.engine).apply(relisted, now: f.now)
         let names = try StatusReport(store: s.store, now: f.now).credentials.map(\.name)
         #expect(!names.contains("Guest portal/portal"))
         let all = try StatusReport(store: s.store, now: f.now, includeRemoved: true)
