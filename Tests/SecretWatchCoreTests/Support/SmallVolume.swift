@@ -3,7 +3,7 @@ import Testing
 
 /// A real, small file system that can be filled to the last byte: a tmpfs of `size` mounted on a fresh
 /// directory (root only, which the tests and CI are). `fill()` writes a filler file until the kernel answers
-/// ENOSPC, `free()` removes it, `unmount()` (or deinit) detaches the volume and removes the directory.
+/// ENOSPC, `free()` empties and removes it, `unmount()` (or deinit) detaches the volume and removes the directory.
 ///
 /// When mounting is not permitted the tests that need it are skipped, and say so on standard error and in
 /// their skip comment: a silent skip would hide the disk-full behaviour going untested.
@@ -64,9 +64,19 @@ final class SmallVolume: @unchecked Sendable {
         return total
     }
 
-    /// Removes the filler file: the volume has room again.
+    /// Empties and removes the filler file: the volume has room again. Truncating first frees the blocks at once;
+    /// removal alone frees them only when the last descriptor of the file closes, and a child another test spawns
+    /// while `fill()` has it open holds a copy until that child execs.
     func free() throws {
+        guard truncate(filler.path, 0) == 0 else { throw TestFailure("cannot empty \(filler.path): \(String(cString: strerror(errno)))") }
         try FileManager.default.removeItem(at: filler)
+    }
+
+    /// Bytes an unprivileged write could still take (statvfs).
+    func availableBytes() throws -> Int {
+        var info = statvfs()
+        guard statvfs(directory.path, &info) == 0 else { throw TestFailure("statvfs \(directory.path): \(String(cString: strerror(errno)))") }
+        return Int(info.f_bavail) * Int(info.f_frsize)
     }
 
     func unmount() throws {
