@@ -66,6 +66,8 @@ public final class StandInServer: Sendable {
                 if errno == EINTR { continue }
                 return // shut down (or a fatal error): stop accepting
             }
+            // Not inherited by a child another thread of this process spawns: it would hold the connection open.
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             let admitted = state.withLock { s -> Bool in
                 guard !s.stopped else { return false }
                 s.open.insert(fd)

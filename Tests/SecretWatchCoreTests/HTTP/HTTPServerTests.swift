@@ -158,7 +158,7 @@ import SecretWatchTesting
         let logger = Logger(label: "secretwatch.http") { KeyValueLogHandler(label: $0, level: .info, sink: sink) }
         let deadlines = RequestDeadlines(timeout: 90, logger: logger)
         var pair: [Int32] = [-1, -1]
-        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0)
         defer { pair.forEach { close($0) } }
         deadlines.opened(1, fd: pair[0])
         #expect(deadlines.sweep(now: .now + .seconds(91)) == 1)

@@ -28,7 +28,7 @@ final class HoldingProxy: @unchecked Sendable {
     init(upstreamPort: Int, holdFirst: TimeInterval) throws {
         self.upstreamPort = upstreamPort
         self.holdFirst = holdFirst
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
@@ -66,6 +66,7 @@ final class HoldingProxy: @unchecked Sendable {
         while true {
             let fd = accept(listener, nil, nil)
             guard fd >= 0 else { return }
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             lock.lock()
             if stopped { lock.unlock(); Glibc.close(fd); return }
             clients.insert(fd)

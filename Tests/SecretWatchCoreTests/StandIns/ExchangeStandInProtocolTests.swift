@@ -8,7 +8,7 @@ import SecretWatchStandIns
 struct ExchangeStandInProtocolTests {
     /// Sends `text` at once, then reads everything until the server closes.
     static func converse(port: Int, _ text: String) throws -> [String] {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #expect(fd >= 0)
         defer { close(fd) }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)

@@ -56,7 +56,7 @@ struct StandInServerTests {
         let server = try StandInServer { connection in
             _ = try connection.readLine() // blocks: the client below never sends a line
         }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

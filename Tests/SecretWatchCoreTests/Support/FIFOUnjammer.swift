@@ -11,7 +11,7 @@ final class FIFOUnjammer: @unchecked Sendable {
             let start = Date()
             while !stopped.withLock({ $0 }) {
                 if Date().timeIntervalSince(start) > delay {
-                    let fd = open(path, O_WRONLY | O_NONBLOCK)
+                    let fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
                     if fd >= 0 {
                         _ = write(fd, "fed-through-the-fifo\n", 21)
                         close(fd)

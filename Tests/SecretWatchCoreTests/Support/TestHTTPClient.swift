@@ -150,7 +150,7 @@ func httpRequest(port: Int, _ method: String, _ path: String, headers: [String: 
 
 /// A port nobody listens on right now (for servers that cannot bind port 0 and report it, like Prometheus).
 func freeLocalPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
