@@ -22,6 +22,10 @@ public final class MicroHTTPDServer: @unchecked Sendable {
     private var daemon: OpaquePointer?
     private let workQueue = DispatchQueue(label: "secretwatch.http.work", attributes: .concurrent)
     private let workers = DispatchGroup()
+    /// Set when `stop()` begins. From then on a request that needs deferred work is answered 503 at once instead
+    /// of entering `workers`, so the wait for them ends, and no work resumes a connection that libmicrohttpd has
+    /// already freed.
+    private let stopping = Mutex(false)
     let deadlines: RequestDeadlines
     /// The port actually bound (differs from `requestedPort` when that was 0).
     public private(set) var port: Int = 0
@@ -83,19 +87,18 @@ public final class MicroHTTPDServer: @unchecked Sendable {
         ])
     }
 
-    /// Stops accepting, lets deferred work finish (its connections resume and answer), then closes every
-    /// connection and joins the threads.
+    /// Refuses new deferred work (503), lets the work under way finish (its connections resume), then stops
+    /// libmicrohttpd, which closes the listening socket and every connection and joins its threads.
+    ///
+    /// Not `MHD_quiesce_daemon`: with a thread pool on epoll it removes the listening socket from each worker's
+    /// epoll set from this thread, and libmicrohttpd (0.9.75) aborts the process when a worker woken by a
+    /// connection at that moment has just removed it itself.
     public func stop() {
         guard let daemon else { return }
         deadlines.stop()
-        // Quiescing hands the listening socket over to us: it must be closed here, or clients keep queueing in
-        // its backlog after the server is gone.
-        let listening = MHD_quiesce_daemon(daemon)
+        stopping.withLock { $0 = true }
         workers.wait()
         MHD_stop_daemon(daemon)
-        if listening >= 0 && close(listening) != 0 {
-            logger.error("cannot close the listening socket", metadata: ["error": "\(String(cString: strerror(errno)))"])
-        }
         self.daemon = nil
         logger.info("HTTP server stopped")
     }
@@ -145,13 +148,18 @@ public final class MicroHTTPDServer: @unchecked Sendable {
         case .immediate(let route, let response):
             return send(response, route: route, on: connection)
         case .deferred(let route, let work):
+            let admitted = stopping.withLock { stopping -> Bool in
+                guard !stopping else { return false }
+                workers.enter()
+                return true
+            }
+            guard admitted else { return send(handler.refusal(status: 503, message: "the server is stopping"), route: route, on: connection) }
             ctx.gathered.withLock { g in
                 g.dispatched = true
                 g.route = route
             }
             MHD_suspend_connection(connection)
             let suspended = SuspendedConnection(connection: connection)
-            workers.enter()
             workQueue.async { [workers] in
                 let response = work()
                 ctx.response.withLock { $0 = response }
