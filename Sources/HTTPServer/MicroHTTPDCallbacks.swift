@@ -1,3 +1,4 @@
+import Dispatch
 import FoundationEssentials
 import Glibc
 import Logging
@@ -57,12 +58,16 @@ let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _
 }
 
 let requestCompleted: MHD_RequestCompletedCallback = { cls, connection, slot, _ in
-    if let cls, let connection {
+    let server = cls.map { Unmanaged<MicroHTTPDServer>.fromOpaque($0).takeUnretainedValue() }
+    if let server, let connection {
         // The connection waits for its next request: the request timeout runs again.
-        Unmanaged<MicroHTTPDServer>.fromOpaque(cls).takeUnretainedValue().deadlines.answered(UInt(bitPattern: connection))
+        server.deadlines.answered(UInt(bitPattern: connection))
     }
     guard let slot, let pointer = slot.pointee else { return }
-    Unmanaged<RequestContext>.fromOpaque(pointer).release()
+    let ctx = Unmanaged<RequestContext>.fromOpaque(pointer)
+    // Deferred work's answer is out (or its connection is gone): `stop()` need not wait for it any more.
+    if ctx.takeUnretainedValue().gathered.withLock({ $0.dispatched }) { server?.answering.leave() }
+    ctx.release()
     slot.pointee = nil
 }
 

@@ -26,6 +26,9 @@ public final class MicroHTTPDServer: @unchecked Sendable {
     /// of entering `workers`, so the wait for them ends, and no work resumes a connection that libmicrohttpd has
     /// already freed.
     private let stopping = Mutex(false)
+    /// Deferred requests from hand-off until libmicrohttpd reports them complete (answer sent or connection
+    /// gone), so that `stop()` lets their answers go out before it closes the connections.
+    let answering = DispatchGroup()
     let deadlines: RequestDeadlines
     /// The port actually bound (differs from `requestedPort` when that was 0).
     public private(set) var port: Int = 0
@@ -87,7 +90,7 @@ public final class MicroHTTPDServer: @unchecked Sendable {
         ])
     }
 
-    /// Refuses new deferred work (503), lets the work under way finish (its connections resume), then stops
+    /// Refuses new deferred work (503), lets the work under way finish and its answers go out, then stops
     /// libmicrohttpd, which closes the listening socket and every connection and joins its threads.
     ///
     /// Not `MHD_quiesce_daemon`: with a thread pool on epoll it removes the listening socket from each worker's
@@ -98,6 +101,9 @@ public final class MicroHTTPDServer: @unchecked Sendable {
         deadlines.stop()
         stopping.withLock { $0 = true }
         workers.wait()
+        // libmicrohttpd's threads send those answers once the connections resume; a client that does not read
+        // its answer is given up after the request timeout.
+        _ = answering.wait(timeout: .now() + limits.requestTimeout)
         MHD_stop_daemon(daemon)
         self.daemon = nil
         logger.info("HTTP server stopped")
@@ -151,6 +157,7 @@ public final class MicroHTTPDServer: @unchecked Sendable {
             let admitted = stopping.withLock { stopping -> Bool in
                 guard !stopping else { return false }
                 workers.enter()
+                answering.enter()
                 return true
             }
             guard admitted else { return send(handler.refusal(status: 503, message: "the server is stopping"), route: route, on: connection) }

@@ -51,8 +51,8 @@ struct HTTPServerStopTests {
         #expect(!daemon.log.contains("Fatal error"), "\(daemon.log.suffix(3000))")
     }
 
-    /// Deferred work under way when the server stops is waited for; a request that would start new deferred work
-    /// meanwhile is answered 503 at once (it would otherwise keep the stop waiting, or resume a connection after
+    /// Deferred work under way when the server stops is waited for and its answer sent; a request that would
+    /// start new deferred work meanwhile is answered 503 at once (it would otherwise keep the stop waiting, or resume a connection after
     /// libmicrohttpd freed it).
     @Test func deferredWorkArrivingWhileStoppingIs503() async throws {
         let handler = HeldWorkHandler()
@@ -83,7 +83,10 @@ struct HTTPServerStopTests {
         let returnedEarly = stopped.load(ordering: .acquiring)
         #expect(!returnedEarly, "stop() returned while deferred work was still running")
         handler.release()
-        try await BlockingExecutor.run { while !stopped.load(ordering: .acquiring) { usleep(1_000) } }
+        // The held work's answer goes out before the connections are closed.
+        let answer = try held.readResponse()
+        #expect(answer.status == 200 && answer.text.contains("released"), "\(answer.text)")
+        await BlockingExecutor.run { while !stopped.load(ordering: .acquiring) { usleep(1_000) } }
         #expect(!server.isRunning)
     }
 }
