@@ -5,6 +5,11 @@ import Glibc
 /// idle clients hold connections; the daemon's configuration may change the first four, tests lower them to
 /// exercise the limits.
 public struct HTTPServerLimits: Sendable, Equatable {
+    /// An announced body over a route's bound but at most this large is read and dropped before the 413 goes out:
+    /// the client is already sending it, and closing with its bytes unread would reset the connection before the
+    /// client reads the answer. A larger one is answered at once and the connection closed.
+    public static let refusedBodyDrainLimit = 8 << 20
+
     /// Connections open at once. At the limit libmicrohttpd stops accepting until a connection closes.
     public var connectionLimit: Int = 4096
     /// Connections open at once from one client address; further ones are accepted and closed at once. 0: no limit.

@@ -114,16 +114,21 @@ public final class MicroHTTPDServer: @unchecked Sendable {
     func handle(_ connection: OpaquePointer, url: String, method: String, upload: UnsafePointer<CChar>?,
                             uploadSize: UnsafeMutablePointer<Int>, slot: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> MHD_Result {
         guard let existing = slot.pointee else {
-            // First call: only the headers are known. Answer now only to refuse an announced oversized body
-            // (the connection then closes); otherwise wait for the second call, or keep-alive breaks.
+            // First call: only the headers are known. Answer now only to refuse an announced oversized body that
+            // the client has not started sending (it waits for "100 Continue") or that is too large to be worth
+            // reading; the connection then closes. Otherwise wait for the second call, or keep-alive breaks.
             let ctx = RequestContext(method: method, path: url,
                                      maxBodyBytes: handler.maxBodyBytes(method: method, path: url) ?? limits.maxBodyBytes)
             gather(connection, into: ctx)
             slot.pointee = Unmanaged.passRetained(ctx).toOpaque()
-            let declared = ctx.gathered.withLock { $0.headers["content-length"] }.flatMap { Int($0) }
-            if let declared, declared > ctx.maxBodyBytes {
-                deadlines.received(UInt(bitPattern: connection))
-                return send(tooLarge(ctx.maxBodyBytes), route: handler.routeLabel(path: url), on: connection)
+            let (length, expect) = ctx.gathered.withLock { ($0.headers["content-length"], $0.headers["expect"]) }
+            if let declared = length.flatMap({ Int($0) }), declared > ctx.maxBodyBytes {
+                if expect?.lowercased() == "100-continue" || declared > HTTPServerLimits.refusedBodyDrainLimit {
+                    deadlines.received(UInt(bitPattern: connection))
+                    return send(tooLarge(ctx.maxBodyBytes), route: handler.routeLabel(path: url), on: connection)
+                }
+                // Already on its way: read and dropped as it arrives (within the request timeout), then refused.
+                ctx.gathered.withLock { $0.bodyTooLarge = true }
             }
             return .YES
         }

@@ -31,7 +31,7 @@ struct RelayReloadTests {
         #expect(daemon.relayGate.snapshot.tokens.token(for: "ops") == Array(Self.first.utf8))
         #expect(daemon.relayGate.snapshot.config?.receiver(named: "dev") == nil)
 
-        try write(dir, receivers: "    - {name: ops, to: [oncall@contoso.com]}\n    - {name: dev, to: [dev@contoso.com]}")
+        _ = try write(dir, receivers: "    - {name: ops, to: [oncall@contoso.com]}\n    - {name: dev, to: [dev@contoso.com]}")
         let applied = await daemon.reloader.reload()
         #expect(applied.outcome == "applied" && applied.detail.contains("relay"), "\(applied)")
         #expect(daemon.relayGate.snapshot.config?.receiver(named: "dev")?.to == ["dev@contoso.com"])
