@@ -104,7 +104,7 @@ let package = Package(
                            "SecretWatchExposition", "SecretWatchCrypto", "SecretWatchStandIns", "SecretWatchTesting",
                            "SecretWatchYAML"],
             // Fixtures sit next to the tests that use them and are read from the source tree.
-            exclude: ["Config/Fixtures", "HTTP/Fixtures", "SMTP/Fixtures"],
+            exclude: ["Config/Fixtures", "Daemon/Fixtures", "HTTP/Fixtures", "SMTP/Fixtures"],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -85,8 +85,9 @@ final class EndToEndHarness: @unchecked Sendable {
             """)
     }
 
-    /// Starts `secretwatch run` on the configuration (optionally with a scaled clock).
-    func startDaemon(timeScale: Double? = nil) async throws {
+    /// Starts `secretwatch run` on the configuration (optionally with a scaled clock; `environment` is added to
+    /// the test's own).
+    func startDaemon(timeScale: Double? = nil, environment: [String: String] = [:]) async throws {
         precondition(daemon == nil, "the daemon already runs")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestPaths.executable)
@@ -97,6 +98,9 @@ final class EndToEndHarness: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         try process.runExclusively()
         daemon = process
         daemonLog = log

@@ -13,21 +13,9 @@ import Testing
 /// always lands in it.
 @Suite("HTTP server: stopping while clients connect")
 struct HTTPServerStopTests {
-    /// The C compiler of the Swift toolchain (`swift build` needs it, so it is always there).
-    static func clang() throws -> String {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        for directory in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(directory)/swift") {
-            if FileManager.default.isExecutableFile(atPath: "\(directory)/clang") { return "\(directory)/clang" }
-        }
-        throw TestFailure("no clang next to swift on PATH (\(path))")
-    }
-
     @Test func sigtermWhileClientsConnectEndsCleanly() async throws {
         let dir = TemporaryDirectory()
-        let shim = dir.file("epoll-del-delay.so")
-        let built = try await runProcess(try Self.clang(), ["-shared", "-fPIC", "-O1", "-o", shim,
-                                                            TestPaths.testsDirectory("HTTP/Fixtures/epoll-del-delay.c").path])
-        try #require(built.status == 0, "\(built.stderr)")
+        let shim = try await PreloadLibrary.build("HTTP/Fixtures/epoll-del-delay.c", in: dir)
         let port = EndToEndHarness.freePort()
         try dir.write("secret.txt", "http-stop-test-secret\n", mode: 0o600)
         let config = try dir.write("secretwatch.yml", TestConfig.yaml(database: dir.file("sw.db"),
